@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+/**
+ * The tinygrow command line. This is the only module that reads process.argv; each
+ * subcommand lives in commands/<name>.ts and registers itself on the program.
+ */
+import { Command } from "commander";
+import { TinygrowError } from "../errors.js";
+import { registerDemo } from "./commands/demo.js";
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("tinygrow")
+    .description("Grow neural networks during training (TINY expressivity bottlenecks, DAG growth).")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)");
+  registerDemo(program);
+  return program;
+}
+
+/** Runs the CLI; typed errors become a one-paragraph message and exit code 1 (2 for usage). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number };
+    if (typeof e.code === "string" && e.code.startsWith("commander.")) {
+      return e.code === "commander.helpDisplayed" || e.code === "commander.version" ? 0 : (e.exitCode ?? 2);
+    }
+    if (err instanceof TinygrowError || err instanceof RangeError) {
+      process.stderr.write(`tinygrow: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+import { pathToFileURL } from "node:url";
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}
