@@ -6,6 +6,8 @@
 import { Command } from "commander";
 import { TinygrowError } from "../errors.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerVerifyGolden } from "./commands/verify-golden.js";
+import { registerData } from "./commands/data.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)");
   registerDemo(program);
+  registerVerifyGolden(program);
+  registerData(program);
   return program;
 }
 

@@ -1,0 +1,132 @@
+"""PyTorch side of `npm run bench`: the same measurements as bench/*.ts, printed as JSON.
+
+Thread pinning: Debian's torch hands matrix products to OpenBLAS, which runs its own
+pool. The caller sets OPENBLAS_NUM_THREADS (the BLAS pool, same count as tinygrow's) and
+we set torch's intra-op threads to 1 so the two pools never oversubscribe the cores.
+
+Usage: python3 bench/torch_bench.py '{"repeats": 7, ...}'   (one JSON config argument)
+"""
+import json
+import os
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def median(values):
+    s = sorted(values)
+    n = len(s)
+    return s[n // 2] if n % 2 else 0.5 * (s[n // 2 - 1] + s[n // 2])
+
+
+def bench_gemm(m, k, n, repeats, min_seconds):
+    a = torch.rand(m, k)
+    b = torch.rand(k, n)
+    c = torch.empty(m, n)
+    torch.mm(a, b, out=c)
+    # Calibrate the inner loop so one repeat lasts about min_seconds.
+    iters = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            torch.mm(a, b, out=c)
+        dt = time.perf_counter() - t0
+        if dt >= min_seconds:
+            break
+        iters *= 2
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            torch.mm(a, b, out=c)
+        times.append((time.perf_counter() - t0) / iters)
+    t = median(times)
+    return {"seconds": t, "gflops": 2.0 * m * k * n / t / 1e9}
+
+
+def make_mlp(sizes, activation):
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+        if i < len(sizes) - 2:
+            layers.append(activation())
+    return nn.Sequential(*layers)
+
+
+def bench_step(sizes, activation, loss, batch, lr, momentum, repeats, steps):
+    torch.manual_seed(0)
+    model = make_mlp(sizes, {"selu": nn.SELU, "relu": nn.ReLU}[activation])
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    x = torch.rand(batch, sizes[0])
+    if loss == "mse":
+        y = torch.rand(batch, sizes[-1])
+        loss_fn = F.mse_loss
+    else:
+        y = torch.randint(0, sizes[-1], (batch,))
+        loss_fn = F.cross_entropy
+
+    def step():
+        opt.zero_grad(set_to_none=False)
+        out = loss_fn(model(x), y)
+        out.backward()
+        opt.step()
+
+    for _ in range(max(10, steps // 10)):
+        step()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            step()
+        times.append((time.perf_counter() - t0) / steps)
+    return {"seconds": median(times), "all": times}
+
+
+def bench_epoch(sizes, activation, n, batch, lr, momentum, repeats):
+    """One epoch of shuffled mini-batch SGD with softmax cross-entropy over n samples."""
+    torch.manual_seed(0)
+    model = make_mlp(sizes, {"selu": nn.SELU, "relu": nn.ReLU}[activation])
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    x = torch.rand(n, sizes[0])
+    y = torch.randint(0, sizes[-1], (n,))
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        perm = torch.randperm(n)
+        for s in range(0, n, batch):
+            idx = perm[s : s + batch]
+            opt.zero_grad(set_to_none=False)
+            F.cross_entropy(model(x[idx]), y[idx]).backward()
+            opt.step()
+        times.append(time.perf_counter() - t0)
+    return {"seconds": median(times), "all": times}
+
+
+def main():
+    cfg = json.loads(sys.argv[1])
+    torch.set_num_threads(cfg.get("torch_threads", 1))
+    out = {
+        "torch_version": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "(default)"),
+        "results": {},
+    }
+    for job in cfg["jobs"]:
+        kind = job["kind"]
+        if kind == "gemm":
+            r = bench_gemm(job["m"], job["k"], job["n"], cfg["repeats"], cfg.get("min_seconds", 0.05))
+        elif kind == "step":
+            r = bench_step(job["sizes"], job["activation"], job["loss"], job["batch"], job["lr"], job["momentum"], cfg["repeats"], job["steps"])
+        elif kind == "epoch":
+            r = bench_epoch(job["sizes"], job["activation"], job["n"], job["batch"], job["lr"], job["momentum"], job.get("repeats", 3))
+        else:
+            raise ValueError("unknown job kind " + kind)
+        out["results"][job["name"]] = r
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

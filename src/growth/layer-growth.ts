@@ -1,0 +1,73 @@
+/**
+ * One call for the whole TINY analysis of a layer pair (SPEC §4–§8), from its statistics:
+ * δW* and D, the bottleneck norms, N, the new neurons (α, ω, s) and the first-order
+ * improvements. Pure: statistics and options in, one result object out. The growing-MLP
+ * code ranks layers by `firstOrder.total` (GroMo's criterion, §11), picks γ with
+ * `lineSearch` over `extendedForward`, then calls `applyGrowth(params, result.step, γ)`.
+ */
+import type { Kernels } from "../kernels/kernels.js";
+import type { ActivationName } from "../nn/layers/activation.js";
+import type { Matrix64 } from "../tensor/matrix.js";
+import { bottleneckFromStatistics, tensorN, type BottleneckNorms } from "./bottleneck.js";
+import type { GrowthStep } from "./extended-forward.js";
+import { crossTerm, firstOrderImprovement, gromoActivationGradientAtZero, type FirstOrderImprovement } from "./first-order.js";
+import { frobeniusNorm, scale } from "./linalg.js";
+import { computeNewNeurons, type NewNeuronOptions, type NewNeurons } from "./new-neurons.js";
+import { computeOptimalDelta, type OptimalDelta } from "./optimal-delta.js";
+import { checkLayerPairStatistics, type LayerPairStatistics } from "./statistics.js";
+
+export interface LayerGrowthOptions extends NewNeuronOptions {
+  /** Layer 1's activation σ (between the two layers): gives σ'(0) for §8. */
+  activation: ActivationName;
+  /**
+   * true (default): N = −M_prev + P δW_rawᵀ (the residual after δW, TINY). false: N = −M_prev
+   * (raw desired update; GradMax, and GroMo's zero-width LinearGrowingBlock, §7.6). δW and D
+   * are computed either way.
+   */
+  useProjection?: boolean;
+}
+
+export interface LayerGrowth {
+  /** δW_raw, δW, δb, D and how δW_raw was solved (§4). */
+  delta: OptimalDelta;
+  /** (1/n)‖V_proj‖², ‖V_proj‖_F and (1/n)‖G‖² from the statistics (§5, by Pythagoras). */
+  bottleneck: BottleneckNorms;
+  /** The N the neurons were extracted from, (d0+β1, d2). */
+  n: Matrix64;
+  /** α, ω, s and the diagnostics of §7. */
+  neurons: NewNeurons;
+  /** GroMo's first-order improvement (§8): D + σ'(0)Σs², cross term dropped. */
+  firstOrder: FirstOrderImprovement;
+  /** The dropped cross term tr(α P δW_rawᵀ ω); for σ differentiable at 0 the exact decrease is firstOrder.total − σ'(0)·crossTerm. */
+  crossTerm: number;
+  /** The step to hand to `extendedForward` / `applyGrowth`. */
+  step: GrowthStep;
+}
+
+export function computeLayerGrowth(stats: LayerPairStatistics, options: LayerGrowthOptions, kernels: Kernels): LayerGrowth {
+  checkLayerPairStatistics("computeLayerGrowth", stats);
+  const { layer1Bias, layer2Bias } = stats.shape;
+  const delta = computeOptimalDelta(stats.S, stats.M, layer2Bias, kernels);
+  const bottleneck = bottleneckFromStatistics(stats.E, delta.decrease, stats.n);
+  const useProjection = options.useProjection ?? true;
+  const n = useProjection ? tensorN(stats.MPrev, stats.P, delta.deltaRaw, kernels) : scale(stats.MPrev, -1);
+  // The size of N before cancellation, for the "numerically zero bottleneck" test (§7, new-neurons.ts).
+  const referenceScale = options.referenceScale ?? frobeniusNorm(stats.MPrev) + (useProjection ? frobeniusNorm(stats.P) * frobeniusNorm(delta.deltaRaw) : 0);
+  const neurons = computeNewNeurons(stats.SGrowth, n, layer1Bias, { ...options, referenceScale }, kernels);
+  const firstOrder = firstOrderImprovement(delta.decrease, neurons.singularValues, gromoActivationGradientAtZero(options.activation));
+  return {
+    delta,
+    bottleneck,
+    n,
+    neurons,
+    firstOrder,
+    crossTerm: crossTerm(neurons.alpha, stats.P, delta.deltaRaw, neurons.omega, kernels),
+    step: {
+      deltaWeight: delta.deltaWeight,
+      deltaBias: delta.deltaBias,
+      alphaWeight: neurons.alphaWeight,
+      alphaBias: neurons.alphaBias,
+      omega: neurons.omega,
+    },
+  };
+}

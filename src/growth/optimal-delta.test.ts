@@ -1,0 +1,110 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { NumericalError, ShapeError } from "../errors.js";
+import { portableKernels as K } from "../kernels/portable/index.js";
+import { fromArrays64, zeros64 } from "../tensor/matrix.js";
+import { Rng } from "../tensor/rng.js";
+import { bottleneckFromStatistics, bottleneckNorms, projectedDesiredUpdate, tensorN } from "./bottleneck.js";
+import { augmentWithOnes, frobeniusNorm, matmul, sliceColumns } from "./linalg.js";
+import { computeLayerGrowth } from "./layer-growth.js";
+import { computeOptimalDelta, pseudoInverseSolve } from "./optimal-delta.js";
+import { LayerPairAccumulator } from "./statistics.js";
+import { pairProblem, randomMatrix, relDiff } from "./test-helpers.js";
+
+const shape = { inFeatures: 3, hiddenFeatures: 4, outFeatures: 2, layer1Bias: true, layer2Bias: true };
+
+/** Statistics of a "linear teacher": G = B̃1 Tᵀ exactly, for a known T (d2, d1+1). */
+function teacher(seed: number) {
+  const rng = new Rng(seed);
+  const n = 40;
+  const x = randomMatrix(rng, n, 3);
+  const b1 = randomMatrix(rng, n, 4);
+  const t = randomMatrix(rng, 2, 5);
+  const g = matmul(K, augmentWithOnes(b1, true), t, { transB: true });
+  const acc = new LayerPairAccumulator(shape);
+  acc.update({ x, b1, g }, K);
+  return { x, b1, g, t, stats: acc.read() };
+}
+
+test("δW* recovers a linear teacher exactly, with a zero bottleneck", () => {
+  const { b1, g, t, stats } = teacher(3);
+  const d = computeOptimalDelta(stats.S, stats.M, true, K);
+  assert.equal(d.method, "solve");
+  assert.ok(relDiff(d.deltaRaw.data, t.data) < 1e-12, `δW_raw ${d.deltaRaw.toArrays()} vs ${t.toArrays()}`);
+  assert.ok(relDiff(d.deltaWeight.data, sliceColumns(t, 0, 4).data) < 1e-12);
+  assert.ok(d.deltaBias !== null && Math.abs(d.deltaBias[1] - t.get(1, 4)) < 1e-12);
+  const v = projectedDesiredUpdate(b1, g, d.deltaRaw, true, K);
+  assert.ok(frobeniusNorm(v) < 1e-12 * frobeniusNorm(g));
+  // D = (1/n)‖G‖² when the whole gradient is explained.
+  assert.ok(Math.abs(d.decrease - bottleneckNorms(v, g).gradientMeanSqNorm) < 1e-12 * d.decrease);
+});
+
+test("Pythagoras: (1/n)‖V_proj‖² = (1/n)‖G‖² − D, and N = −(1/n) X̃ᵀ V_proj", () => {
+  const p = pairProblem({ n: 30, d0: 4, d1: 3, d2: 2, seed: 9 }, K);
+  const d = computeOptimalDelta(p.stats.S, p.stats.M, true, K);
+  assert.ok(d.decrease > 0);
+  const v = projectedDesiredUpdate(p.forward.b1, p.g, d.deltaRaw, true, K);
+  const norms = bottleneckNorms(v, p.g);
+  const fromStats = bottleneckFromStatistics(p.stats.E, d.decrease, 30);
+  assert.ok(Math.abs(norms.meanSqNorm - fromStats.meanSqNorm) < 1e-12 * norms.gradientMeanSqNorm);
+  assert.ok(Math.abs(norms.froNorm - fromStats.froNorm) < 1e-10 * norms.froNorm);
+  const n = tensorN(p.stats.MPrev, p.stats.P, d.deltaRaw, K);
+  const direct = matmul(K, augmentWithOnes(p.x, true), v, { transA: true });
+  for (let i = 0; i < direct.data.length; i++) direct.data[i] /= -30;
+  assert.ok(relDiff(n.data, direct.data) < 1e-12);
+});
+
+test("a singular S (a dead ReLU neuron) falls back to the pseudo-inverse, as documented", () => {
+  const p = pairProblem({ n: 25, d0: 3, d1: 3, d2: 2, seed: 4, activation: "relu" }, K);
+  const b1 = p.forward.b1.clone();
+  for (let i = 0; i < b1.rows; i++) b1.set(i, 1, 0); // neuron 1 never fires
+  const acc = new LayerPairAccumulator(p.shape);
+  acc.update({ x: p.x, b1, g: p.g }, K);
+  const stats = acc.read();
+  assert.throws(() => K.solve(stats.S, stats.M), NumericalError);
+  const d = computeOptimalDelta(stats.S, stats.M, true, K);
+  assert.equal(d.method, "pseudo-inverse");
+  // Least-norm solution: nothing on the dead neuron, and S δW_rawᵀ = M (M is in the range of S).
+  assert.equal(d.deltaRaw.get(0, 1), 0);
+  const residual = matmul(K, stats.S, d.deltaRaw, { transB: true });
+  assert.ok(relDiff(residual.data, stats.M.data) < 1e-12);
+  assert.ok(d.decrease >= 0);
+  // The whole analysis still goes through.
+  const growth = computeLayerGrowth(stats, { activation: "relu" }, K);
+  assert.equal(growth.delta.method, "pseudo-inverse");
+});
+
+test("pseudoInverseSolve uses torch.linalg.pinv's cut-off d·ε·max|λ|", () => {
+  const s = fromArrays64([
+    [2, 0],
+    [0, 1e-17],
+  ]);
+  const x = pseudoInverseSolve(K, s, fromArrays64([[4], [1]]));
+  assert.deepEqual(x.toArrays(), [[2], [0]]);
+});
+
+test("zero hidden width: a pure bias step with bias, an empty δW without", () => {
+  const p = pairProblem({ n: 10, d0: 3, d1: 0, d2: 2, seed: 2 }, K);
+  const d = computeOptimalDelta(p.stats.S, p.stats.M, true, K);
+  assert.deepEqual([d.deltaRaw.rows, d.deltaRaw.cols, d.deltaWeight.cols], [2, 1, 0]);
+  assert.ok(d.deltaBias !== null && Math.abs(d.deltaBias[0] - p.stats.M.get(0, 0)) < 1e-15); // the mean gradient
+  const e = computeOptimalDelta(zeros64(0, 0), zeros64(0, 2), false, K);
+  assert.deepEqual([e.deltaRaw.rows, e.deltaRaw.cols, e.decrease, e.deltaBias], [2, 0, 0, null]);
+});
+
+test("bad input: shapes and NaN are typed errors with their message", () => {
+  const { stats } = teacher(1);
+  assert.throws(
+    () => computeOptimalDelta(stats.S, zeros64(4, 2), true, K),
+    (err: unknown) => err instanceof ShapeError && err.message === "computeOptimalDelta: expected M with 5 rows (the size of S (5, 5)), got M of shape (4, 2)",
+  );
+  assert.throws(() => computeOptimalDelta(zeros64(5, 4), stats.M, true, K), /computeOptimalDelta: expected S square, got S of shape \(5, 4\)/);
+  const nan = stats.S.clone();
+  nan.set(2, 3, NaN);
+  assert.throws(
+    () => computeOptimalDelta(nan, stats.M, true, K),
+    (err: unknown) => err instanceof NumericalError && err.message === "computeOptimalDelta: S has a non-finite entry (NaN) at (2, 3)",
+  );
+  assert.throws(() => tensorN(stats.MPrev, stats.P, zeros64(2, 4), K), /tensorN: expected δW_raw of shape \(2, 5\), got δW_raw of shape \(2, 4\)/);
+  assert.throws(() => projectedDesiredUpdate(zeros64(3, 4), zeros64(2, 2), zeros64(2, 5), true, K), /projectedDesiredUpdate: expected G with 3 rows/);
+});

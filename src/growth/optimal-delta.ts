@@ -1,0 +1,120 @@
+/**
+ * The optimal update of the existing weights of layer 2, δW* (SPEC §4).
+ *
+ *   δW_raw = (S⁻¹ M)ᵀ                         (d2, d1+β2), by an LU solve (torch.linalg.solve)
+ *   D      = tr(M δW_raw) = tr(Mᵀ S⁻¹ M) ≥ 0  first-order decrease of the per-sample loss
+ *
+ * δW_raw is the least-squares regression of the gradient G on B̃1, so it is a descent
+ * direction when *subtracted*: W2 ← W2 − γ² δW (§9, §10). Its last column is δb when layer
+ * 2 has a bias.
+ *
+ * Fallbacks (documented, §4 steps 3 and 5):
+ *  - the LU solve throws NumericalError on an exactly singular S: then δW_raw = (S⁺ M)ᵀ with
+ *    the Moore–Penrose pseudo-inverse built from `kernels.eigh` and torch.linalg.pinv's
+ *    default cut-off (eigenvalues with |λ| ≤ d·ε·max|λ| are treated as zero). A nearly
+ *    singular S does not trigger it (as in GroMo);
+ *  - if D < 0 (numerical trouble) the pseudo-inverse is tried, and if D is still negative,
+ *    δW_raw := 0 and D := 0.
+ * `use_fisher` (not part of TINY) is not implemented.
+ */
+import { NumericalError, ShapeError } from "../errors.js";
+import type { Kernels } from "../kernels/kernels.js";
+import { zeros64, type Matrix64 } from "../tensor/matrix.js";
+import { column, matmul, requireFinite, requireSquare, sliceColumns, transpose } from "./linalg.js";
+
+export type OptimalDeltaMethod = "solve" | "pseudo-inverse" | "zero";
+
+export interface OptimalDelta {
+  /** δW_raw = (S⁻¹M)ᵀ, (d2, d1+β2); the bias is the last column. */
+  deltaRaw: Matrix64;
+  /** δW = δW_raw[:, :d1], (d2, d1). */
+  deltaWeight: Matrix64;
+  /** δb = δW_raw[:, d1], (d2), or null when layer 2 has no bias. */
+  deltaBias: Float64Array | null;
+  /** D = tr(M δW_raw) (SPEC §4 step 4). */
+  decrease: number;
+  /** How δW_raw was obtained: LU solve, pseudo-inverse fallback, or zeroed by the safety net. */
+  method: OptimalDeltaMethod;
+}
+
+const EPS64 = 2 ** -52;
+
+/**
+ * S⁺ B for symmetric S (d, d) and B (d, r): S⁺ = Σ_{|λ_j| > d·ε·max|λ|} q_j q_jᵀ / λ_j — what
+ * torch.linalg.pinv(S) @ B computes (its singular values are the |λ_j|).
+ */
+export function pseudoInverseSolve(kernels: Kernels, s: Matrix64, b: Matrix64): Matrix64 {
+  const d = requireSquare("pseudoInverseSolve", "S", s);
+  if (d === 0 || b.cols === 0) return zeros64(d, b.cols);
+  const { values, vectors } = kernels.eigh(s); // S = Q diag(λ) Qᵀ
+  let maxAbs = 0;
+  for (const v of values) maxAbs = Math.max(maxAbs, Math.abs(v));
+  const cutoff = d * EPS64 * maxAbs;
+  const qtB = matmul(kernels, vectors, b, { transA: true }); // Qᵀ B, (d, r)
+  for (let j = 0; j < d; j++) {
+    const inv = Math.abs(values[j]) > cutoff ? 1 / values[j] : 0;
+    for (let c = 0; c < b.cols; c++) qtB.data[j * b.cols + c] *= inv;
+  }
+  return matmul(kernels, vectors, qtB); // Q diag(λ⁺) Qᵀ B
+}
+
+function decreaseOf(m: Matrix64, sInvM: Matrix64): number {
+  // D = tr(M δW_raw) = Σ_ij M_ij (S⁻¹M)_ij
+  let d = 0;
+  for (let i = 0; i < m.data.length; i++) d += m.data[i] * sInvM.data[i];
+  return d;
+}
+
+function isFinite64(m: Matrix64): boolean {
+  for (const v of m.data) if (!Number.isFinite(v)) return false;
+  return true;
+}
+
+/**
+ * δW* from the statistics S (d1+β2, d1+β2) and M (d1+β2, d2) of SPEC §3.
+ * @param layer2Bias whether the last row/column of S is layer 2's ones column.
+ */
+export function computeOptimalDelta(s: Matrix64, m: Matrix64, layer2Bias: boolean, kernels: Kernels): OptimalDelta {
+  const op = "computeOptimalDelta";
+  const i1 = requireSquare(op, "S", s);
+  if (m.rows !== i1) throw new ShapeError(op, `M with ${i1} rows (the size of S ${s.shape})`, `M of shape ${m.shape}`);
+  if (layer2Bias && i1 === 0) throw new ShapeError(op, "S of size ≥ 1 (it includes layer 2's ones column)", `S of shape ${s.shape}`);
+  requireFinite(op, "S", s);
+  requireFinite(op, "M", m);
+
+  let method: OptimalDeltaMethod = "solve";
+  let sInvM: Matrix64;
+  if (i1 === 0 || m.cols === 0) {
+    sInvM = zeros64(i1, m.cols);
+  } else {
+    try {
+      sInvM = kernels.solve(s, m);
+      if (!isFinite64(sInvM)) throw new NumericalError("solve", "non-finite solution");
+    } catch (err) {
+      if (!(err instanceof NumericalError)) throw err;
+      method = "pseudo-inverse";
+      sInvM = pseudoInverseSolve(kernels, s, m);
+    }
+  }
+  let decrease = decreaseOf(m, sInvM);
+  if (decrease < 0 && method === "solve") {
+    // Safety net (§4.5): retry with the pseudo-inverse.
+    method = "pseudo-inverse";
+    sInvM = pseudoInverseSolve(kernels, s, m);
+    decrease = decreaseOf(m, sInvM);
+  }
+  if (decrease < 0) {
+    method = "zero";
+    sInvM = zeros64(i1, m.cols);
+    decrease = 0;
+  }
+  const deltaRaw = transpose(sInvM); // (d2, d1+β2)
+  const d1 = i1 - (layer2Bias ? 1 : 0);
+  return {
+    deltaRaw,
+    deltaWeight: sliceColumns(deltaRaw, 0, d1),
+    deltaBias: layer2Bias ? column(deltaRaw, d1) : null,
+    decrease,
+    method,
+  };
+}
