@@ -1,34 +1,32 @@
-// PLACEHOLDER (being written by the portable-kernels helper): naive gemm only for now.
+/**
+ * The portable kernel set: pure TypeScript, single-threaded, and the reference semantics
+ * for the native set (the parity tests hold OpenBLAS/LAPACK to these results).
+ *
+ *   gemm           cache-blocked, packed, 4×4 register micro-kernel        gemm.ts
+ *   eigh           Householder tridiagonalisation + implicit QL (tred2/tql2) eigh.ts
+ *   svd            one-sided Jacobi (Hestenes, dgesvj ordering)             svd.ts
+ *   choleskySolve  Cholesky–Banachiewicz, potrf/potrs semantics            cholesky.ts
+ *   solve          LU with partial pivoting, gesv semantics                lu.ts
+ *
+ * The factorisations compute in float64 whatever the input type and return results of the
+ * input's element type.
+ */
 import type { Kernels } from "../kernels.js";
-import { checkGemm } from "../checks.js";
-import type { FloatArray, Matrix } from "../../tensor/matrix.js";
-
-function gemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: Matrix<T>, options = {}): void {
-  const { m, n, k, transA, transB, alpha, beta } = checkGemm(a, b, c, options);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) {
-        const av = transA ? a.data[p * a.cols + i] : a.data[i * a.cols + p];
-        const bv = transB ? b.data[j * b.cols + p] : b.data[p * b.cols + j];
-        s += av * bv;
-      }
-      c.data[i * n + j] = alpha * s + (beta === 0 ? 0 : beta * c.data[i * n + j]);
-    }
-  }
-}
-
-const notYet = (): never => {
-  throw new Error("portable kernel not implemented yet");
-};
+import { choleskySolve } from "./cholesky.js";
+import { eigh } from "./eigh.js";
+import { gemm } from "./gemm.js";
+import { solve } from "./lu.js";
+import { svd } from "./svd.js";
 
 export const portableKernels: Kernels = {
   name: "portable",
   gemm,
-  eigh: notYet,
-  svd: notYet,
-  choleskySolve: notYet,
-  solve: notYet,
+  eigh,
+  svd,
+  choleskySolve,
+  solve,
   numThreads: () => 1,
-  setNumThreads: () => {},
+  setNumThreads: (n: number) => {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected an integer ≥ 1, got ${n}`);
+  },
 };

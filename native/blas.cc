@@ -1,0 +1,77 @@
+// sgemm/dgemm over CBLAS, row-major: C (m, n) = alpha · op(A) · op(B) + beta · C.
+// The hot path of training (≈10 calls per step on 64×50 matrices), so the typed arrays'
+// storage is handed to BLAS as is: no copies, no allocations, no option objects.
+#include <cblas.h>
+
+#include <algorithm>
+
+#include "addon.h"
+
+namespace tinygrow {
+namespace {
+
+inline void CblasGemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, double alpha, const float* a,
+                      int lda, const float* b, int ldb, double beta, float* c, int ldc) {
+  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, static_cast<float>(alpha), a, lda, b, ldb, static_cast<float>(beta), c,
+              ldc);
+}
+
+inline void CblasGemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, double alpha, const double* a,
+                      int lda, const double* b, int ldb, double beta, double* c, int ldc) {
+  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+// Leading dimension check: a row-major (rows, cols) matrix needs ld >= max(1, cols).
+inline void CheckLd(const Napi::CallbackInfo& info, const char* op, const char* name, int ld, int cols) {
+  if (ld < std::max(1, cols)) {
+    ThrowTypeError(info.Env(), std::string(op) + ": " + name + " = " + std::to_string(ld) + " must be >= max(1, " +
+                                   std::to_string(cols) + ")");
+  }
+}
+
+// gemm(transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc) -> undefined
+template <typename T>
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  const char* op = Float<T>::kGemm;
+  CheckArgCount(info, 13, op);
+  const bool transA = BoolArg(info, 0, op, "transA");
+  const bool transB = BoolArg(info, 1, op, "transB");
+  const int m = DimArg(info, 2, op, "m");
+  const int n = DimArg(info, 3, op, "n");
+  const int k = DimArg(info, 4, op, "k");
+  const double alpha = NumberArg(info, 5, op, "alpha");
+  const int lda = DimArg(info, 7, op, "lda");
+  const int ldb = DimArg(info, 9, op, "ldb");
+  const double beta = NumberArg(info, 10, op, "beta");
+  const int ldc = DimArg(info, 12, op, "ldc");
+  // Stored shapes: A is (m, k), or (k, m) when transposed; B is (k, n), or (n, k).
+  const int rowsA = transA ? k : m, colsA = transA ? m : k;
+  const int rowsB = transB ? n : k, colsB = transB ? k : n;
+  CheckLd(info, op, "lda", lda, colsA);
+  CheckLd(info, op, "ldb", ldb, colsB);
+  CheckLd(info, op, "ldc", ldc, n);
+  const T* a = ArrayArg<T>(info, 6, op, "A", Elements(rowsA, lda));
+  const T* b = ArrayArg<T>(info, 8, op, "B", Elements(rowsB, ldb));
+  T* c = ArrayArg<T>(info, 11, op, "C", Elements(m, ldc));
+  if (m == 0 || n == 0) return info.Env().Undefined();
+  if (k == 0) {
+    // C = beta · C; beta = 0 overwrites (NaN in C does not survive), as BLAS does.
+    for (int i = 0; i < m; i++) {
+      T* row = c + static_cast<size_t>(i) * ldc;
+      for (int j = 0; j < n; j++) row[j] = beta == 0 ? T(0) : static_cast<T>(beta) * row[j];
+    }
+    return info.Env().Undefined();
+  }
+  CblasGemm(transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb,
+            beta, c, ldc);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterBlas(Napi::Env env, Napi::Object exports) {
+  exports.Set("sgemm", Napi::Function::New(env, Gemm<float>, "sgemm"));
+  exports.Set("dgemm", Napi::Function::New(env, Gemm<double>, "dgemm"));
+}
+
+}  // namespace tinygrow

@@ -1,0 +1,69 @@
+/**
+ * Locating and loading build/Release/tinygrow.node, and the shape of what it exports.
+ * Nothing here validates matrix arguments: that is `native-kernels.ts`'s job.
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Relative to the package root; also the "not found" reason, so keep it short. */
+export const ADDON_PATH = "build/Release/tinygrow.node";
+
+/**
+ * The addon's functions (native/*.cc). Matrices are row-major typed arrays; outputs are
+ * caller-allocated. LAPACK routines return their `info` (0 = success) instead of throwing;
+ * bad argument types or lengths throw a TypeError.
+ */
+export interface NativeAddon {
+  /** C (m, n) = alpha · op(A) · op(B) + beta · C with leading dimensions lda, ldb, ldc. */
+  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number): void;
+  dgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float64Array, lda: number, b: Float64Array, ldb: number, beta: number, c: Float64Array, ldc: number): void;
+  /** A (n, n) → values (n) ascending, vectors (n, n) with eigenvectors as columns. */
+  ssyevd(n: number, a: Float32Array, values: Float32Array, vectors: Float32Array): number;
+  dsyevd(n: number, a: Float64Array, values: Float64Array, vectors: Float64Array): number;
+  /** A (m, n) → U (m, r), S (r), VT (r, n), r = min(m, n). */
+  sgesdd(m: number, n: number, a: Float32Array, u: Float32Array, s: Float32Array, vt: Float32Array): number;
+  dgesdd(m: number, n: number, a: Float64Array, u: Float64Array, s: Float64Array, vt: Float64Array): number;
+  /** potrf + potrs: A (n, n) SPD, B and X (n, r); returns potrf's info. */
+  sposv(n: number, r: number, a: Float32Array, b: Float32Array, x: Float32Array): number;
+  dposv(n: number, r: number, a: Float64Array, b: Float64Array, x: Float64Array): number;
+  /** LU with partial pivoting: A (n, n), B and X (n, r). */
+  sgesv(n: number, r: number, a: Float32Array, b: Float32Array, x: Float32Array): number;
+  dgesv(n: number, r: number, a: Float64Array, b: Float64Array, x: Float64Array): number;
+  numThreads(): number;
+  setNumThreads(n: number): void;
+  /** openblas_get_config() and openblas_get_corename(). */
+  config(): { config: string; core: string };
+}
+
+const REQUIRED: readonly (keyof NativeAddon)[] = [
+  "sgemm", "dgemm", "ssyevd", "dsyevd", "sgesdd", "dgesdd", "sposv", "dposv", "sgesv", "dgesv",
+  "numThreads", "setNumThreads", "config",
+];
+
+export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
+
+/** The nearest folder at or above `start` holding a package.json. */
+export function findPackageRoot(start: string): string | null {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** Loads the addon from the package root (by default the one holding this file). */
+export function loadAddon(root = findPackageRoot(dirname(fileURLToPath(import.meta.url)))): AddonLoad {
+  if (root === null) return { ok: false, reason: "package root (package.json) not found" };
+  const path = join(root, ADDON_PATH);
+  if (!existsSync(path)) return { ok: false, reason: `${ADDON_PATH} not found` };
+  let addon: Partial<NativeAddon>;
+  try {
+    addon = createRequire(import.meta.url)(path) as Partial<NativeAddon>;
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  }
+  const missing = REQUIRED.filter((name) => typeof addon[name] !== "function");
+  if (missing.length > 0) return { ok: false, reason: `${ADDON_PATH} is out of date (missing ${missing.join(", ")})` };
+  return { ok: true, addon: addon as NativeAddon, path };
+}
