@@ -1,4 +1,4 @@
-/** sgemm throughput (GFLOP/s) at the issue's three shapes, per kernel set and for PyTorch. */
+/** sgemm throughput (GFLOP/s) at the issue's three shapes. */
 import type { Kernels } from "../src/kernels/kernels.js";
 import { zeros32 } from "../src/tensor/matrix.js";
 import { Rng } from "../src/tensor/rng.js";
@@ -13,21 +13,15 @@ export const GEMM_SHAPES: readonly [number, number, number][] = [
 
 export const gemmJobName = ([m, k, n]: readonly number[]) => `sgemm ${m}x${k}x${n}`;
 
-export function torchGemmJobs(): object[] {
-  return GEMM_SHAPES.map(([m, k, n]) => ({ name: gemmJobName([m, k, n]), kind: "gemm", m, k, n }));
-}
+export const torchGemmJob = ([m, k, n]: readonly number[]) => ({ name: gemmJobName([m, k, n]), kind: "gemm", m, k, n, repeats: 1 });
 
-export function benchGemm(kernels: Kernels, repeats: number, shapes = GEMM_SHAPES): Map<string, number> {
+/** Returns a function that measures the shape once (calibrated loop) and gives GFLOP/s. */
+export function gemmProbe(kernels: Kernels, [m, k, n]: readonly number[]): () => number {
   const rng = new Rng(1);
-  const out = new Map<string, number>();
-  for (const [m, k, n] of shapes) {
-    const a = zeros32(m, k);
-    const b = zeros32(k, n);
-    const c = zeros32(m, n);
-    rng.fillUniform(a.data);
-    rng.fillUniform(b.data);
-    const { seconds } = timePerCall(() => kernels.gemm(a, b, c), repeats);
-    out.set(gemmJobName([m, k, n]), (2 * m * k * n) / seconds / 1e9);
-  }
-  return out;
+  const a = zeros32(m, k);
+  const b = zeros32(k, n);
+  const c = zeros32(m, n);
+  rng.fillUniform(a.data);
+  rng.fillUniform(b.data);
+  return () => (2 * m * k * n) / timePerCall(() => kernels.gemm(a, b, c), 1).seconds / 1e9;
 }

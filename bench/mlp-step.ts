@@ -28,11 +28,16 @@ export const STEP_JOBS: StepJob[] = [
   { name: "step 784-200-10 relu b256 ce", sizes: [784, 200, 10], activation: "relu", loss: "ce", batch: 256, lr: 0.01, momentum: 0.9, steps: 200 },
 ];
 
-export function torchStepJobs(): object[] {
-  return STEP_JOBS.map((j) => ({ ...j, kind: "step" }));
+export const torchStepJob = (job: StepJob) => ({ ...job, kind: "step", repeats: 1 });
+
+/** Median seconds per step over `repeats` timed loops of `job.steps` steps. */
+export function benchStep(kernels: Kernels, job: StepJob, repeats: number): number {
+  const probe = stepProbe(kernels, job);
+  return median(Array.from({ length: repeats }, probe));
 }
 
-export function benchStep(kernels: Kernels, job: StepJob, repeats: number): number {
+/** Returns a function that times one loop of `job.steps` steps and gives seconds per step. */
+export function stepProbe(kernels: Kernels, job: StepJob): () => number {
   const rng = new Rng(0);
   const model = Mlp.create({ sizes: job.sizes, activation: job.activation }, rng);
   const optimizer = new Sgd(model.params(), { lr: job.lr, momentum: job.momentum });
@@ -58,11 +63,9 @@ export function benchStep(kernels: Kernels, job: StepJob, repeats: number): numb
     optimizer.step();
   };
   for (let i = 0; i < Math.max(10, job.steps / 10); i++) step();
-  const times: number[] = [];
-  for (let r = 0; r < repeats; r++) {
+  return () => {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < job.steps; i++) step();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e9 / job.steps);
-  }
-  return median(times);
+    return Number(process.hrtime.bigint() - t0) / 1e9 / job.steps;
+  };
 }

@@ -1,16 +1,18 @@
 /**
- * `npm run bench`: every benchmark, side by side in one run, medians over repeats and
- * ratios against PyTorch (when a python3 with torch is found). Never part of the tests.
+ * `npm run bench`: every benchmark, side by side in one run. Each measurement alternates
+ * tinygrow (native, portable) and PyTorch (when a python3 with torch is found), repeat by
+ * repeat, so load on a shared machine hits all sides alike; tables show medians and the
+ * ratio of medians. Never part of the tests.
  *
  *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,dag,mnist]
  */
 import { chooseKernels } from "../src/kernels/select.js";
 import { ensureOpenBlasCoreType } from "../src/kernels/native/coretype.js";
 import type { Kernels } from "../src/kernels/kernels.js";
-import { benchGemm, GEMM_SHAPES, gemmJobName, torchGemmJobs } from "./kernels.js";
-import { benchStep, STEP_JOBS, torchStepJobs } from "./mlp-step.js";
-import { fmtSeconds, table } from "./stats.js";
-import { runTorch } from "./torch.js";
+import { GEMM_SHAPES, gemmJobName, gemmProbe, torchGemmJob } from "./kernels.js";
+import { STEP_JOBS, stepProbe, torchStepJob } from "./mlp-step.js";
+import { fmtSeconds, median, table } from "./stats.js";
+import { TorchServer } from "./torch.js";
 
 interface Args {
   repeats: number;
@@ -28,70 +30,87 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
+export interface KernelSet {
+  name: string;
+  kernels: Kernels;
+}
+
+/** Sections after the kernel and step tables (growth step, DAG growth, MNIST epoch). */
+export interface Section {
+  key: string;
+  title: string;
+  run(ctx: { repeats: number; sets: KernelSet[]; torch: TorchServer | null }): Promise<string>;
+}
+const EXTRA_SECTIONS: Section[] = [];
+
 const ratio = (a: number, b: number | undefined) => (b === undefined || !Number.isFinite(b) ? "–" : (a / b).toFixed(2));
+
+/**
+ * Runs `probes[s]()` for every kernel set and `torchJob` on PyTorch, alternating, `repeats`
+ * times; returns the medians (tinygrow sets first, then PyTorch or undefined).
+ */
+async function sideBySide(
+  probes: (() => number)[],
+  torch: TorchServer | null,
+  torchJob: object,
+  torchValue: (r: { seconds: number; gflops?: number }) => number,
+  repeats: number,
+): Promise<{ ours: number[]; torch: number | undefined }> {
+  const ours: number[][] = probes.map(() => []);
+  const theirs: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    probes.forEach((p, i) => ours[i].push(p()));
+    if (torch !== null) theirs.push(torchValue(await torch.run(torchJob)));
+  }
+  return { ours: ours.map(median), torch: torch === null ? undefined : median(theirs) };
+}
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const wants = (s: string) => args.only === null || args.only.has(s);
   const coreType = ensureOpenBlasCoreType();
-  const sets: { name: string; kernels: Kernels }[] = [chooseKernels("portable")];
+  const sets: KernelSet[] = [chooseKernels("portable")];
   const native = chooseKernels("auto");
   if (native.name === "native") sets.unshift(native);
   else console.log(`(!) ${native.reason}`);
   const blasThreads = native.name === "native" ? native.kernels.numThreads() : 1;
-  console.log(`tinygrow bench — ${new Date().toISOString()}, node ${process.version}, ${args.repeats} repeats (medians)`);
-  console.log(`kernels: ${sets.map((s) => s.name).join(", ")}; OpenBLAS threads ${blasThreads}, OPENBLAS_CORETYPE=${coreType ?? "(auto)"}`);
+  console.log(`tinygrow bench — ${new Date().toISOString()}, node ${process.version}, ${args.repeats} repeats, medians`);
+  console.log(`kernels: ${sets.map((s) => s.name).join(", ")}; OpenBLAS threads ${blasThreads}, OPENBLAS_CORETYPE=${coreType ?? "(OpenBLAS default)"}`);
+  const started = await TorchServer.start(blasThreads);
+  const torch = typeof started === "string" ? null : started;
+  console.log(torch !== null ? torch.describe() : `pytorch: not measured — ${started}`);
+  const head = (what: string) => [what, ...sets.map((s) => s.name), "pytorch", `${sets[0].name}/pytorch`];
 
-  const torchJobs = [...(wants("kernels") ? torchGemmJobs() : []), ...(wants("steps") ? torchStepJobs() : [])];
-  const torch = torchJobs.length ? runTorch({ repeats: args.repeats, jobs: torchJobs }, blasThreads) : null;
-  if (torch !== null) {
-    console.log(
-      torch.available
-        ? `pytorch ${torch.torchVersion} (${torch.python}): torch threads ${torch.torchThreads}, OPENBLAS_NUM_THREADS=${torch.openblasThreads}`
-        : `pytorch: not measured — ${torch.reason}`,
-    );
-  }
-  const torchResult = (name: string) => torch?.results[name];
-
-  if (wants("kernels")) {
-    const rows = GEMM_SHAPES.map((shape) => [gemmJobName(shape)]);
-    const perSet = sets.map((s) => benchGemm(s.kernels, args.repeats));
-    GEMM_SHAPES.forEach((shape, i) => {
-      const name = gemmJobName(shape);
-      const t = torchResult(name)?.gflops;
-      for (const r of perSet) rows[i].push(r.get(name)!.toFixed(1));
-      rows[i].push(t === undefined ? "–" : t.toFixed(1));
-      rows[i].push(ratio(perSet[0].get(name)!, t));
-    });
-    console.log("\n## sgemm GFLOP/s (higher is better)\n");
-    console.log(table(["shape (m x k x n)", ...sets.map((s) => s.name), "pytorch", `${sets[0].name}/pytorch`], rows));
-  }
-
-  if (wants("steps")) {
-    const rows = STEP_JOBS.map((job) => {
-      const times = sets.map((s) => benchStep(s.kernels, job, args.repeats));
-      const t = torchResult(job.name)?.seconds;
-      return [job.name, ...times.map(fmtSeconds), t === undefined ? "–" : fmtSeconds(t), ratio(times[0], t)];
-    });
-    console.log("\n## time per training step (lower is better)\n");
-    console.log(table(["model", ...sets.map((s) => s.name), "pytorch", `${sets[0].name}/pytorch`], rows));
-  }
-
-  for (const section of EXTRA_SECTIONS) {
-    if (wants(section.key)) {
-      console.log(`\n## ${section.title}\n`);
-      console.log(await section.run({ repeats: args.repeats, sets }));
+  try {
+    if (wants("kernels")) {
+      const rows: string[][] = [];
+      for (const shape of GEMM_SHAPES) {
+        const probes = sets.map((s) => gemmProbe(s.kernels, shape));
+        const r = await sideBySide(probes, torch, torchGemmJob(shape), (t) => t.gflops ?? NaN, args.repeats);
+        rows.push([gemmJobName(shape), ...r.ours.map((g) => g.toFixed(1)), r.torch?.toFixed(1) ?? "–", ratio(r.ours[0], r.torch)]);
+      }
+      console.log("\n## sgemm GFLOP/s (higher is better)\n");
+      console.log(table(head("shape (m x k x n)"), rows));
     }
+    if (wants("steps")) {
+      const rows: string[][] = [];
+      for (const job of STEP_JOBS) {
+        const probes = sets.map((s) => stepProbe(s.kernels, s.name === "portable" ? { ...job, steps: Math.ceil(job.steps / 10) } : job));
+        const r = await sideBySide(probes, torch, torchStepJob(job), (t) => t.seconds, args.repeats);
+        rows.push([job.name, ...r.ours.map(fmtSeconds), r.torch === undefined ? "–" : fmtSeconds(r.torch), ratio(r.ours[0], r.torch)]);
+      }
+      console.log("\n## time per training step (lower is better)\n");
+      console.log(table(head("model"), rows));
+    }
+    for (const section of EXTRA_SECTIONS) {
+      if (!wants(section.key)) continue;
+      console.log(`\n## ${section.title}\n`);
+      console.log(await section.run({ repeats: args.repeats, sets, torch }));
+    }
+  } finally {
+    torch?.close();
   }
 }
-
-/** Further sections (growth step, DAG growth, MNIST epoch) register here. */
-interface Section {
-  key: string;
-  title: string;
-  run(ctx: { repeats: number; sets: { name: string; kernels: Kernels }[] }): Promise<string>;
-}
-const EXTRA_SECTIONS: Section[] = [];
 
 main().catch((err) => {
   console.error(err instanceof Error ? err.message : err);

@@ -4,7 +4,10 @@ Thread pinning: Debian's torch hands matrix products to OpenBLAS, which runs its
 pool. The caller sets OPENBLAS_NUM_THREADS (the BLAS pool, same count as tinygrow's) and
 we set torch's intra-op threads to 1 so the two pools never oversubscribe the cores.
 
-Usage: python3 bench/torch_bench.py '{"repeats": 7, ...}'   (one JSON config argument)
+Usage: python3 bench/torch_bench.py '{"repeats": 7, "jobs": [...]}'   (one JSON config argument)
+       python3 bench/torch_bench.py --serve   (one JSON job per stdin line, one result per
+       stdout line; lets the caller interleave PyTorch and tinygrow measurements so that
+       load on a shared machine hits both sides alike)
 """
 import json
 import os
@@ -105,7 +108,32 @@ def bench_epoch(sizes, activation, n, batch, lr, momentum, repeats):
     return {"seconds": median(times), "all": times}
 
 
+def run_job(job, repeats, min_seconds=0.05):
+    kind = job["kind"]
+    if kind == "gemm":
+        return bench_gemm(job["m"], job["k"], job["n"], repeats, min_seconds)
+    if kind == "step":
+        return bench_step(job["sizes"], job["activation"], job["loss"], job["batch"], job["lr"], job["momentum"], repeats, job["steps"])
+    if kind == "epoch":
+        return bench_epoch(job["sizes"], job["activation"], job["n"], job["batch"], job["lr"], job["momentum"], repeats)
+    raise ValueError("unknown job kind " + kind)
+
+
+def serve():
+    torch.set_num_threads(1)
+    print(json.dumps({"torch_version": torch.__version__, "torch_threads": torch.get_num_threads(),
+                      "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "(default)")}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        job = json.loads(line)
+        print(json.dumps(run_job(job, job.get("repeats", 1))), flush=True)
+
+
 def main():
+    if sys.argv[1:] == ["--serve"]:
+        serve()
+        return
     cfg = json.loads(sys.argv[1])
     torch.set_num_threads(cfg.get("torch_threads", 1))
     out = {
@@ -115,16 +143,7 @@ def main():
         "results": {},
     }
     for job in cfg["jobs"]:
-        kind = job["kind"]
-        if kind == "gemm":
-            r = bench_gemm(job["m"], job["k"], job["n"], cfg["repeats"], cfg.get("min_seconds", 0.05))
-        elif kind == "step":
-            r = bench_step(job["sizes"], job["activation"], job["loss"], job["batch"], job["lr"], job["momentum"], cfg["repeats"], job["steps"])
-        elif kind == "epoch":
-            r = bench_epoch(job["sizes"], job["activation"], job["n"], job["batch"], job["lr"], job["momentum"], job.get("repeats", 3))
-        else:
-            raise ValueError("unknown job kind " + kind)
-        out["results"][job["name"]] = r
+        out["results"][job["name"]] = run_job(job, cfg["repeats"], cfg.get("min_seconds", 0.05))
     print(json.dumps(out))
 
 
