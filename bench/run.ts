@@ -11,6 +11,7 @@ import { ensureOpenBlasCoreType } from "../src/kernels/native/coretype.js";
 import type { Kernels } from "../src/kernels/kernels.js";
 import { GEMM_SHAPES, gemmJobName, gemmProbe, torchGemmJob } from "./kernels.js";
 import { STEP_JOBS, stepProbe, torchStepJob } from "./mlp-step.js";
+import { benchGrowth } from "./growth.js";
 import { fmtSeconds, median, table } from "./stats.js";
 import { TorchServer } from "./torch.js";
 
@@ -41,7 +42,16 @@ export interface Section {
   title: string;
   run(ctx: { repeats: number; sets: KernelSet[]; torch: TorchServer | null }): Promise<string>;
 }
-const EXTRA_SECTIONS: Section[] = [];
+const EXTRA_SECTIONS: Section[] = [
+  {
+    key: "growth",
+    title: "one TINY growth step: statistics over 10,000 samples + solve + SVD (lower is better)",
+    async run({ repeats, sets }) {
+      const r = benchGrowth({ repeats: Math.min(repeats, 3), kernels: sets });
+      return table(r.header, r.rows);
+    },
+  },
+];
 
 const ratio = (a: number, b: number | undefined) => (b === undefined || !Number.isFinite(b) ? "–" : (a / b).toFixed(2));
 

@@ -8,6 +8,9 @@ import { TinygrowError } from "../errors.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerVerifyGolden } from "./commands/verify-golden.js";
 import { registerData } from "./commands/data.js";
+import { registerTeacherStudent } from "./commands/teacher-student.js";
+import { registerCompare } from "./commands/compare.js";
+import { registerGrowMlp } from "./commands/grow-mlp.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -15,24 +18,29 @@ export function buildProgram(): Command {
     .name("tinygrow")
     .description("Grow neural networks during training (TINY expressivity bottlenecks, DAG growth).")
     .version("0.1.0")
-    .showHelpAfterError("(run with --help for usage)");
+    .showHelpAfterError("(run with --help for usage)")
+    // Set before the subcommands are added: they inherit it, so a usage error anywhere
+    // comes back to main() instead of calling process.exit.
+    .exitOverride();
   registerDemo(program);
   registerVerifyGolden(program);
   registerData(program);
+  registerTeacherStudent(program);
+  registerCompare(program);
+  registerGrowMlp(program);
   return program;
 }
 
 /** Runs the CLI; typed errors become a one-paragraph message and exit code 1 (2 for usage). */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
     const e = err as { code?: string; exitCode?: number };
     if (typeof e.code === "string" && e.code.startsWith("commander.")) {
-      return e.code === "commander.helpDisplayed" || e.code === "commander.version" ? 0 : (e.exitCode ?? 2);
+      return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? 0 : 2;
     }
     if (err instanceof TinygrowError || err instanceof RangeError) {
       process.stderr.write(`tinygrow: ${err.message}\n`);

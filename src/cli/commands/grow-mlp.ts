@@ -1,0 +1,310 @@
+/**
+ * `tinygrow grow-mlp`: grows the hidden layers of a sequential MLP with TINY (issue 3 item 8).
+ * On a seeded synthetic regression task (default) or MNIST / Fashion-MNIST when their files
+ * are found, it trains, then repeats { growth step on the hidden layer with the largest
+ * first-order improvement; train }, printing one table row per step: each layer's bottleneck
+ * (1/n)‖V_proj‖², the chosen layer, neurons added, γ, the held-out loss before/after the
+ * growth, train/test loss (and accuracy), widths and parameter count.
+ * Options: schema defaults < --config FILE < TINYGROW_KERNELS < flags.
+ */
+import type { Command } from "commander";
+import { z } from "zod";
+import { BatchIterator, datasetSize, type Dataset } from "../../data/batches.js";
+import { searchDirs, type DataDirEnv } from "../../data/data-dir.js";
+import { DATASETS, loadMnist, type DatasetName } from "../../data/mnist.js";
+import { subsetDataset } from "../../data/splits.js";
+import { teacherRegression } from "../../data/synthetic.js";
+import { GrowthOptionsSchema, UPDATE_MODES } from "../../growth/mlp-growth-options.js";
+import { createGrowingMlp, growMlp, type GrowMlpRow } from "../../growth/mlp-growth.js";
+import type { MlpGrowthStepResult } from "../../growth/mlp-growth-step.js";
+import { configDefaults, flagsLayer, readConfigFile, resolveConfig, type ConfigLayer } from "../../io/config.js";
+import type { Kernels } from "../../kernels/kernels.js";
+import { chooseKernels } from "../../kernels/select.js";
+import { ACTIVATION_NAMES } from "../../nn/layers/activation.js";
+import type { LossName } from "../../nn/losses/loss.js";
+import { Adam } from "../../nn/optim/adam.js";
+import type { Optimizer } from "../../nn/optim/optimizer.js";
+import { Sgd } from "../../nn/optim/sgd.js";
+import type { Param } from "../../nn/param.js";
+import { Rng } from "../../tensor/rng.js";
+import { floatArg, intArg, intListArg } from "../parsers.js";
+import { createProgress } from "../progress.js";
+
+const int = (min: number) => z.number().int().min(min);
+
+export const GROW_MLP_DATASETS = ["synthetic", "mnist", "fashion-mnist"] as const;
+
+export const GrowMlpConfigSchema = z.strictObject({
+  seed: z.number().int().default(0),
+  kernels: z.enum(["auto", "native", "portable"]).default("auto"),
+  dataset: z.enum(GROW_MLP_DATASETS).default("synthetic"),
+  /** MNIST / Fashion-MNIST folder (see `tinygrow data --help`); unset: TINYGROW_DATA_DIR, the cache, system folders. */
+  dataDir: z.string().min(1).optional(),
+  data: z
+    .strictObject({
+      /** Training samples (the line-search set is taken in addition); unset: 8192 synthetic, 10000 MNIST. */
+      samples: int(1).optional(),
+      /** Test samples; unset: 1024 synthetic, 2000 MNIST. */
+      testSamples: int(1).optional(),
+      /** Held-out samples the amplitude γ is line-searched on. */
+      lineSearchSamples: int(1).default(1024),
+      /** Synthetic task: input dimension, teacher hidden widths, outputs, label noise. */
+      inputs: int(1).default(20),
+      teacherHidden: z.array(int(1)).default([16]),
+      outputs: int(1).default(4),
+      noise: z.number().min(0).default(0.01),
+    })
+    .prefault({}),
+  model: z
+    .strictObject({
+      hidden: z.array(int(0)).min(1).default([0, 0]),
+      activation: z.enum(ACTIVATION_NAMES).default("selu"),
+    })
+    .prefault({}),
+  training: z
+    .strictObject({
+      steps: int(0).default(30),
+      epochsBetween: int(0).default(5),
+      batchSize: int(1).default(64),
+      optimizer: z.enum(["adam", "sgd"]).default("adam"),
+      lr: z.number().positive().default(0.003),
+      momentum: z.number().min(0).max(1).default(0.9),
+    })
+    .prefault({}),
+  growth: GrowthOptionsSchema.prefault({}),
+});
+
+export type GrowMlpConfig = z.output<typeof GrowMlpConfigSchema>;
+
+/** Option name (commander camelCase) → dotted config path. */
+const FLAG_PATHS: Record<string, string> = {
+  seed: "seed",
+  kernels: "kernels",
+  dataset: "dataset",
+  dataDir: "dataDir",
+  samples: "data.samples",
+  testSamples: "data.testSamples",
+  lineSearchSamples: "data.lineSearchSamples",
+  hidden: "model.hidden",
+  activation: "model.activation",
+  steps: "training.steps",
+  epochsBetween: "training.epochsBetween",
+  batchSize: "training.batchSize",
+  optimizer: "training.optimizer",
+  lr: "training.lr",
+  momentum: "training.momentum",
+  update: "growth.update",
+  neurons: "growth.maxNeuronsPerStep",
+  statSamples: "growth.statisticsSamples",
+  statisticalThreshold: "growth.statisticalThreshold",
+  numericalThreshold: "growth.numericalThreshold",
+};
+
+export function registerGrowMlp(program: Command): void {
+  const d = configDefaults(GrowMlpConfigSchema);
+  const def = (v: unknown) => ` (default: ${Array.isArray(v) ? v.join(",") : v === null ? "no cap" : String(v)})`;
+  program
+    .command("grow-mlp")
+    .description("grow a sequential MLP's hidden layers with TINY (bottlenecks, best neurons, line search) while training")
+    .option("--dataset <name>", `task: ${GROW_MLP_DATASETS.join(", ")}` + def(d.dataset))
+    .option("--data-dir <dir>", "folder holding the MNIST / Fashion-MNIST files (default: $TINYGROW_DATA_DIR, then the cache; see `tinygrow data --help`)")
+    .option("--hidden <list>", "initial hidden widths, comma-separated, 0 allowed" + def(d.model.hidden), intListArg)
+    .option("--activation <name>", `hidden activation: ${ACTIVATION_NAMES.join(", ")}` + def(d.model.activation))
+    .option("--steps <n>", "growth steps" + def(d.training.steps), intArg)
+    .option("--epochs-between <n>", "training epochs before the first step and after each step" + def(d.training.epochsBetween), intArg)
+    .option("--neurons <k>", "at most k neurons added per step (TINY adds at most one per output of the next layer)" + def(d.growth.maxNeuronsPerStep), intArg)
+    .option("--update <mode>", `existing weights of the next layer in the growth move: ${UPDATE_MODES.join(", ")} (natural = δW*, gradient = one plain gradient step, both scaled by γ²)` + def(d.growth.update))
+    .option("--stat-samples <n>", "samples the growth statistics are accumulated over, drawn from the training set each step" + def(d.growth.statisticsSamples), intArg)
+    .option("--statistical-threshold <x>", "keep new neurons whose singular value is ≥ min(x, largest)" + def(d.growth.statisticalThreshold), floatArg)
+    .option("--numerical-threshold <x>", "eigenvalues of S_growth ≤ x are treated as 0" + def(d.growth.numericalThreshold), floatArg)
+    .option("--optimizer <name>", "training optimizer: adam, sgd" + def(d.training.optimizer))
+    .option("--lr <x>", "learning rate" + def(d.training.lr), floatArg)
+    .option("--momentum <x>", "SGD momentum" + def(d.training.momentum), floatArg)
+    .option("--batch-size <n>", "training mini-batch size" + def(d.training.batchSize), intArg)
+    .option("--samples <n>", "training samples (default: 8192 synthetic, 10000 MNIST)", intArg)
+    .option("--test-samples <n>", "test samples (default: 1024 synthetic, 2000 MNIST)", intArg)
+    .option("--line-search-samples <n>", "held-out samples γ is line-searched on (taken from the training split)" + def(d.data.lineSearchSamples), intArg)
+    .option("--seed <n>", "random seed (data, init, shuffling, statistics subsets)" + def(d.seed), intArg)
+    .option("--kernels <name>", "kernel set: auto, native or portable (env TINYGROW_KERNELS)" + def(d.kernels))
+    .option("--config <file>", "JSON config file (flags override it); keys as in the schema, e.g. {\"growth\": {\"update\": \"none\"}}")
+    .option("--quiet", "no progress bar")
+    .addHelpText(
+      "after",
+      `
+Columns: step; bn hN = bottleneck (1/n)‖V_proj‖² of hidden layer N; layer = the one grown (largest
+first-order improvement); +k = neurons added; γ = line-searched amplitude; ls before/after = held-out
+loss before/after the growth; train, test = per-sample losses after the step's training (acc =
+test accuracy); widths; params. Step 0 is the initial training.
+`,
+    )
+    .action((options: Record<string, unknown>) => {
+      const layers: ConfigLayer[] = [];
+      if (typeof options.config === "string") layers.push(readConfigFile(options.config));
+      const env = process.env.TINYGROW_KERNELS;
+      if (env !== undefined && env !== "") layers.push({ source: "TINYGROW_KERNELS", values: { kernels: env } });
+      layers.push(flagsLayer(options, FLAG_PATHS));
+      runGrowMlp(resolveConfig(GrowMlpConfigSchema, layers), { progress: options.quiet !== true, env: process.env });
+    });
+}
+
+interface Task {
+  train: Dataset;
+  lineSearch: Dataset;
+  test: Dataset;
+  inputs: number;
+  outputs: number;
+  loss: LossName;
+  description: string;
+}
+
+/** Splits `data` into its first `n - held` rows (training) and the last `held` (line search). */
+function holdOut(data: Dataset, held: number): { train: Dataset; lineSearch: Dataset } {
+  const n = datasetSize(data);
+  const range = (from: number, to: number) => Int32Array.from({ length: to - from }, (_, i) => from + i);
+  return { train: subsetDataset(data, range(0, n - held)), lineSearch: subsetDataset(data, range(n - held, n)) };
+}
+
+function buildTask(cfg: GrowMlpConfig, kernels: Kernels, rng: Rng, env: DataDirEnv): Task {
+  const held = cfg.data.lineSearchSamples;
+  if (cfg.dataset === "synthetic") {
+    const samples = cfg.data.samples ?? 8192;
+    const testSamples = cfg.data.testSamples ?? 1024;
+    const { inputs, outputs, teacherHidden, noise } = cfg.data;
+    const t = teacherRegression(kernels, rng, { samples: samples + held, testSamples, inputs, hidden: teacherHidden, outputs, noise });
+    const split = holdOut(t.train, held);
+    const sizes = [inputs, ...teacherHidden, outputs].join("-");
+    return { ...split, test: t.test, inputs, outputs, loss: "mse", description: `synthetic regression (tanh teacher ${sizes}, noise ${noise}): ${samples} train / ${held} line-search / ${testSamples} test` };
+  }
+  const dataset: DatasetName = cfg.dataset;
+  const spec = DATASETS[dataset];
+  const dirs = searchDirs({ dataset, flag: cfg.dataDir, env, systemDirs: spec.systemDirs });
+  const samples = cfg.data.samples ?? 10000;
+  const testSamples = cfg.data.testSamples ?? 2000;
+  const train = loadMnist({ dataset, split: "train", dirs, limit: samples + held, standardize: true });
+  const test = loadMnist({ dataset, split: "test", dirs, limit: testSamples, standardize: train.standardization });
+  const split = holdOut({ x: train.x, labels: train.labels }, held);
+  return {
+    ...split,
+    test: { x: test.x, labels: test.labels },
+    inputs: train.x.cols,
+    outputs: spec.classes.length,
+    loss: "softmax-cross-entropy",
+    description: `${dataset} from ${train.dir.dir}: ${samples} train / ${held} line-search / ${testSamples} test, standardised`,
+  };
+}
+
+function makeOptimizer(cfg: GrowMlpConfig, params: readonly Param[]): Optimizer {
+  const { optimizer, lr, momentum } = cfg.training;
+  return optimizer === "adam" ? new Adam(params, { lr }) : new Sgd(params, { lr, momentum });
+}
+
+const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(4) : "–");
+const fmtSci = (v: number) => (v === 0 ? "0" : v.toExponential(2));
+
+/** Table columns for `hidden` hidden layers. */
+export function growMlpHeader(hidden: number, classification: boolean): string[] {
+  const bn = Array.from({ length: hidden }, (_, h) => `bn h${h + 1}`);
+  return ["step", ...bn, "layer", "+k", "γ", "ls before", "ls after", "train", "test", ...(classification ? ["acc"] : []), "widths", "params"];
+}
+
+/** One table row (cells) for a GrowMlpRow. */
+export function growMlpCells(row: GrowMlpRow, classification: boolean): string[] {
+  const g: MlpGrowthStepResult | null = row.growth;
+  const hidden = row.sizes.length - 2;
+  const bn = Array.from({ length: hidden }, (_, h) => {
+    const c = g?.candidates[h];
+    return c === undefined ? "–" : c.eligible ? fmtSci(c.bottleneck) : "n/a";
+  });
+  const acc = classification ? [row.test.accuracy === undefined ? "–" : (100 * row.test.accuracy).toFixed(2) + "%"] : [];
+  return [
+    String(row.step),
+    ...bn,
+    g === null || g.chosen < 0 ? "–" : `h${g.chosen + 1}`,
+    g === null ? "–" : String(g.added),
+    g === null ? "–" : fmtSci(g.gamma),
+    g === null ? "–" : fmt(g.lossBefore),
+    g === null ? "–" : fmt(g.lossAfter),
+    fmt(row.train.loss),
+    fmt(row.test.loss),
+    ...acc,
+    row.sizes.join("-"),
+    String(row.parameters),
+  ];
+}
+
+function padRow(cells: string[], widths: number[]): string {
+  return cells.map((c, j) => c.padStart(widths[j])).join("  ");
+}
+
+export interface GrowMlpRunIo {
+  progress: boolean;
+  log?: (line: string) => void;
+  /** For locating MNIST (TINYGROW_DATA_DIR, XDG_CACHE_HOME, HOME). */
+  env?: DataDirEnv;
+}
+
+export interface GrowMlpRunResult {
+  rows: GrowMlpRow[];
+  seconds: number;
+}
+
+/** Runs grow-mlp with a resolved configuration; table to stdout (`log`), progress to stderr. */
+export function runGrowMlp(cfg: GrowMlpConfig, io: GrowMlpRunIo): GrowMlpRunResult {
+  const log = io.log ?? ((line: string) => process.stdout.write(line + "\n"));
+  const t0 = performance.now();
+  const choice = chooseKernels(cfg.kernels);
+  const kernels = choice.kernels;
+  log(`kernels: ${choice.reason}`);
+  const rng = new Rng(cfg.seed);
+  const task = buildTask(cfg, kernels, rng.fork(), io.env ?? {});
+  const activation = cfg.model.activation;
+  const model = createGrowingMlp({ sizes: [task.inputs, ...cfg.model.hidden, task.outputs], activation, init: activation === "selu" ? "lecun-normal" : "pytorch-default" }, rng.fork());
+  const optimizer = makeOptimizer(cfg, model.params());
+  const batches = new BatchIterator(task.train, { batchSize: cfg.training.batchSize, rng: rng.fork() });
+  const { steps, epochsBetween } = cfg.training;
+  const g = cfg.growth;
+  log(`task: ${task.description}`);
+  log(
+    `model ${model.sizes.join("-")} ${activation}; ${cfg.training.optimizer} lr ${cfg.training.lr}, batch ${cfg.training.batchSize}; ` +
+      `${steps} growth steps (update ${g.update}, ≤ ${g.maxNeuronsPerStep ?? "rank"} neurons/step, statistics on ${g.statisticsSamples} samples), ${epochsBetween} epochs between`,
+  );
+  const classification = task.loss === "softmax-cross-entropy";
+  const header = growMlpHeader(cfg.model.hidden.length, classification);
+  const widths = header.map((h) => Math.max(h.length, 9));
+  widths[0] = 4;
+  widths[header.length - 2] = 6 + 4 * (cfg.model.hidden.length + 2);
+  // A live bar and stdout lines would garble each other on one terminal: hold the lines back.
+  const holdLines = io.progress && process.stderr.isTTY === true && process.stdout.isTTY === true;
+  const held: string[] = [];
+  const emit = (line: string) => (holdLines ? held.push(line) : log(line));
+  emit(padRow(header, widths));
+  const progress = createProgress({ label: "grow-mlp", total: (steps + 1) * epochsBetween + steps, enabled: io.progress });
+  let rows: GrowMlpRow[];
+  try {
+    rows = growMlp(
+      model,
+      task,
+      { kernels, loss: task.loss, optimizer, batches, rng: rng.fork() },
+      { steps, epochsBetween },
+      g,
+      {
+        onEpoch: (step, _e, loss) => progress.tick(1, `step ${step} loss ${loss.toPrecision(3)}`),
+        onGrowth: (step, r) => progress.tick(1, `step ${step}: +${r.added} in h${r.chosen + 1}`),
+        onRow: (row) => emit(padRow(growMlpCells(row, classification), widths)),
+      },
+    );
+  } finally {
+    progress.stop();
+    for (const line of held) log(line);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  const added = rows.reduce((s, r) => s + (r.growth?.added ?? 0), 0);
+  const acc = (r: GrowMlpRow) => (r.test.accuracy === undefined ? "" : ` (accuracy ${(100 * r.test.accuracy).toFixed(2)}%)`);
+  log(
+    `grew ${first.sizes.join("-")} → ${last.sizes.join("-")} (+${added} neurons in ${steps} steps): test loss ${fmt(first.test.loss)}${acc(first)} → ${fmt(last.test.loss)}${acc(last)}, ` +
+      `${first.parameters} → ${last.parameters} parameters, ${seconds.toFixed(1)} s (${choice.name} kernels)`,
+  );
+  return { rows, seconds };
+}
