@@ -11,6 +11,7 @@ import { ensureOpenBlasCoreType } from "../src/kernels/native/coretype.js";
 import type { Kernels } from "../src/kernels/kernels.js";
 import { GEMM_SHAPES, gemmJobName, gemmProbe, torchGemmJob } from "./kernels.js";
 import { STEP_JOBS, stepProbe, torchStepJob } from "./mlp-step.js";
+import { benchDag } from "./dag.js";
 import { benchGrowth } from "./growth.js";
 import { fmtSeconds, median, table } from "./stats.js";
 import { TorchServer } from "./torch.js";
@@ -51,6 +52,7 @@ const EXTRA_SECTIONS: Section[] = [
       return table(r.header, r.rows);
     },
   },
+  { key: "dag", title: "DAG growth, teacher–student (lower is better)", run: benchDag },
 ];
 
 const ratio = (a: number, b: number | undefined) => (b === undefined || !Number.isFinite(b) ? "–" : (a / b).toFixed(2));

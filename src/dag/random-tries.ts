@@ -1,0 +1,280 @@
+/**
+ * New neurons by "random tries, in a principled manner" (TINY slides, extension to graph
+ * growth): forward selection of k neurons among a pool of R candidate neurons by the exact
+ * least-squares decrease of the bottleneck, on train-opt.
+ *
+ * Why. TINY linearises the new neurons at 0: the block γ σ(γ X̃αᵀ) ωᵀ ≈ γ² σ'(0) X̃ αᵀωᵀ. When
+ * the target t already receives the same sources (a new node parallel to an existing edge,
+ * e.g. in→w→out beside in→out), V_t is orthogonal to span(X̃) and TINY's N = −X̃ᵀV_t/n is 0;
+ * and rank(N) ≤ size_t, so a 1-D output gives at most one TINY neuron. The linearisation is
+ * what fails, not the idea: the nonlinear activity σ(X̃α) does have a component outside
+ * span(𝓑_t), and that component is what we fit.
+ *
+ * Math (all over train-opt, n samples, float64). Per candidate neuron j of the pool (rows α_j):
+ *
+ *   h_j = σ(X̃ α_jᵀ)  (n),   H = [h_1 … h_R]  (n, R)
+ *   for each target t with in-edge activities 𝓑_t (n, |𝓑_t|), S_t = 𝓑_tᵀ𝓑_t/n:
+ *     P_t = S_t⁺ 𝓑_tᵀ H / n           (|𝓑_t|, R)  coefficients of H on span(𝓑_t)
+ *     H⊥  = H − 𝓑_t P_t               the part the existing in-edges cannot produce
+ *     G_t = H⊥ᵀH⊥/n = HᵀH/n − (𝓑_tᵀH/n)ᵀ P_t          (R, R)
+ *     c_t = H⊥ᵀV_t/n                                   (R, size_t)
+ *   a subset K of the pool lowers the linearised loss by Σ_t tr(c_t[K]ᵀ G_t[K,K]⁻¹ c_t[K]),
+ *   the TINY decrease tr(Nᵀ S⁻¹ N) with the exact activities in place of the linearised ones.
+ *
+ * Greedy forward selection (orthogonal matching pursuit on the Gram matrices): k times, add
+ * the neuron with the largest marginal decrease Σ_t ‖b_tj‖² / q_tj, where q_tj and b_tj are the
+ * squared norm and the residual correlation of h_j after projecting out span(𝓑_t) and the
+ * neurons already chosen (a Gram–Schmidt step on G_t). A neuron whose projected norm is below
+ * `MIN_RESIDUAL` of its own norm is never chosen (it would need a huge ω).
+ * Then ω by least squares on the residual (desired-update sign, −V):
+ *   ω_tᵀ = −G_t[K,K]⁻¹ c_t[K]   (k, size_t)
+ * and, because the new block H ωᵀ also has a component 𝓑_t P_t ωᵀ that the existing in-edges
+ * already give, their TINY update is corrected by it: δW_t ← δW_t + ω_t P_t[:,K]ᵀ (`deltaAdjust`),
+ * so that the move of z_t is exactly −γ²(𝓑_tδW_tᵀ) + γ² H⊥ ω_tᵀ.
+ *
+ * The amplitude is only outside the activation (γ² ω σ(X̃αᵀ)): α is at its natural scale, not
+ * a small-γ linearisation, so γ must not rescale it (this also keeps the grown weights at the
+ * scale SGD handles; see `NeuronProposal.amplitude`).
+ *
+ * The pool: TINY's directions (each rescaled to unit RMS pre-activation) and R random neurons,
+ * LeCun-normal directions standardised on train-opt (zero-mean unit-variance projection) plus
+ * an N(0, 1) offset that puts the activation's kink at a random quantile of the data. The Rng
+ * is seeded per (step seed, candidate index), so workers and the main thread agree.
+ */
+import type { Kernels } from "../kernels/kernels.js";
+import { activationForward, type ActivationName } from "../nn/layers/activation.js";
+import { pseudoInverseSolve } from "../growth/optimal-delta.js";
+import { Matrix, zeros64, type Matrix64 } from "../tensor/matrix.js";
+import type { Rng } from "../tensor/rng.js";
+
+/** Per-sample data of one target node t on train-opt. */
+export interface TargetSamples {
+  /** 𝓑_t (n, |𝓑_t|): activities of t's in-edge sources (+ ones), or null to project nothing. */
+  basis: Matrix64 | null;
+  /** S_t = 𝓑_tᵀ𝓑_t/n (|𝓑_t|, |𝓑_t|), with `basis`. */
+  basisMoment: Matrix64 | null;
+  /** V_t = G_t − 𝓑_t δW_tᵀ (n, size_t), gradient sign. */
+  v: Matrix64;
+}
+
+/** Per-sample data of a neuron candidate on train-opt. */
+export interface NeuronSamples {
+  /** X̃ (n, Σ source sizes [+ 1]): the new neurons' inputs. */
+  x: Matrix64;
+  withOnes: boolean;
+  targets: TargetSamples[];
+}
+
+export interface SelectedNeurons {
+  /** Neurons chosen (≤ k). */
+  k: number;
+  /** α (k, X̃ cols). */
+  alpha: Matrix64;
+  /** ω (Σ size_t, k), targets' row blocks in order. */
+  omega: Matrix64;
+  /** Per target: the correction ω_t P_tᵀ of its δW (size_t, |𝓑_t|), or null. */
+  deltaAdjust: (Matrix64 | null)[];
+  /** Σ_t tr(c_tᵀ G_t⁻¹ c_t) over the chosen neurons: the linearised per-sample decrease at γ² = 1. */
+  gain: number;
+}
+
+/** Smallest fraction of ‖h_j‖² that must remain after the projections for j to be chosen. */
+const MIN_RESIDUAL = 1e-3;
+
+/** Standard deviation of the random neurons' offsets (in units of their pre-activation spread). */
+const OFFSET_STD = 1;
+
+/** alpha · op(A) · op(B) (float64), tolerating empty dimensions. */
+function product(kernels: Kernels, a: Matrix64, b: Matrix64, options: { transA?: boolean; transB?: boolean; alpha?: number } = {}): Matrix64 {
+  const m = options.transA ? a.cols : a.rows;
+  const inner = options.transA ? a.rows : a.cols;
+  const n = options.transB ? b.rows : b.cols;
+  const c = zeros64(m, n);
+  if (m > 0 && n > 0 && inner > 0) kernels.gemm(a, b, c, { transA: options.transA ?? false, transB: options.transB ?? false, alpha: options.alpha ?? 1 });
+  return c;
+}
+
+/** X̃ αᵀ (n, R). */
+function preActivations(x: Matrix64, alpha: Matrix64, kernels: Kernels): Matrix64 {
+  return product(kernels, x, alpha, { transB: true });
+}
+
+/**
+ * R random neurons (R, X̃ cols): w ~ N(0, 1/fan-in) on the source columns, then
+ * α = [w / s | −m / s + β] with m, s the mean and standard deviation of X w over train-opt and
+ * β ~ N(0, 1); without a ones column only the scaling (RMS instead of s).
+ */
+export function randomPool(x: Matrix64, withOnes: boolean, count: number, rng: Rng, kernels: Kernels): Matrix64 {
+  const cols = x.cols;
+  const fanIn = Math.max(1, cols - (withOnes ? 1 : 0));
+  const alpha = zeros64(count, cols);
+  for (let j = 0; j < count; j++) for (let i = 0; i < fanIn; i++) alpha.data[j * cols + i] = rng.normal() / Math.sqrt(fanIn);
+  const offsets = Float64Array.from({ length: count }, () => (withOnes ? OFFSET_STD * rng.normal() : 0));
+  const pre = preActivations(x, alpha, kernels);
+  const n = x.rows;
+  for (let j = 0; j < count; j++) {
+    let m = 0;
+    let sq = 0;
+    for (let r = 0; r < n; r++) {
+      const v = pre.data[r * count + j];
+      m += v;
+      sq += v * v;
+    }
+    m /= n;
+    const spread = withOnes ? Math.sqrt(Math.max(0, sq / n - m * m)) : Math.sqrt(sq / n);
+    const s = spread > 1e-12 ? spread : 1;
+    for (let i = 0; i < fanIn; i++) alpha.data[j * cols + i] /= s;
+    if (withOnes) alpha.data[j * cols + cols - 1] = -m / s + offsets[j];
+  }
+  return alpha;
+}
+
+/** α with every row rescaled to unit RMS pre-activation over X̃ (rows with zero activity are dropped). */
+export function unitScaleRows(x: Matrix64, alpha: Matrix64, kernels: Kernels): Matrix64 {
+  if (alpha.rows === 0) return alpha;
+  const pre = preActivations(x, alpha, kernels);
+  const keep: number[] = [];
+  const scales: number[] = [];
+  for (let j = 0; j < alpha.rows; j++) {
+    let sq = 0;
+    for (let r = 0; r < x.rows; r++) sq += pre.data[r * alpha.rows + j] ** 2;
+    const rms = Math.sqrt(sq / x.rows);
+    if (rms > 1e-12 && Number.isFinite(rms)) {
+      keep.push(j);
+      scales.push(1 / rms);
+    }
+  }
+  const out = zeros64(keep.length, alpha.cols);
+  keep.forEach((j, i) => {
+    for (let c = 0; c < alpha.cols; c++) out.data[i * alpha.cols + c] = alpha.data[j * alpha.cols + c] * scales[i];
+  });
+  return out;
+}
+
+/** Rows `rows` of m (a copy). */
+function pickRows(m: Matrix64, rows: readonly number[]): Matrix64 {
+  const out = zeros64(rows.length, m.cols);
+  rows.forEach((r, i) => out.data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols));
+  return out;
+}
+
+interface TargetGram {
+  /** G_t (R, R). */
+  g: Matrix64;
+  /** c_t (R, size_t). */
+  c: Matrix64;
+  /** P_t (|𝓑_t|, R), or null. */
+  p: Matrix64 | null;
+}
+
+function targetGram(hth: Matrix64, h: Matrix64, t: TargetSamples, kernels: Kernels): TargetGram {
+  const n = h.rows;
+  const c = product(kernels, h, t.v, { transA: true, alpha: 1 / n });
+  if (t.basis === null || t.basisMoment === null || t.basis.cols === 0) return { g: hth, c, p: null };
+  const bh = product(kernels, t.basis, h, { transA: true, alpha: 1 / n }); // 𝓑ᵀH/n (|𝓑|, R)
+  const p = pseudoInverseSolve(kernels, t.basisMoment, bh); // S⁺ 𝓑ᵀH/n
+  const g = hth.clone();
+  kernels.gemm(bh, p, g, { transA: true, alpha: -1, beta: 1 }); // HᵀH/n − (𝓑ᵀH/n)ᵀ P
+  const bv = product(kernels, t.basis, t.v, { transA: true, alpha: 1 / n }); // 𝓑ᵀV/n (≈ 0 by construction of δW)
+  kernels.gemm(p, bv, c, { transA: true, alpha: -1, beta: 1 }); // H⊥ᵀV/n = HᵀV/n − Pᵀ 𝓑ᵀV/n
+  return { g, c, p };
+}
+
+/** Greedy forward selection of at most k pool indices (see the file comment). */
+function forwardSelect(grams: TargetGram[], norms: Float64Array, k: number): number[] {
+  const R = norms.length;
+  const q = grams.map((t) => Float64Array.from({ length: R }, (_, j) => t.g.data[j * R + j]));
+  const b = grams.map((t) => t.c.clone());
+  const basis: Float64Array[][] = grams.map(() => []); // per target, the Gram–Schmidt coefficient rows
+  const chosen: number[] = [];
+  const taken = new Uint8Array(R);
+  for (let step = 0; step < k; step++) {
+    let best = -1;
+    let bestGain = 0;
+    for (let j = 0; j < R; j++) {
+      if (taken[j]) continue;
+      let gain = 0;
+      let ok = true;
+      for (let t = 0; t < grams.length && ok; t++) {
+        const qj = q[t][j];
+        if (!(qj > MIN_RESIDUAL * norms[j])) ok = false;
+        else {
+          const d = b[t].cols;
+          let s = 0;
+          for (let o = 0; o < d; o++) s += b[t].data[j * d + o] ** 2;
+          gain += s / qj;
+        }
+      }
+      if (ok && gain > bestGain) {
+        best = j;
+        bestGain = gain;
+      }
+    }
+    if (best < 0) break;
+    chosen.push(best);
+    taken[best] = 1;
+    grams.forEach((t, ti) => {
+      const sq = Math.sqrt(q[ti][best]);
+      const row = new Float64Array(R);
+      for (let j = 0; j < R; j++) {
+        let v = t.g.data[best * R + j];
+        for (const prev of basis[ti]) v -= prev[best] * prev[j];
+        row[j] = v / sq;
+      }
+      basis[ti].push(row);
+      const d = b[ti].cols;
+      const ev = Float64Array.from({ length: d }, (_, o) => b[ti].data[best * d + o] / sq);
+      for (let j = 0; j < R; j++) {
+        q[ti][j] -= row[j] * row[j];
+        for (let o = 0; o < d; o++) b[ti].data[j * d + o] -= row[j] * ev[o];
+      }
+    });
+  }
+  return chosen;
+}
+
+/**
+ * The k best neurons of `pool` (R, X̃ cols) for the candidate's targets, their ω and the δW
+ * corrections (see the file comment). Fewer than k when the pool has fewer usable neurons.
+ */
+export function selectNeurons(data: NeuronSamples, pool: Matrix64, k: number, activation: ActivationName, kernels: Kernels): SelectedNeurons {
+  const n = data.x.rows;
+  const R = pool.rows;
+  const h = preActivations(data.x, pool, kernels);
+  activationForward(activation, h, h);
+  const hth = product(kernels, h, h, { transA: true, alpha: 1 / n });
+  const norms = Float64Array.from({ length: R }, (_, j) => hth.data[j * R + j]);
+  const grams = data.targets.map((t) => targetGram(hth, h, t, kernels));
+  const chosen = forwardSelect(grams, norms, Math.min(k, R));
+  const K = chosen.length;
+  const totalRows = data.targets.reduce((s, t) => s + t.v.cols, 0);
+  const omega = zeros64(totalRows, K);
+  const deltaAdjust: (Matrix64 | null)[] = [];
+  let gain = 0;
+  let row0 = 0;
+  grams.forEach((t, ti) => {
+    const d = data.targets[ti].v.cols;
+    if (K === 0) {
+      deltaAdjust.push(null);
+      return;
+    }
+    const gK = zeros64(K, K);
+    const cK = zeros64(K, d);
+    for (let a = 0; a < K; a++) {
+      for (let bb = 0; bb < K; bb++) gK.data[a * K + bb] = t.g.data[chosen[a] * R + chosen[bb]];
+      for (let o = 0; o < d; o++) cK.data[a * d + o] = t.c.data[chosen[a] * d + o];
+    }
+    const w = kernels.solve(gK, cK); // G⁻¹ c (K, d); well conditioned: every chosen neuron kept ≥ MIN_RESIDUAL of its norm
+    for (let i = 0; i < w.data.length; i++) gain += w.data[i] * cK.data[i];
+    for (let o = 0; o < d; o++) for (let a = 0; a < K; a++) omega.data[(row0 + o) * K + a] = -w.data[a * d + o];
+    if (t.p === null) deltaAdjust.push(null);
+    else {
+      const pK = zeros64(t.p.rows, K);
+      for (let r = 0; r < t.p.rows; r++) for (let a = 0; a < K; a++) pK.data[r * K + a] = t.p.data[r * R + chosen[a]];
+      const omegaT = new Matrix(d, K, omega.data.slice(row0 * K, (row0 + d) * K));
+      deltaAdjust.push(product(kernels, omegaT, pK, { transB: true })); // ω_t P_tᵀ (size_t, |𝓑_t|)
+    }
+    row0 += d;
+  });
+  return { k: K, alpha: pickRows(pool, chosen), omega, deltaAdjust, gain };
+}

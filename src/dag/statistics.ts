@@ -1,0 +1,195 @@
+/**
+ * Node statistics of a DAG for one growth step (SPEC §12.3–12.4, with the paper's
+ * conventions: sum-reduced loss, i.e. per-sample gradients, and float64).
+ *
+ * One pass over the data, in mini-batches (memory bounded by the statistics), accumulates
+ * for Ã = [a_{u1} | … | a_{um} | 1] — the activities of every node that can feed an edge
+ * (all but the output) side by side, and one ones column — and Ĝ = [G_{v1} | …] — the
+ * per-sample gradients G_v = ∂L_sum/∂z_v of every non-input node:
+ *
+ *   C = (1/n) ÃᵀÃ    (D+1, D+1)        MG = (1/n) ÃᵀĜ    (D+1, Dg)        (1/n)‖G_v‖_F²
+ *
+ * Every statistic the growth step needs is a block of these: for node v, with 𝓑_v = the
+ * activities of its in-edge sources and ONE shared ones column (when one of its in-edges
+ * has a bias — the sum of the edge biases is what acts; one column per edge would make S
+ * exactly singular):
+ *
+ *   S_v = C[𝓑_v, 𝓑_v],  M_v = MG[𝓑_v, G_v],  δW_v = (S_v⁻¹ M_v)ᵀ (solve, pinv fallback: growth's computeOptimalDelta)
+ *   (1/n)‖V_v‖_F² = (1/n)‖G_v‖_F² − D_v,  Ψ_v = ‖V_v‖_F,  V_v = G_v − 𝓑_v δW_vᵀ  (gradient sign, SPEC §5)
+ *
+ * and for any set of columns X of Ã the residual moment (1/n) X̃ᵀ V_v = MG[X, G_v] − C[X, 𝓑_v] δW_vᵀ
+ * (the −N of SPEC §6). An edge-less node has an empty δW and V_v = G_v (the raw functional
+ * gradient for the output of the empty graph).
+ */
+import type { Kernels } from "../kernels/kernels.js";
+import type { LossName } from "../nn/losses/loss.js";
+import { computeOptimalDelta, type OptimalDelta } from "../growth/optimal-delta.js";
+import { matmul } from "../growth/linalg.js";
+import { TensorStatistic } from "../growth/statistics.js";
+import { NumericalError } from "../errors.js";
+import { Matrix, zeros64, type FloatArray, type Matrix64 } from "../tensor/matrix.js";
+import { dagLoss, rowView, targetRows, targetsOf, type DagData } from "./data.js";
+import type { DagModel } from "./model.js";
+
+/** The layout and per-node results for one node v (hidden or output). */
+export interface NodeStatistics {
+  name: string;
+  /** In-edge sources of v, in in-edge order (the blocks of 𝓑_v). */
+  sources: string[];
+  /** Whether 𝓑_v ends with the ones column (v has an in-edge with a bias). */
+  withOnes: boolean;
+  /** Column indices of 𝓑_v in Ã. */
+  columns: number[];
+  /** δW_v = (S_v⁻¹ M_v)ᵀ, (size_v, |𝓑_v|): source blocks in order, then δb. */
+  delta: OptimalDelta;
+  /** (1/n)‖G_v‖_F². */
+  gradientMeanSq: number;
+  /** (1/n)‖V_v‖_F². */
+  bottleneckMeanSq: number;
+  /** Ψ_v = ‖V_v‖_F (plain Frobenius over samples × features). */
+  bottleneck: number;
+}
+
+export interface DagStatistics {
+  /** Samples n. */
+  n: number;
+  /** First column of each feeding node's block in Ã; the ones column is `onesColumn`. */
+  activityOffset: Map<string, number>;
+  onesColumn: number;
+  /** First column of each non-input node's block in Ĝ. */
+  gradientOffset: Map<string, number>;
+  /** Widths of the nodes at statistics time. */
+  sizes: Map<string, number>;
+  /** C = (1/n) ÃᵀÃ, (D+1, D+1). */
+  C: Matrix64;
+  /** MG = (1/n) ÃᵀĜ, (D+1, Dg). */
+  MG: Matrix64;
+  /** Per hidden/output node, in topological order. */
+  nodes: Map<string, NodeStatistics>;
+}
+
+export interface NodeStatisticsOptions {
+  /** Rows per mini-batch (default 1024); the statistics do not depend on it. */
+  batchSize?: number;
+}
+
+/** Columns of node `name`'s activity block in Ã. */
+export function activityColumns(stats: DagStatistics, name: string): number[] {
+  const off = stats.activityOffset.get(name);
+  if (off === undefined) throw new NumericalError("dag statistics", `node "${name}" has no activity block (the output node never feeds an edge)`);
+  const size = stats.sizes.get(name) as number;
+  return Array.from({ length: size }, (_, i) => off + i);
+}
+
+export function gradientColumns(stats: DagStatistics, name: string): number[] {
+  const off = stats.gradientOffset.get(name) as number;
+  const size = stats.sizes.get(name) as number;
+  return Array.from({ length: size }, (_, i) => off + i);
+}
+
+/** The sub-matrix m[rows, cols] (a copy). */
+export function block(m: Matrix64, rows: readonly number[], cols: readonly number[]): Matrix64 {
+  const out = zeros64(rows.length, cols.length);
+  for (let i = 0; i < rows.length; i++) {
+    const src = rows[i] * m.cols;
+    for (let j = 0; j < cols.length; j++) out.data[i * cols.length + j] = m.data[src + cols[j]];
+  }
+  return out;
+}
+
+/** (1/n) X̃ᵀ V_v for the columns X of Ã: MG[X, G_v] − C[X, 𝓑_v] δW_vᵀ, (|X|, size_v). */
+export function residualMoment(stats: DagStatistics, columns: readonly number[], v: string, kernels: Kernels): Matrix64 {
+  const node = stats.nodes.get(v) as NodeStatistics;
+  const m = block(stats.MG, columns, gradientColumns(stats, v));
+  if (node.columns.length === 0) return m;
+  const proj = matmul(kernels, block(stats.C, columns, node.columns), node.delta.deltaRaw, { transB: true });
+  for (let i = 0; i < m.data.length; i++) m.data[i] -= proj.data[i];
+  return m;
+}
+
+/** Accumulates the statistics of `model` on `data` with the sum-reduced `loss`, then solves δW_v and Ψ_v per node. */
+export function computeNodeStatistics<T extends FloatArray>(
+  model: DagModel<T>,
+  data: DagData<T>,
+  loss: LossName,
+  kernels: Kernels,
+  options: NodeStatisticsOptions = {},
+): DagStatistics {
+  const g = model.graph;
+  const order = g.topologicalOrder();
+  const activityOffset = new Map<string, number>();
+  const gradientOffset = new Map<string, number>();
+  const sizes = new Map<string, number>();
+  let D = 0;
+  let Dg = 0;
+  for (const name of order) {
+    const node = g.node(name);
+    sizes.set(name, node.size);
+    if (node.kind !== "output") {
+      activityOffset.set(name, D);
+      D += node.size;
+    }
+    if (node.kind !== "input") {
+      gradientOffset.set(name, Dg);
+      Dg += node.size;
+    }
+  }
+  const onesColumn = D;
+  const cStat = new TensorStatistic("C", D + 1, D + 1);
+  const mgStat = new TensorStatistic("MG", D + 1, Dg);
+  const gradSq = new Map<string, number>();
+  const n = data.x.rows;
+  const batchSize = Math.max(1, options.batchSize ?? 1024);
+  const targets = targetsOf(data);
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    const B = end - start;
+    const x = rowView(data.x, start, end);
+    const acts = model.forwardAll(kernels, x);
+    const out = acts.z.get(model.outputName) as Matrix<T>;
+    const dOut = model.newMatrix(B, out.cols);
+    dagLoss(loss, out, targetRows(targets, start, end), "sum", dOut);
+    const dZ = model.backwardFrom(kernels, acts, dOut, false);
+    const aTilde = zeros64(B, D + 1);
+    const gHat = zeros64(B, Dg);
+    for (const [name, off] of activityOffset) copyBlock(acts.a.get(name) as Matrix<T>, aTilde, off);
+    for (let r = 0; r < B; r++) aTilde.data[r * (D + 1) + D] = 1;
+    for (const [name, off] of gradientOffset) {
+      const gz = dZ.get(name) as Matrix<T>;
+      copyBlock(gz, gHat, off);
+      let s = 0;
+      for (const v of gz.data) s += v * v;
+      gradSq.set(name, (gradSq.get(name) ?? 0) + s);
+    }
+    cStat.addProduct(kernels, aTilde, aTilde);
+    mgStat.addProduct(kernels, aTilde, gHat);
+  }
+  const stats: DagStatistics = { n, activityOffset, onesColumn, gradientOffset, sizes, C: cStat.read(), MG: mgStat.read(), nodes: new Map() };
+  for (const name of order) {
+    if (g.node(name).kind === "input") continue;
+    const inEdges = g.inEdges(name);
+    const sources = inEdges.map((e) => e.from);
+    const withOnes = inEdges.some((e) => e.bias);
+    const columns = sources.flatMap((s) => activityColumns(stats, s));
+    if (withOnes) columns.push(onesColumn);
+    const delta = computeOptimalDelta(block(stats.C, columns, columns), block(stats.MG, columns, gradientColumns(stats, name)), withOnes, kernels);
+    const gradientMeanSq = (gradSq.get(name) ?? 0) / n;
+    const bottleneckMeanSq = Math.max(0, gradientMeanSq - delta.decrease);
+    stats.nodes.set(name, { name, sources, withOnes, columns, delta, gradientMeanSq, bottleneckMeanSq, bottleneck: Math.sqrt(n * bottleneckMeanSq) });
+  }
+  return stats;
+}
+
+/** The Ψ_v of every hidden and output node. */
+export function bottlenecks(stats: DagStatistics): Map<string, number> {
+  return new Map([...stats.nodes.values()].map((s) => [s.name, s.bottleneck]));
+}
+
+function copyBlock(src: Matrix<FloatArray>, dst: Matrix64, colOffset: number): void {
+  const c = src.cols;
+  for (let r = 0; r < src.rows; r++) {
+    const so = r * c;
+    const d0 = r * dst.cols + colOffset;
+    for (let j = 0; j < c; j++) dst.data[d0 + j] = src.data[so + j];
+  }
+}

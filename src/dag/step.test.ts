@@ -1,0 +1,147 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ConfigError } from "../errors.js";
+import { portableKernels as kernels } from "../kernels/portable/index.js";
+import { Matrix } from "../tensor/matrix.js";
+import { Rng } from "../tensor/rng.js";
+import { buildTeacher, teacherDataset } from "../data/teacher.js";
+import { splitThreeWays, subsetDataset } from "../data/splits.js";
+import type { Dataset } from "../data/batches.js";
+import type { Candidate } from "./candidates.js";
+import { dagLoss } from "./data.js";
+import { ExtendedEvaluator, makeEvalSet, searchAmplitude } from "./evaluate.js";
+import { fitCandidate } from "./fit.js";
+import { applyProposal } from "./apply.js";
+import { DagModel } from "./model.js";
+import { computeNodeStatistics } from "./statistics.js";
+import { bicScore, chooseCandidate, growthStep, resolveGrowthOptions, type CandidateReport, type GrowthSplits } from "./step.js";
+import { trainModel } from "./train.js";
+import { CandidatePool } from "./pool.js";
+
+function tinyProblem(seed: number, n = 240): { splits: GrowthSplits; train: Dataset } {
+  const rng = new Rng(seed);
+  const teacher = buildTeacher(rng, { inputSize: 4, hiddenSize: 6 });
+  const train = teacherDataset(kernels, teacher, n, rng);
+  const s = splitThreeWays(n, seed);
+  return { splits: { trainOpt: subsetDataset(train, s.trainOpt), trainLs: subsetDataset(train, s.trainLs), trainGr: subsetDataset(train, s.trainGr) }, train };
+}
+
+/** A student with a hidden node, a skip edge and a second node: every candidate kind exists. */
+function student(): DagModel {
+  const rng = new Rng(3);
+  const m = DagModel.empty(4, 1);
+  m.addNode("h1", 3);
+  m.addEdge("in", "h1", { init: "lecun-normal", rng });
+  m.addEdge("h1", "out", { init: "lecun-normal", rng });
+  m.addNode("h2", 2);
+  m.addEdge("in", "h2", { init: "lecun-normal", rng });
+  m.addEdge("h2", "h1", { init: "lecun-normal", rng });
+  return m;
+}
+
+test("γ = 0 leaves the outputs bit-identical for every candidate type (extended forward and applied model)", () => {
+  const { splits } = tinyProblem(1);
+  const candidates: Candidate[] = [
+    { kind: "new-edge", from: "in", to: "out" },
+    { kind: "new-node", from: "in", to: "out", neurons: 2 },
+    { kind: "new-node", from: "h2", to: "out", neurons: 2 },
+    { kind: "widen", node: "h1", neurons: 2 },
+    { kind: "widen", node: "h2", neurons: 2 },
+  ];
+  for (const c of candidates) {
+    const m = student();
+    const stats = computeNodeStatistics(m, splits.trainOpt, "mse", kernels);
+    const set = makeEvalSet(m, splits.trainLs, "mse", kernels);
+    const before = Float32Array.from(set.acts.z.get("out")?.data ?? []);
+    const p = fitCandidate(m.graph, stats, c, m.freshNodeName(), "selu", {}, kernels);
+    const ev = new ExtendedEvaluator(m, set, stats, p, "mse", true, kernels);
+    assert.deepEqual(Array.from(ev.output(0).data), Array.from(before), `extended forward of ${c.kind}`);
+    applyProposal(m, stats, p, 0, true);
+    assert.deepEqual(Array.from(m.forwardAll(kernels, splits.trainLs.x).z.get("out")?.data ?? []), Array.from(before), `applied ${c.kind}`);
+  }
+});
+
+test("the applied candidate computes the line-searched function, and a new edge's sign lowers the loss for small γ", () => {
+  const { splits } = tinyProblem(2);
+  const m = student();
+  const stats = computeNodeStatistics(m, splits.trainOpt, "mse", kernels);
+  const set = makeEvalSet(m, splits.trainOpt, "mse", kernels);
+  const p = fitCandidate(m.graph, stats, { kind: "new-edge", from: "in", to: "out" }, "h9", "selu", {}, kernels);
+  const onlyEdge = new ExtendedEvaluator(m, set, stats, p, "mse", false, kernels);
+  for (const g of [1e-2, 3e-2, 1e-1]) assert.ok(onlyEdge.lossAt(g) < set.baseLoss, `γ = ${g}: ${onlyEdge.lossAt(g)} < ${set.baseLoss}`);
+  const ev = new ExtendedEvaluator(m, set, stats, p, "mse", true, kernels);
+  const { gamma, loss } = searchAmplitude((g) => ev.lossAt(g), set.baseLoss);
+  assert.ok(gamma > 0 && loss < set.baseLoss);
+  applyProposal(m, stats, p, gamma, true);
+  const after = dagLoss("mse", m.forwardAll(kernels, splits.trainOpt.x).z.get("out") as Matrix<Float32Array>, "y" in splits.trainOpt ? splits.trainOpt.y : new Int32Array(0), "mean");
+  assert.ok(Math.abs(after - loss) <= 1e-5 * loss, `${after} vs ${loss}`);
+});
+
+test("a few growth steps on a tiny teacher–student problem reduce the train-gr loss", async () => {
+  const { splits, train } = tinyProblem(4, 300);
+  const m = DagModel.empty(4, 1);
+  const rng = new Rng(9);
+  const first = await growthStep(m, splits, { neuronsPerStep: 3 }, { kernels });
+  let last = first;
+  for (let s = 0; s < 3; s++) {
+    trainModel(m, train, { epochs: 3, batchSize: 32 }, rng, kernels);
+    last = await growthStep(m, splits, { neuronsPerStep: 3, strategy: s % 2 === 0 ? "restricted" : "whole" }, { kernels });
+  }
+  assert.ok(first.chosen !== null && last.chosen !== null);
+  const firstAfter = first.candidates[first.chosen].lossGr;
+  assert.ok(firstAfter < 0.5 * first.lossGrBefore, `step 0: ${first.lossGrBefore} -> ${firstAfter}`);
+  // A step applies only a candidate that lowers the train-ls loss (γ > 0); its train-gr loss may rise.
+  assert.ok(last.candidates[last.chosen].gamma > 0 && last.candidates[last.chosen].lossLs < last.lossLsBefore);
+  assert.ok(last.lossGrBefore < first.lossGrBefore);
+  assert.ok(m.parameterCount() > 0);
+});
+
+test("BIC picks the smaller model when the loss gains are tiny; the loss picks the larger", () => {
+  const n = 1000;
+  const mk = (index: number, params: number, lossGr: number): CandidateReport => ({
+    index,
+    description: `c${index}`,
+    candidate: { kind: "new-edge", from: "in", to: "out" },
+    neurons: 0,
+    fitSeconds: 0,
+    evalSeconds: 0,
+    gamma: 1,
+    lossLs: lossGr,
+    lossGr,
+    bic: bicScore("mse", lossGr, n, 1, params),
+    params,
+    evaluations: 1,
+    skipped: null,
+  });
+  const reports = [mk(0, 2000, 0.02), mk(1, 100, 0.0201)];
+  assert.equal(chooseCandidate(reports, false), 0);
+  assert.equal(chooseCandidate(reports, true), 1);
+  // Gaussian likelihood: −2 ln L = n d (ln(2π MSE) + 1).
+  assert.ok(Math.abs(bicScore("mse", 0.5, 10, 2, 3) - (3 * Math.log(10) + 20 * (Math.log(Math.PI) + 1))) < 1e-12);
+  assert.ok(Math.abs(bicScore("softmax-cross-entropy", 0.5, 10, 3, 3) - (3 * Math.log(10) + 10)) < 1e-12);
+});
+
+test("inconsistent growth options: ConfigError naming the field", () => {
+  assert.throws(() => resolveGrowthOptions({ neuronsPerStep: 0 }), (e: unknown) => e instanceof ConfigError && /growth\.neuronsPerStep: expected an integer >= 1, got 0/.test(e.message));
+  assert.throws(() => resolveGrowthOptions({ strategy: "greedy" as "whole" }), /growth\.strategy/);
+});
+
+test("worker pool (2 workers) gives the same reports and choice as a serial run", async () => {
+  const { splits, train } = tinyProblem(6, 240);
+  const serial = student();
+  const parallel = student();
+  const opts = { neuronsPerStep: 2, refine: { epochs: 2 }, seed: 5 };
+  const pool = new CandidatePool(2, kernels.name);
+  try {
+    for (let s = 0; s < 2; s++) {
+      const a = await growthStep(serial, splits, opts, { kernels });
+      const b = await growthStep(parallel, splits, opts, { kernels, runner: pool });
+      assert.equal(a.chosen, b.chosen);
+      const strip = (r: CandidateReport): unknown => ({ ...r, fitSeconds: 0, evalSeconds: 0 });
+      assert.deepEqual(b.candidates.map(strip), a.candidates.map(strip));
+      assert.deepEqual(Array.from(parallel.forward(kernels, train.x).data), Array.from(serial.forward(kernels, train.x).data));
+    }
+  } finally {
+    await pool.close();
+  }
+});
