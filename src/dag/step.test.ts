@@ -13,7 +13,7 @@ import { ExtendedEvaluator, makeEvalSet, searchAmplitude } from "./evaluate.js";
 import { fitCandidate } from "./fit.js";
 import { applyProposal } from "./apply.js";
 import { DagModel } from "./model.js";
-import { computeNodeStatistics } from "./statistics.js";
+import { bottleneckScores, computeNodeStatistics } from "./statistics.js";
 import { bicScore, chooseCandidate, growthStep, resolveGrowthOptions, type CandidateReport, type GrowthSplits } from "./step.js";
 import { trainModel } from "./train.js";
 import { CandidatePool } from "./pool.js";
@@ -121,9 +121,93 @@ test("BIC picks the smaller model when the loss gains are tiny; the loss picks t
   assert.ok(Math.abs(bicScore("softmax-cross-entropy", 0.5, 10, 3, 3) - (3 * Math.log(10) + 10)) < 1e-12);
 });
 
+test("BIC null option: the current model wins when no candidate lowers the BIC; per-parameter ranking prefers the cheaper gain", () => {
+  const n = 1000;
+  const base = { bic: bicScore("mse", 0.02, n, 1, 500), params: 500 };
+  const mk = (index: number, params: number, lossGr: number): CandidateReport => ({
+    index,
+    description: `c${index}`,
+    candidate: { kind: "new-edge", from: "in", to: "out" },
+    neurons: 0,
+    fitSeconds: 0,
+    evalSeconds: 0,
+    gamma: 1,
+    lossLs: lossGr,
+    lossGr,
+    bic: bicScore("mse", lossGr, n, 1, params),
+    params,
+    evaluations: 1,
+    skipped: null,
+  });
+  // +120 parameters cost 120 ln 1000 ≈ 829: a 5 % lower MSE (n ln(1/0.95) ≈ 51) does not pay for them.
+  const small = [mk(0, 620, 0.019), mk(1, 521, 0.0199)];
+  assert.equal(chooseCandidate(small, true, { ...base, compare: "total", nullOption: true }), null);
+  assert.equal(chooseCandidate(small, true, { ...base, compare: "per-parameter", nullOption: true }), null);
+  assert.equal(chooseCandidate(small, true, { ...base, compare: "total", nullOption: false }), 1);
+  // Both lower the BIC: "total" takes the larger drop, "per-parameter" the larger drop per added parameter.
+  const big = [mk(0, 620, 0.004), mk(1, 521, 0.01)];
+  assert.ok(big.every((r) => r.bic < base.bic));
+  assert.equal(chooseCandidate(big, true, { ...base, compare: "total", nullOption: true }), 0);
+  assert.equal(chooseCandidate(big, true, { ...base, compare: "per-parameter", nullOption: true }), 1);
+  // Skipped candidates never compete.
+  assert.equal(chooseCandidate([{ ...big[1], skipped: "no amplitude" }, big[0]], true, { ...base, compare: "per-parameter", nullOption: true }), 0);
+});
+
+test("strategy bic with the null option: the step reports bic-prefers-current and leaves the model unchanged", async () => {
+  const { splits, train } = tinyProblem(4, 300);
+  // in→out at the least-squares optimum on train-opt: the one candidate (a 3-neuron node in→out, 19
+  // parameters at ln 100 each) lowers the train-gr MSE by about a third, less than its BIC penalty.
+  const linear = (): DagModel => {
+    const m = DagModel.empty(4, 1);
+    m.addEdge("in", "out");
+    const out = computeNodeStatistics(m, splits.trainOpt, "mse", kernels).nodes.get("out");
+    assert.ok(out !== undefined);
+    const layer = m.layer("in", "out");
+    for (let j = 0; j < 4; j++) layer.weight.data[j] -= 0.5 * out.delta.deltaRaw.data[j];
+    (layer.bias as Float32Array)[0] -= 0.5 * out.delta.deltaRaw.data[4];
+    return m;
+  };
+  const m = linear();
+  const before = Array.from(m.forward(kernels, train.x).data);
+  const r = await growthStep(m, splits, { strategy: "bic", neuronsPerStep: 3, seed: 1 }, { kernels });
+  assert.equal(r.outcome, "bic-prefers-current");
+  assert.equal(r.chosen, null);
+  const c = r.candidates[0];
+  assert.ok(c.skipped === null && c.lossGr < r.lossGrBefore && c.bic > r.bicBefore, `${c.lossGr} < ${r.lossGrBefore}, BIC ${c.bic} > ${r.bicBefore}`);
+  assert.equal(r.paramsAfter, r.paramsBefore);
+  assert.deepEqual(Array.from(m.forward(kernels, train.x).data), before);
+  assert.ok(Math.abs(r.bicBefore - bicScore("mse", r.lossGrBefore, splits.trainGr.x.rows, 1, r.paramsBefore)) < 1e-9 * Math.abs(r.bicBefore));
+  // Without the null option the same step grows.
+  const grown = await growthStep(linear(), splits, { strategy: "bic", neuronsPerStep: 3, seed: 1, bic: { nullOption: false } }, { kernels });
+  assert.equal(grown.outcome, "grown");
+});
+
+test("bottleneck scores: per-neuron divides ‖V_v‖² by n·width; the restricted strategy follows the chosen norm", async () => {
+  const { splits } = tinyProblem(2);
+  const m = student();
+  const stats = computeNodeStatistics(m, splits.trainOpt, "mse", kernels);
+  const frob = bottleneckScores(stats, "frobenius");
+  const perNeuron = bottleneckScores(stats, "per-neuron");
+  for (const [name, node] of stats.nodes) {
+    assert.equal(frob.get(name), node.bottleneck);
+    const expected = (node.bottleneck * node.bottleneck) / (stats.n * m.graph.node(name).size);
+    assert.ok(Math.abs((perNeuron.get(name) as number) - expected) <= 1e-12 * expected, name);
+  }
+  for (const norm of ["frobenius", "per-neuron"] as const) {
+    const scores = bottleneckScores(stats, norm);
+    const best = [...scores].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+    const r = await growthStep(student(), splits, { strategy: "restricted", neuronsPerStep: 2, bottleneckNorm: norm }, { kernels });
+    assert.equal(r.bottleneckNode, best, norm);
+    assert.deepEqual(r.bottleneckScores, Object.fromEntries(scores));
+  }
+});
+
 test("inconsistent growth options: ConfigError naming the field", () => {
   assert.throws(() => resolveGrowthOptions({ neuronsPerStep: 0 }), (e: unknown) => e instanceof ConfigError && /growth\.neuronsPerStep: expected an integer >= 1, got 0/.test(e.message));
   assert.throws(() => resolveGrowthOptions({ strategy: "greedy" as "whole" }), /growth\.strategy/);
+  assert.throws(() => resolveGrowthOptions({ bottleneckNorm: "l1" as "frobenius" }), /growth\.bottleneckNorm: expected one of frobenius, per-neuron, got "l1"/);
+  assert.throws(() => resolveGrowthOptions({ bic: { compare: "mean" as "total" } }), /growth\.bic\.compare/);
+  assert.deepEqual(resolveGrowthOptions().bic, { compare: "per-parameter", nullOption: true });
 });
 
 test("worker pool (2 workers) gives the same reports and choice as a serial run", async () => {
