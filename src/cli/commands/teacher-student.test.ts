@@ -1,0 +1,119 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { TIMING_FIELDS } from "../../experiments/growth-run.js";
+import { readJsonl } from "../../io/results.js";
+import { defaultOut } from "./teacher-student.js";
+
+const MAIN = fileURLToPath(new URL("../main.js", import.meta.url));
+const tmp = (): string => mkdtempSync(join(tmpdir(), "tinygrow-cli-ts-"));
+
+/** Small but long enough (≈ 200 log records) to be caught in the middle. */
+const TINY = ["--strategy", "whole", "--steps", "3", "--epochs", "60", "--seeds", "4", "--train-samples", "240", "--test-samples", "60", "--neurons", "4", "--checkpoint-every", "7", "--kernels", "portable", "--workers", "0", "--quiet", "--no-oracle", "--no-retrain"];
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", env: { ...process.env, TINYGROW_KERNELS: "" } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function records(file: string): Record<string, unknown>[] {
+  return readJsonl<Record<string, unknown>>(file).records.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !(TIMING_FIELDS as readonly string[]).includes(k))));
+}
+
+function lineCount(file: string): number {
+  if (!existsSync(file)) return 0;
+  return readFileSync(file, "utf8").split("\n").length - 1;
+}
+
+test("teacher-student: SIGKILL in the middle of training, then --resume, ends exactly as an uninterrupted run", { timeout: 120_000 }, async () => {
+  const ref = join(tmp(), "ref");
+  const done = cli(["teacher-student", ...TINY, "--out", ref]);
+  assert.equal(done.status, 0, done.stderr);
+  const refLog = join(ref, "whole/seed-4/log.jsonl");
+  const total = lineCount(refLog);
+  assert.ok(total > 150, `the reference log has ${total} records`);
+
+  const out = join(tmp(), "killed");
+  const log = join(out, "whole/seed-4/log.jsonl");
+  const child = spawn(process.execPath, [MAIN, "teacher-student", ...TINY, "--out", out], { stdio: "ignore", env: { ...process.env, TINYGROW_KERNELS: "" } });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  // Kill once the log is past the first growth step and well before the end (mid-training of step 2).
+  const target = Math.floor(total / 2) + 3;
+  let seen = 0;
+  const deadline = Date.now() + 60_000;
+  while ((seen = lineCount(log)) < target && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+  assert.equal(child.exitCode, null, `the run finished before it could be killed (${seen} records)`);
+  child.kill("SIGKILL");
+  await exited;
+  const atKill = lineCount(log);
+  assert.ok(atKill < total, `killed after ${atKill} of ${total} records`);
+  assert.ok(!existsSync(join(out, "report.md")));
+
+  const resumed = cli(["teacher-student", "--resume", out, "--quiet"]);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stdout, /resumed at step \d+, epoch \d+/);
+  assert.match(resumed.stdout, new RegExp(`report: ${out.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/report\\.md`));
+  assert.equal(readFileSync(join(out, "whole/seed-4/model.json"), "utf8"), readFileSync(join(ref, "whole/seed-4/model.json"), "utf8"));
+  // Same lines in the same order (timing and energy aside): none lost, none duplicated.
+  assert.deepEqual(records(log), records(refLog));
+  // Lines written after the last checkpoint were moved aside, not deleted.
+  const side = readdirSync(join(out, "whole/seed-4")).filter((f) => f.startsWith("log.jsonl.discarded-"));
+  const moved = side.reduce((n, f) => n + lineCount(join(out, "whole/seed-4", f)), 0);
+  assert.ok(moved <= 7 + 1, `${moved} records moved aside`);
+});
+
+test("teacher-student refuses an existing folder and names the bad field of a config", () => {
+  const out = tmp();
+  writeFileSync(join(out, "keep.txt"), "x");
+  const r = cli(["teacher-student", ...TINY, "--out", out]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /is not empty .*resume it with --resume, or choose another --out/);
+  assert.equal(readFileSync(join(out, "keep.txt"), "utf8"), "x");
+
+  const neurons = cli(["teacher-student", ...TINY, "--neurons", "0", "--out", join(out, "new")]);
+  assert.equal(neurons.status, 1);
+  assert.match(neurons.stderr, /--neurons: growth\.neuronsPerStep/);
+  const split = cli(["teacher-student", ...TINY, "--split-sizes", "100,100,100", "--out", join(out, "new")]);
+  assert.match(split.stderr, /data\.splitSizes: the parts \(100 \+ 100 \+ 100 = 300\) exceed data\.trainSamples \(240\)/);
+  const strategy = cli(["teacher-student", ...TINY, "--strategy", "greedy", "--out", join(out, "new")]);
+  assert.match(strategy.stderr, /--strategy: strategies\.0/);
+  const config = join(out, "bad.json");
+  writeFileSync(config, JSON.stringify({ growth: { steps: -2 } }));
+  const file = cli(["teacher-student", "--config", config, "--quiet", "--out", join(out, "new")]);
+  assert.match(file.stderr, new RegExp(`${config.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: growth\\.steps`));
+  assert.ok(!existsSync(join(out, "new")));
+});
+
+test("--resume keeps the study's configuration: other options are refused by name", () => {
+  const r = cli(["teacher-student", "--resume", tmp(), "--steps", "4", "--epochs", "2"]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /--steps: growth\.steps: cannot be changed on --resume/);
+  assert.match(r.stderr, /--epochs: training\.epochsPerStep: cannot be changed on --resume/);
+  const missing = cli(["teacher-student", "--resume", join(tmp(), "nothing")]);
+  assert.match(missing.stderr, /no run to resume here/);
+});
+
+test("teacher-student --help lists every option with its default", () => {
+  const r = cli(["teacher-student", "--help"]);
+  assert.equal(r.status, 0);
+  for (const [flag, dflt] of [["--strategy", "whole"], ["--steps", "15"], ["--epochs", "100"], ["--seeds", "0,1,2,3,4,5"], ["--neurons", "10"], ["--train-samples", "3000"], ["--test-samples", "1000"], ["--lr", "0.01"], ["--checkpoint-every", "25"], ["--kernels", "auto"]]) {
+    assert.match(r.stdout.replace(/\s+/g, " "), new RegExp(`${flag} \\S+ .*?\\(default: ${dflt}\\)`), flag);
+  }
+  for (const flag of ["--out", "--resume", "--config", "--workers", "--quiet", "--no-oracle", "--no-retrain", "--split-sizes"]) assert.ok(r.stdout.includes(flag), flag);
+});
+
+test("the default study folder is runs/<command>-<date>-<time>", () => {
+  assert.equal(defaultOut("compare", new Date(2024, 0, 2, 3, 4, 5)), "runs/compare-20240102-030405");
+});
+
+test("NaN during training (a huge learning rate) fails with an error naming the growth step and the edge", () => {
+  const out = join(tmp(), "nan");
+  const r = cli(["teacher-student", ...TINY, "--lr", "1e6", "--out", out]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /tinygrow: training stopped at step \d+: loss is (NaN|Infinity).*growth step 1, epoch \d+ of 60/);
+  assert.ok(existsSync(join(out, "whole/seed-4/checkpoint.tgck")));
+});

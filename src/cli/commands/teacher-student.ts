@@ -1,0 +1,151 @@
+/**
+ * `tinygrow teacher-student`: the paper's teacher–student study (Fig. 5) for one strategy,
+ * over several seeds, with the oracle and retrained baselines and the report; and the
+ * options it shares with `tinygrow compare` (which runs several strategies).
+ * Options: schema defaults < --config FILE < flags; `--resume DIR` reads the configuration
+ * back from DIR/manifest.json (only --workers and --quiet may be given with it).
+ */
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { ConfigError, type ConfigIssue } from "../../errors.js";
+import { TeacherStudentConfigSchema, type TeacherStudentConfig } from "../../experiments/config.js";
+import { readStudyConfig, runTeacherStudentStudy, type StudyIo } from "../../experiments/teacher-student.js";
+import { configDefaults, flagsLayer, readConfigFile, resolveConfig, type ConfigLayer } from "../../io/config.js";
+import { floatArg, intArg, intListArg } from "../parsers.js";
+import { createProgress } from "../progress.js";
+
+/** Option name (commander camelCase) → dotted config path, for the options both commands share. */
+const FLAG_PATHS: Record<string, string> = {
+  seeds: "seeds",
+  steps: "growth.steps",
+  epochs: "training.epochsPerStep",
+  neurons: "growth.neuronsPerStep",
+  trainSamples: "data.trainSamples",
+  testSamples: "data.testSamples",
+  splitSizes: "data.splitSizes",
+  lr: "training.lr",
+  momentum: "training.momentum",
+  batchSize: "training.batchSize",
+  checkpointEvery: "checkpoint.everyEpochs",
+  workers: "workers",
+  kernels: "kernels",
+  oracle: "baselines.oracle",
+  retrain: "baselines.retrain",
+};
+
+/** Options that may accompany --resume (they do not change the results). */
+const RESUME_OVERRIDABLE = new Set(["workers"]);
+
+const def = (v: unknown): string => ` (default: ${Array.isArray(v) ? v.join(",") : String(v)})`;
+
+/** Adds the study options (everything but the strategy choice) to `cmd`, with the schema's defaults in the help. */
+export function addStudyOptions(cmd: Command): Command {
+  const d = configDefaults(TeacherStudentConfigSchema);
+  return cmd
+    .option("--steps <n>", "growth steps" + def(d.growth.steps), intArg)
+    .option("--epochs <n>", "epochs of inter-training after each growth step" + def(d.training.epochsPerStep), intArg)
+    .option("--seeds <list>", "seeds, comma-separated; each has its own teacher, data and split" + def(d.seeds), intListArg)
+    .option("--neurons <n>", "neurons added per growth step" + def(d.growth.neuronsPerStep), intArg)
+    .option("--train-samples <n>", "training samples (split into train-opt, train-ls, train-gr)" + def(d.data.trainSamples), intArg)
+    .option("--test-samples <n>", "test samples" + def(d.data.testSamples), intArg)
+    .option("--split-sizes <a,b,c>", "sizes of train-opt, train-ls, train-gr (default: three equal parts)", intListArg)
+    .option("--lr <x>", "SGD learning rate" + def(d.training.lr), floatArg)
+    .option("--momentum <x>", "SGD momentum" + def(d.training.momentum), floatArg)
+    .option("--batch-size <n>", "mini-batch size" + def(d.training.batchSize), intArg)
+    .option("--checkpoint-every <n>", "a checkpoint every n epochs (and after every growth step)" + def(d.checkpoint.everyEpochs), intArg)
+    .option("--no-oracle", "skip the oracle baseline (the teacher's architecture trained from scratch)")
+    .option("--no-retrain", "skip retraining each final grown structure from scratch")
+    .option("--workers <n>", "worker threads evaluating growth candidates, 0 for none" + def(d.workers), intArg)
+    .option("--kernels <name>", "kernel set: auto, native or portable (env TINYGROW_KERNELS)" + def(d.kernels))
+    .option("--config <file>", "JSON config file (flags override it; see src/experiments/config.ts)")
+    .option("--out <dir>", "study folder, must not exist or be empty (default: runs/<command>-<date>-<time>)")
+    .option("--resume <dir>", "continue the interrupted study in <dir> (its configuration is kept)")
+    .option("--quiet", "no progress bars");
+}
+
+/** The configuration of a study command: defaults < --config < TINYGROW_KERNELS < flags, or the resumed study's. */
+export function studyConfig(options: Record<string, unknown>, layers: { base?: ConfigLayer; extra?: ConfigLayer | null } = {}): TeacherStudentConfig {
+  const extra = layers.extra ?? null;
+  const opts = { ...options };
+  // --no-oracle / --no-retrain default to true in commander: only a given "no" is a setting.
+  for (const k of ["oracle", "retrain"]) if (opts[k] === true) delete opts[k];
+  const flags = flagsLayer(opts, FLAG_PATHS);
+  if (extra !== null) {
+    flags.values = { ...flags.values, ...extra.values };
+    flags.pathSources = { ...flags.pathSources, ...extra.pathSources };
+  }
+  if (typeof opts.resume === "string") return resumedConfig(opts, flags);
+  const stack: ConfigLayer[] = layers.base === undefined ? [] : [layers.base];
+  if (typeof opts.config === "string") stack.push(readConfigFile(opts.config));
+  const env = process.env.TINYGROW_KERNELS;
+  if (env !== undefined && env !== "") stack.push({ source: "TINYGROW_KERNELS", values: { kernels: env } });
+  stack.push(flags);
+  return resolveConfig(TeacherStudentConfigSchema, stack);
+}
+
+function resumedConfig(opts: Record<string, unknown>, flags: ConfigLayer): TeacherStudentConfig {
+  const dir = opts.resume as string;
+  const issues: ConfigIssue[] = [];
+  if (typeof opts.out === "string") issues.push({ source: "--out", path: "out", message: "give either --out (a new study) or --resume (an existing one), not both" });
+  if (typeof opts.config === "string") issues.push({ source: "--config", path: "(file)", message: `cannot be used with --resume: the configuration is read from ${dir}/manifest.json` });
+  for (const [path, source] of Object.entries(flags.pathSources ?? {})) {
+    if (!RESUME_OVERRIDABLE.has(path)) issues.push({ source, path, message: `cannot be changed on --resume: the configuration is read from ${dir}/manifest.json` });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  const saved = readStudyConfig(dir);
+  return resolveConfig(TeacherStudentConfigSchema, [
+    { source: `${dir}/manifest.json`, values: saved as unknown as Record<string, unknown> },
+    { source: "flags", values: opts.workers === undefined ? {} : { workers: opts.workers }, pathSources: { workers: "--workers" } },
+  ]);
+}
+
+/** Runs a study command: the resolved configuration into --out (or --resume), printing the report's path. */
+export async function runStudyCommand(command: string, config: TeacherStudentConfig, options: Record<string, unknown>, write: (line: string) => void = (l) => process.stdout.write(l + "\n")): Promise<string> {
+  const resume = typeof options.resume === "string";
+  const out = resolve(resume ? (options.resume as string) : typeof options.out === "string" ? options.out : defaultOut(command));
+  const quiet = options.quiet === true;
+  // A live bar and stdout lines would garble each other on one terminal: hold the lines back.
+  const hold = !quiet && process.stderr.isTTY === true && process.stdout.isTTY === true;
+  const held: string[] = [];
+  const io: StudyIo = {
+    log: (line) => (hold ? held.push(line) : write(line)),
+    progress: quiet ? null : (label, total) => createProgress({ label, total }),
+  };
+  const t0 = performance.now();
+  let res;
+  try {
+    res = await runTeacherStudentStudy(config, { out, resume, command: process.argv.slice(1) }, io);
+  } finally {
+    for (const line of held) write(line);
+  }
+  write(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  write(`summary: ${res.summary}`);
+  write(`report: ${res.report}`);
+  return res.report;
+}
+
+/** runs/<command>-YYYYMMDD-HHMMSS (local time). */
+export function defaultOut(command: string, now: Date = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  return `runs/${command}-${stamp}`;
+}
+
+export function registerTeacherStudent(program: Command): void {
+  const d = configDefaults(TeacherStudentConfigSchema);
+  const cmd = program
+    .command("teacher-student")
+    .description("the paper's teacher-student study (Fig. 5) for one growth strategy over several seeds, with baselines and a report")
+    .option("--strategy <name>", "growth strategy: whole, restricted or bic" + def(d.growth.strategy));
+  addStudyOptions(cmd).action(async (options: Record<string, unknown>) => {
+    const config = studyConfig(options, teacherStudentLayers(options));
+    await runStudyCommand("teacher-student", config, options);
+  });
+}
+
+/** One strategy: --strategy, else the config file's list, else growth.strategy's default. */
+export function teacherStudentLayers(options: Record<string, unknown>): { base: ConfigLayer; extra: ConfigLayer | null } {
+  const base = { source: "defaults", values: { strategies: [configDefaults(TeacherStudentConfigSchema).growth.strategy] } };
+  const given = options.strategy;
+  return { base, extra: typeof given === "string" ? { source: "flags", values: { strategies: [given] }, pathSources: { strategies: "--strategy" } } : null };
+}

@@ -1,0 +1,182 @@
+/**
+ * Configuration schemas of the growth experiments. Defaults live here only (the CLI's
+ * --help reads them through configDefaults); types are inferred from the schemas. The
+ * sections `growth`, `training`, `checkpoint` and `accounting` are shared by every growth
+ * runner (teacher–student here, MNIST later); `TeacherStudentConfigSchema` adds the study.
+ *
+ * Defaults are the paper's teacher–student study (Douka et al. §3: 10 neurons per step,
+ * 100 epochs of inter-training between steps, 6 seeds) scaled to a small CPU machine
+ * (3,000 training and 1,000 test samples, 15 steps).
+ */
+import { availableParallelism } from "node:os";
+import { z } from "zod";
+import type { Strategy } from "../dag/candidates.js";
+
+const int = (min: number) => z.number().int().min(min);
+
+/** The growth strategies of dag/candidates.ts, as a tuple for zod. */
+export const STRATEGY_NAMES = ["whole", "restricted", "bic"] as const satisfies readonly Strategy[];
+
+/** One growth step's options (passed to dag/step.ts growthStep), and how many steps. */
+export const GrowthSectionSchema = z
+  .strictObject({
+    /** Growth steps (0 = train only). */
+    steps: int(0).default(15),
+    strategy: z.enum(STRATEGY_NAMES).default("whole"),
+    neuronsPerStep: int(1).default(10),
+    applyDelta: z.boolean().default(true),
+    /** Node ranking of the restricted strategies (engine default "frobenius"). */
+    bottleneckNorm: z.enum(["frobenius", "per-neuron"]).optional(),
+    /** Strategy "bic" only (engine defaults: compare "per-parameter", nullOption true). */
+    bic: z
+      .strictObject({
+        compare: z.enum(["total", "per-parameter"]).optional(),
+        nullOption: z.boolean().optional(),
+      })
+      .prefault({}),
+    statisticsBatchSize: int(1).default(1024),
+    amplitude: z
+      .strictObject({
+        gridMin: z.number().positive().optional(),
+        gridMax: z.number().positive().optional(),
+        pointsPerDecade: int(1).optional(),
+        maxExtraDecades: int(0).optional(),
+        refineIterations: int(0).optional(),
+      })
+      .prefault({}),
+    /** How new neurons are fitted (engine default mode "tiny-random"; see dag/fit.ts). */
+    fit: z
+      .strictObject({
+        mode: z.enum(["tiny", "tiny-random", "random", "gradient"]).optional(),
+        randomTries: int(1).optional(),
+        statisticalThreshold: z.number().nonnegative().optional(),
+        numericalThreshold: z.number().nonnegative().optional(),
+      })
+      .prefault({}),
+    /** Gradient refinement of new neurons (fit mode "gradient"; engine default 20 epochs there). */
+    refine: z
+      .strictObject({
+        epochs: int(0),
+        lr: z.number().positive().optional(),
+        batchSize: int(1).optional(),
+      })
+      .optional(),
+  })
+  .prefault({});
+
+/** Inter-training between growth steps: SGD on inter-train = train-opt ∪ train-ls. */
+export const TrainingSectionSchema = z
+  .strictObject({
+    /** Epochs after every growth step (the paper: 100). */
+    epochsPerStep: int(0).default(100),
+    /** Epochs before the first growth step (useful from a non-empty start; baselines use it). */
+    initialEpochs: int(0).default(0),
+    batchSize: int(1).default(64),
+    lr: z.number().positive().default(0.01),
+    momentum: z.number().min(0).max(1).default(0.9),
+    weightDecay: z.number().min(0).default(0),
+  })
+  .prefault({});
+
+export const CheckpointSectionSchema = z
+  .strictObject({
+    /** A checkpoint after every growth step and every this many epochs. */
+    everyEpochs: int(1).default(25),
+  })
+  .prefault({});
+
+/** The power model of experiments/accounting.ts (Green Algorithms). */
+export const AccountingSectionSchema = z
+  .strictObject({
+    powerPerCoreW: z.number().positive().default(12),
+    pue: z.number().min(1).default(1),
+    /** Memory counted by the model, in GB; default: the process's peak resident set. */
+    memoryGB: z.number().positive().optional(),
+    /** "auto" measures with Intel RAPL when readable; "off" always uses the model. */
+    rapl: z.enum(["auto", "off"]).default("auto"),
+  })
+  .prefault({});
+
+export type GrowthSection = z.output<typeof GrowthSectionSchema>;
+export type TrainingSection = z.output<typeof TrainingSectionSchema>;
+export type CheckpointSection = z.output<typeof CheckpointSectionSchema>;
+export type AccountingSection = z.output<typeof AccountingSectionSchema>;
+
+/** What one growth run needs (runGrowth's `config`). */
+export interface GrowthRunConfig {
+  /** Seeds the step seeds of growth (refinement) so that a run is a function of it. */
+  seed: number;
+  growth: GrowthSection;
+  training: TrainingSection;
+  checkpoint: CheckpointSection;
+}
+
+export const KERNEL_REQUESTS = ["auto", "native", "portable"] as const;
+
+export const TeacherStudentConfigSchema = z
+  .strictObject({
+    /** One run per strategy × seed; each seed has its own teacher, data and split. */
+    seeds: z.array(int(0)).min(1).default([0, 1, 2, 3, 4, 5]),
+    strategies: z
+      .array(z.enum(STRATEGY_NAMES))
+      .min(1)
+      .default(["whole", "restricted", "bic"]),
+    kernels: z.enum(KERNEL_REQUESTS).default("auto"),
+    /** Worker threads evaluating growth candidates (0 = on the main thread). */
+    workers: int(0).default(availableParallelism()),
+    data: z
+      .strictObject({
+        trainSamples: int(3).default(3000),
+        testSamples: int(1).default(1000),
+        /** Sizes of train-opt, train-ls, train-gr; default three equal parts of the training set. */
+        splitSizes: z.tuple([int(1), int(1), int(1)]).optional(),
+        teacher: z
+          .strictObject({
+            inputSize: int(1).default(20),
+            hiddenSize: int(1).default(50),
+            outputSize: int(1).default(1),
+            /** The teacher's initialisation (see data/teacher.ts); baselines always start LeCun-normal. */
+            init: z.enum(["lecun-normal", "torch-default"]).default("lecun-normal"),
+          })
+          .prefault({}),
+        /** Inputs are uniform on [low, high). */
+        inputRange: z.tuple([z.number(), z.number()]).default([-1, 1]),
+      })
+      .prefault({}),
+    growth: GrowthSectionSchema,
+    training: TrainingSectionSchema,
+    checkpoint: CheckpointSectionSchema,
+    accounting: AccountingSectionSchema,
+    baselines: z
+      .strictObject({
+        /** The teacher's architecture, fresh initialisation, trained for as many epochs as the students. */
+        oracle: z.boolean().default(true),
+        /** Each final grown structure, fresh initialisation, trained for as many epochs. */
+        retrain: z.boolean().default(true),
+      })
+      .prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set<number>();
+    c.seeds.forEach((s, i) => {
+      if (seen.has(s)) ctx.addIssue({ code: "custom", path: ["seeds", i], message: `seed ${s} appears twice` });
+      seen.add(s);
+    });
+    const strategies = new Set<string>();
+    c.strategies.forEach((s, i) => {
+      if (strategies.has(s)) ctx.addIssue({ code: "custom", path: ["strategies", i], message: `strategy "${s}" appears twice` });
+      strategies.add(s);
+    });
+    const sizes = c.data.splitSizes;
+    if (sizes !== undefined && sizes[0] + sizes[1] + sizes[2] > c.data.trainSamples) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["data", "splitSizes"],
+        message: `the parts (${sizes.join(" + ")} = ${sizes[0] + sizes[1] + sizes[2]}) exceed data.trainSamples (${c.data.trainSamples})`,
+      });
+    }
+    const [low, high] = c.data.inputRange;
+    if (!(low < high)) ctx.addIssue({ code: "custom", path: ["data", "inputRange"], message: `expected low < high, got [${low}, ${high}]` });
+  });
+
+export type TeacherStudentConfig = z.output<typeof TeacherStudentConfigSchema>;

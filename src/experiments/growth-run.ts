@@ -1,0 +1,459 @@
+/**
+ * The growth-run loop shared by the experiment runners (teacher–student, MNIST):
+ *
+ *   init record (step 0) → initialEpochs of training →
+ *   for step = 1..steps: growth step (phase "search") → one "growth" record → checkpoint →
+ *                        epochsPerStep epochs of SGD on inter-train (phase "training"), each
+ *                        followed by an evaluation of every split and test (phase
+ *                        "evaluation") and one "epoch" record; a checkpoint every N epochs →
+ *   model.json, the "done" record, the final checkpoint.
+ *
+ * Resume. A checkpoint holds the position (step, epoch within the step), the model, the SGD
+ * momentum buffers (by parameter name), the shuffling Rng's state, the data split, the
+ * number of log records and the accounting totals. Every quantity that decides the next
+ * update is in it, and candidate evaluation is a pure function of the model and data, so a
+ * resumed run continues bit-identically (same kernels). The log is cut back to the
+ * checkpoint's record count (the cut lines go to a side file, see io/results.ts): no line is
+ * lost or written twice. Time spent after the last checkpoint of an interrupted session is
+ * not counted in the accounting.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { ConfigError, DataError, NumericalError, TinygrowError, TrainingError } from "../errors.js";
+import type { Kernels } from "../kernels/kernels.js";
+import type { Dataset } from "../data/batches.js";
+import { describeCandidate } from "../dag/candidates.js";
+import { DagModel } from "../dag/model.js";
+import { modelFromJson, modelToJson, type DagModelJson } from "../dag/serialize.js";
+import { growthStep, resolveGrowthOptions, type CandidateRunner, type GrowthOptions, type GrowthSplits, type GrowthStepResult } from "../dag/step.js";
+import { trainModel } from "../dag/train.js";
+import type { LossName } from "../nn/losses/loss.js";
+import { Sgd } from "../nn/optim/sgd.js";
+import { evaluate } from "../nn/train.js";
+import type { Rng, RngState } from "../tensor/rng.js";
+import { CHECKPOINT_FILE, PREVIOUS_CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from "../io/checkpoint.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { JsonlWriter, readJsonl, type JsonlResume, type StepRecord } from "../io/results.js";
+import { createRunFolder, resumeRunFolder, type RunFolder, type RunManifestInput } from "../io/run-folder.js";
+import { Accountant, type AccountantOptions, type AccountingSnapshot } from "./accounting.js";
+import type { GrowthRunConfig } from "./config.js";
+
+export const LOG_FILE = "log.jsonl";
+export const MODEL_FILE = "model.json";
+const CHECKPOINT_KIND = "tinygrow-growth-run";
+const CHECKPOINT_VERSION = 1;
+
+/** Record fields that measure time or energy: they differ between two runs of the same seed. */
+export const TIMING_FIELDS = ["wallSeconds", "cpuSeconds", "energyWh", "energyMethod", "searchSeconds", "accounting"] as const;
+
+/** What is grown and on which data. */
+export interface GrowthTask {
+  splits: GrowthSplits<Float32Array>;
+  /** The training data between growth steps (the paper: train-opt ∪ train-ls). */
+  interTrain: Dataset;
+  test: Dataset;
+  loss: LossName;
+  inputSize: number;
+  outputSize: number;
+  /** The starting model (default: the empty graph in → out); ignored on resume. */
+  initialModel?: DagModel<Float32Array>;
+  /** How the data was drawn (split indices, seeds): stored in checkpoints, checked on resume. */
+  dataSplit?: unknown;
+}
+
+export interface Progress {
+  tick(n?: number, info?: string): void;
+}
+
+export interface GrowthRunContext {
+  kernels: Kernels;
+  /** Shuffles inter-train; on resume its state is replaced by the checkpoint's. */
+  rng: Rng;
+  accountant: Accountant;
+  log: JsonlWriter;
+  progress: Progress;
+  runFolder: RunFolder;
+  /** Evaluates candidates on worker threads; null evaluates them here (same results). */
+  pool: CandidateRunner | null;
+  /** The checkpoint to continue from (openGrowthRun reads it), or null for a new run. */
+  resume: GrowthCheckpoint | null;
+}
+
+export interface GrowthPosition {
+  /** Growth steps done (0 before the first). */
+  step: number;
+  /** Epochs done since that growth step (or since the start, for step 0). */
+  stepEpoch: number;
+  /** Epochs done in the whole run. */
+  epoch: number;
+  done: boolean;
+}
+
+export interface GrowthCheckpoint {
+  kind: typeof CHECKPOINT_KIND;
+  version: number;
+  position: GrowthPosition;
+  config: GrowthRunConfig;
+  model: DagModelJson;
+  /** SGD momentum buffers by parameter name ("in->h1.weight"). */
+  optimizer: { momentum: Record<string, Float32Array> };
+  rng: RngState;
+  /** Log records written when the checkpoint was taken. */
+  logRecords: number;
+  accounting: AccountingSnapshot;
+  dataSplit: unknown;
+}
+
+const CheckpointSchema = z.looseObject({
+  kind: z.literal(CHECKPOINT_KIND),
+  version: z.literal(CHECKPOINT_VERSION),
+  position: z.object({ step: z.number().int().min(0), stepEpoch: z.number().int().min(0), epoch: z.number().int().min(0), done: z.boolean() }),
+  config: z.looseObject({}),
+  model: z.looseObject({ format: z.string() }),
+  optimizer: z.object({ momentum: z.record(z.string(), z.instanceof(Float32Array)) }),
+  rng: z.object({ s: z.tuple([z.number(), z.number(), z.number(), z.number()]), spareNormal: z.number().nullable() }),
+  logRecords: z.number().int().min(0),
+  accounting: z.looseObject({ method: z.enum(["rapl", "model"]) }),
+});
+
+export interface GrowthRunResult {
+  model: DagModel<Float32Array>;
+  position: GrowthPosition;
+  /** Losses of the last record (every split and test). */
+  losses: Record<string, number>;
+  parameters: number;
+  accounting: AccountingSnapshot;
+  /** Where the run continued from, or null when it started fresh. */
+  resumedFrom: GrowthPosition | null;
+}
+
+/** SGD whose momentum buffers can be saved and restored by parameter name (for checkpoints). */
+export class CheckpointableSgd extends Sgd {
+  /** Copies of the current momentum buffers (buffers of resized parameters are skipped: SGD resets them). */
+  exportMomentum(): Record<string, Float32Array> {
+    const out: Record<string, Float32Array> = {};
+    this.paramList.forEach((p, i) => {
+      const s = this.currentState(i);
+      if (s !== null) out[p.name] = Float32Array.from(s);
+    });
+    return out;
+  }
+
+  /** Restores buffers saved by exportMomentum onto the current parameters (matched by name and length). */
+  importMomentum(momentum: Record<string, Float32Array>): void {
+    this.paramList.forEach((p, i) => {
+      const s = momentum[p.name];
+      if (s === undefined) return;
+      if (s.length !== p.value.length) throw new DataError("checkpoint", `momentum of "${p.name}" has ${s.length} values, the parameter has ${p.value.length}`);
+      this.states[i] = Float32Array.from(s);
+    });
+  }
+}
+
+/** The parameters of growth step `step` (its seed derived from the run's seed). */
+export function stepGrowthOptions(config: GrowthRunConfig, loss: LossName, step: number): GrowthOptions {
+  const g = config.growth;
+  const options: GrowthOptions = {
+    strategy: g.strategy,
+    neuronsPerStep: g.neuronsPerStep,
+    loss,
+    applyDelta: g.applyDelta,
+    statisticsBatchSize: g.statisticsBatchSize,
+    amplitude: { ...g.amplitude },
+    fit: { ...g.fit },
+    bic: { ...g.bic },
+    seed: (Math.imul(config.seed, 1000003) + step) | 0,
+  };
+  if (g.bottleneckNorm !== undefined) options.bottleneckNorm = g.bottleneckNorm;
+  if (g.refine !== undefined) options.refine = { ...g.refine };
+  return options;
+}
+
+/** Progress units of a whole run: one per epoch and one per growth step. */
+export function growthRunUnits(config: GrowthRunConfig): number {
+  return config.training.initialEpochs + config.growth.steps * (config.training.epochsPerStep + 1);
+}
+
+export interface OpenGrowthRunOptions {
+  dir: string;
+  /** Continue the run in `dir` instead of creating it. */
+  resume: boolean;
+  /** What manifest.json records (new runs only). */
+  manifest: RunManifestInput;
+  accountant?: Omit<AccountantOptions, "resumeFrom">;
+  /** On resume, checked against the checkpoint before anything in the folder is touched. */
+  expect?: { config: GrowthRunConfig; dataSplit?: unknown };
+}
+
+export interface OpenedGrowthRun {
+  runFolder: RunFolder;
+  log: JsonlWriter;
+  accountant: Accountant;
+  checkpoint: GrowthCheckpoint | null;
+  /** What reopening the log found and did (resume only). */
+  logResume: JsonlResume | null;
+}
+
+/**
+ * Creates the run folder (refusing one that is not empty) or reopens it to resume: reads the
+ * checkpoint (or its previous copy), cuts the log back to the checkpoint's record count and
+ * carries the accounting forward. Without a checkpoint (stopped before the first one) the
+ * run restarts and every earlier log line goes to the side file.
+ */
+export function openGrowthRun(options: OpenGrowthRunOptions): OpenedGrowthRun {
+  if (!options.resume) {
+    const runFolder = createRunFolder(options.dir, options.manifest);
+    const log = JsonlWriter.create(runFolder.file(LOG_FILE));
+    return { runFolder, log, accountant: new Accountant(options.accountant), checkpoint: null, logResume: null };
+  }
+  const checkpoint = readGrowthCheckpoint(options.dir);
+  if (checkpoint !== null) {
+    const file = join(options.dir, CHECKPOINT_FILE);
+    modelFromJson(checkpoint.model);
+    if (options.expect !== undefined) checkResumable(checkpoint, options.expect.config, options.expect.dataSplit, file);
+  }
+  const runFolder = resumeRunFolder(options.dir);
+  const logPath = runFolder.file(LOG_FILE);
+  let log: JsonlWriter;
+  let logResume: JsonlResume | null = null;
+  if (existsSync(logPath)) {
+    const r = JsonlWriter.resume(logPath, { keepRecords: checkpoint?.logRecords ?? 0 });
+    log = r.writer;
+    logResume = r.resumed;
+  } else if (checkpoint === null) {
+    log = JsonlWriter.create(logPath);
+  } else {
+    throw new DataError(logPath, `the log is missing but the checkpoint says ${checkpoint.logRecords} records were written`);
+  }
+  const accountant = new Accountant({ ...options.accountant, resumeFrom: checkpoint?.accounting });
+  return { runFolder, log, accountant, checkpoint, logResume };
+}
+
+/** The checkpoint of run folder `dir` (its previous copy when the current one is damaged), or null when there is none. */
+export function readGrowthCheckpoint(dir: string): GrowthCheckpoint | null {
+  if (!existsSync(join(dir, CHECKPOINT_FILE)) && !existsSync(join(dir, PREVIOUS_CHECKPOINT_FILE))) return null;
+  const schema = CheckpointSchema as unknown as z.ZodType<GrowthCheckpoint>;
+  return readCheckpoint<GrowthCheckpoint>(dir, { schema, fallbackToPrevious: true }).payload;
+}
+
+/** Whether the run in `dir` has finished (its checkpoint says so). */
+export function growthRunDone(dir: string): boolean {
+  return readGrowthCheckpoint(dir)?.position.done === true;
+}
+
+/** The records of a run's log (a torn last line is ignored). */
+export function readGrowthLog(dir: string): StepRecord[] {
+  return readJsonl<StepRecord>(join(dir, LOG_FILE)).records;
+}
+
+/** The leading fields of every record. */
+interface RecordHead {
+  kind: "init" | "growth" | "epoch" | "done";
+  step: number;
+  epoch: number;
+  stepEpoch: number;
+  action: string;
+  [field: string]: unknown;
+}
+
+interface LoopState {
+  model: DagModel<Float32Array>;
+  optimizer: CheckpointableSgd;
+  pos: GrowthPosition;
+}
+
+/** Runs (or continues) one growth run; see the file comment. */
+export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRunContext): Promise<GrowthRunResult> {
+  resolveGrowthOptions(stepGrowthOptions(config, task.loss, 1));
+  const { accountant, log } = ctx;
+  const resumedFrom = ctx.resume === null ? null : { ...ctx.resume.position };
+  const st = ctx.resume === null ? freshState(task, config) : restoreState(task, config, ctx);
+  const record = (fields: RecordHead, losses: Record<string, number>, accuracy?: Record<string, number>): void => {
+    const snap = accountant.snapshot();
+    const rec: StepRecord = { ...fields, parameters: st.model.parameterCount(), losses };
+    if (accuracy !== undefined) rec.accuracy = accuracy;
+    Object.assign(rec, { wallSeconds: snap.wallSeconds, cpuSeconds: snap.cpuSeconds, energyWh: snap.energyWh, energyMethod: snap.method });
+    log.append(rec);
+  };
+  const checkpoint = (): void => {
+    accountant.phase("checkpoint", () => writeCheckpoint(ctx.runFolder.dir, checkpointPayload(task, config, ctx, st)));
+  };
+  if (st.pos.done) return result(st, ctx, resumedFrom);
+
+  if (ctx.resume === null) {
+    const ev = evaluateAll(task, st.model, ctx, st.pos, null);
+    record({ kind: "init", step: 0, epoch: 0, stepEpoch: 0, action: "init" }, ev.losses, ev.accuracy);
+    checkpoint();
+  }
+  const { steps } = config.growth;
+  for (;;) {
+    const epochs = st.pos.step === 0 ? config.training.initialEpochs : config.training.epochsPerStep;
+    if (st.pos.stepEpoch < epochs) {
+      const trainLoss = trainOneEpoch(task, config, ctx, st, epochs);
+      st.pos.stepEpoch++;
+      st.pos.epoch++;
+      const ev = evaluateAll(task, st.model, ctx, st.pos, trainLoss);
+      record({ kind: "epoch", step: st.pos.step, epoch: st.pos.epoch, stepEpoch: st.pos.stepEpoch, action: "train" }, ev.losses, ev.accuracy);
+      ctx.progress.tick(1, `step ${st.pos.step} test ${ev.losses.test.toPrecision(3)}`);
+      if (st.pos.epoch % config.checkpoint.everyEpochs === 0) checkpoint();
+      continue;
+    }
+    if (st.pos.step >= steps) break;
+    const step = st.pos.step + 1;
+    const r = await accountant.phase("search", () => growOnce(task, config, ctx, st.model, step));
+    st.pos.step = step;
+    st.pos.stepEpoch = 0;
+    const ev = evaluateAll(task, st.model, ctx, st.pos, null);
+    const chosen = r.chosen === null ? null : r.candidates[r.chosen];
+    const action = chosen === null ? `grow: none (${r.outcome})` : `grow: ${chosen.description}`;
+    record({ kind: "growth", step, epoch: st.pos.epoch, stepEpoch: 0, action, growth: growthSummary(r), searchSeconds: r.searchSeconds }, ev.losses, ev.accuracy);
+    ctx.progress.tick(1, `step ${step}: ${action}`);
+    checkpoint();
+  }
+  st.pos.done = true;
+  writeFileAtomic(ctx.runFolder.file(MODEL_FILE), JSON.stringify(modelToJson(st.model)) + "\n");
+  const last = evaluateAll(task, st.model, ctx, st.pos, null);
+  record({ kind: "done", step: st.pos.step, epoch: st.pos.epoch, stepEpoch: st.pos.stepEpoch, action: "done", accounting: accountant.snapshot() }, last.losses, last.accuracy);
+  checkpoint();
+  return result(st, ctx, resumedFrom);
+}
+
+function freshState(task: GrowthTask, config: GrowthRunConfig): LoopState {
+  const model = task.initialModel ?? DagModel.empty(task.inputSize, task.outputSize);
+  return { model, optimizer: makeOptimizer(model, config), pos: { step: 0, stepEpoch: 0, epoch: 0, done: false } };
+}
+
+function makeOptimizer(model: DagModel<Float32Array>, config: GrowthRunConfig): CheckpointableSgd {
+  const { lr, momentum, weightDecay } = config.training;
+  return new CheckpointableSgd(model.params(), { lr, momentum, weightDecay });
+}
+
+function restoreState(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRunContext): LoopState {
+  const cp = ctx.resume as GrowthCheckpoint;
+  const file = ctx.runFolder.file(CHECKPOINT_FILE);
+  checkResumable(cp, config, task.dataSplit, file);
+  const model = modelFromJson(cp.model);
+  if (model.inputSize !== task.inputSize || model.outputSize !== task.outputSize) {
+    throw new DataError(file, `the checkpointed model maps ${model.inputSize} → ${model.outputSize}, the task ${task.inputSize} → ${task.outputSize}`);
+  }
+  const optimizer = makeOptimizer(model, config);
+  optimizer.importMomentum(cp.optimizer.momentum);
+  ctx.rng.setState(cp.rng);
+  ctx.progress.tick(cp.position.epoch + cp.position.step, `resumed at step ${cp.position.step}, epoch ${cp.position.epoch}`);
+  return { model, optimizer, pos: { ...cp.position } };
+}
+
+/** ConfigError naming every field that differs from the checkpoint's; DataError when the data split does. */
+function checkResumable(cp: GrowthCheckpoint, config: GrowthRunConfig, dataSplit: unknown, file: string): void {
+  const changed = diffPaths(cp.config, JSON.parse(JSON.stringify(config)));
+  if (changed.length > 0) {
+    throw new ConfigError(changed.map((path) => ({ source: "--resume", path, message: `differs from the run's checkpoint (${file}); a resumed run keeps its configuration` })));
+  }
+  if (JSON.stringify(cp.dataSplit ?? null) !== JSON.stringify(dataSplit ?? null)) {
+    throw new DataError(file, "the data split recorded in the checkpoint differs from the one rebuilt for this run: the data or its seed changed");
+  }
+}
+
+/** Dotted paths where two plain JSON values differ. */
+function diffPaths(a: unknown, b: unknown, prefix = ""): string[] {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (isObj(a) && isObj(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => diffPaths(a[k], b[k], prefix === "" ? k : `${prefix}.${k}`));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix || "(root)"];
+}
+
+function checkpointPayload(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRunContext, st: LoopState): GrowthCheckpoint {
+  return {
+    kind: CHECKPOINT_KIND,
+    version: CHECKPOINT_VERSION,
+    position: { ...st.pos },
+    config: JSON.parse(JSON.stringify(config)) as GrowthRunConfig,
+    model: modelToJson(st.model),
+    optimizer: { momentum: st.optimizer.exportMomentum() },
+    rng: ctx.rng.state(),
+    logRecords: ctx.log.records,
+    accounting: ctx.accountant.snapshot(),
+    dataSplit: task.dataSplit ?? null,
+  };
+}
+
+async function growOnce(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRunContext, model: DagModel<Float32Array>, step: number): Promise<GrowthStepResult> {
+  try {
+    return await growthStep(model, task.splits, stepGrowthOptions(config, task.loss, step), { kernels: ctx.kernels, runner: ctx.pool });
+  } catch (err) {
+    if (err instanceof TinygrowError && !(err instanceof ConfigError)) {
+      throw new NumericalError(`growth step ${step}`, `${err.message} (run folder ${ctx.runFolder.dir}: the log and the last checkpoint are kept; fix the cause and --resume)`);
+    }
+    throw err;
+  }
+}
+
+function trainOneEpoch(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRunContext, st: LoopState, epochs: number): number {
+  const { batchSize, lr, momentum } = config.training;
+  try {
+    return ctx.accountant.phase("training", () => trainModel(st.model, task.interTrain, { epochs: 1, lr, momentum, batchSize, loss: task.loss, optimizer: st.optimizer }, ctx.rng, ctx.kernels))[0];
+  } catch (err) {
+    if (!(err instanceof TrainingError)) throw err;
+    throw failure(ctx, st.pos, epochs, err.step, err.detail);
+  }
+}
+
+/** The TrainingError of a failed epoch, naming the growth step and epoch; also logged as an "error" record. */
+function failure(ctx: GrowthRunContext, pos: GrowthPosition, epochs: number, optimizerStep: number, detail: string): TrainingError {
+  const where = `growth step ${pos.step}, epoch ${pos.stepEpoch + 1} of ${epochs} after it (run epoch ${pos.epoch + 1})`;
+  const err = new TrainingError(optimizerStep, `${detail}; ${where}. Lower training.lr; the log and the last checkpoint in ${ctx.runFolder.dir} are kept`);
+  ctx.log.append({ kind: "error", step: pos.step, epoch: pos.epoch, action: "error", message: err.message });
+  return err;
+}
+
+const LOSS_SPEC = (loss: LossName) => ({ name: loss, reduction: "mean" as const });
+
+/** Loss (and accuracy for labels) on every split and on test; `trainLoss` is the epoch's running mean. */
+function evaluateAll(task: GrowthTask, model: DagModel<Float32Array>, ctx: GrowthRunContext, pos: GrowthPosition, trainLoss: number | null): { losses: Record<string, number>; accuracy?: Record<string, number> } {
+  return ctx.accountant.phase("evaluation", () => {
+    const sets: [string, Dataset][] = [["train-opt", task.splits.trainOpt], ["train-ls", task.splits.trainLs], ["train-gr", task.splits.trainGr], ["test", task.test]];
+    const losses: Record<string, number> = {};
+    const accuracy: Record<string, number> = {};
+    if (trainLoss !== null) losses.train = trainLoss;
+    for (const [name, data] of sets) {
+      const e = evaluate(ctx.kernels, model, data, LOSS_SPEC(task.loss));
+      if (!Number.isFinite(e.loss)) {
+        const err = new NumericalError(`evaluation after growth step ${pos.step}, epoch ${pos.stepEpoch} of that step`, `the ${name} loss is ${e.loss}; the log and the last checkpoint in ${ctx.runFolder.dir} are kept`);
+        ctx.log.append({ kind: "error", step: pos.step, epoch: pos.epoch, action: "error", message: err.message });
+        throw err;
+      }
+      losses[name] = e.loss;
+      if (e.accuracy !== undefined) accuracy[name] = e.accuracy;
+    }
+    return Object.keys(accuracy).length > 0 ? { losses, accuracy } : { losses };
+  });
+}
+
+/** The growth step in the log: the choice, and every candidate's scores (no timings). */
+function growthSummary(r: GrowthStepResult): Record<string, unknown> {
+  const chosen = r.chosen === null ? null : r.candidates[r.chosen];
+  return {
+    outcome: r.outcome,
+    chosen: chosen === null ? null : describeCandidate(chosen.candidate),
+    newNode: r.newNode,
+    bottleneckNode: r.bottleneckNode,
+    gamma: chosen?.gamma ?? null,
+    neurons: chosen?.neurons ?? 0,
+    paramsBefore: r.paramsBefore,
+    paramsAfter: r.paramsAfter,
+    lossGrBefore: r.lossGrBefore,
+    bicBefore: r.bicBefore,
+    bottlenecks: r.bottlenecks,
+    bottleneckScores: r.bottleneckScores,
+    candidates: r.candidates.map((c) => ({ description: c.description, neurons: c.neurons, gamma: c.gamma, lossLs: c.lossLs, lossGr: c.lossGr, bic: c.bic, params: c.params, skipped: c.skipped })),
+  };
+}
+
+function result(st: LoopState, ctx: GrowthRunContext, resumedFrom: GrowthPosition | null): GrowthRunResult {
+  const records = readGrowthLog(ctx.runFolder.dir);
+  const last = records[records.length - 1];
+  return { model: st.model, position: { ...st.pos }, losses: last?.losses ?? {}, parameters: st.model.parameterCount(), accounting: ctx.accountant.snapshot(), resumedFrom };
+}
