@@ -60,7 +60,7 @@ export function stepProbe(kernels: Kernels, job: StepJob): () => number {
     batchLoss(loss, pred, batch, dPred);
     optimizer.zeroGrad();
     model.backward(kernels, dPred);
-    optimizer.step();
+    optimizer.step(kernels);
   };
   for (let i = 0; i < Math.max(10, job.steps / 10); i++) step();
   return () => {

@@ -26,6 +26,11 @@ struct Float<float> {
   static constexpr const char* kPotrf = "spotrf";
   static constexpr const char* kPotrs = "spotrs";
   static constexpr const char* kGesv = "sgesv";
+  static constexpr const char* kActivationForward = "sactivationForward";
+  static constexpr const char* kActivationBackward = "sactivationBackward";
+  static constexpr const char* kAddRowVector = "saddRowVector";
+  static constexpr const char* kAddColumnSums = "saddColumnSums";
+  static constexpr const char* kSgdStep = "ssgdStep";
 };
 
 template <>
@@ -39,6 +44,11 @@ struct Float<double> {
   static constexpr const char* kPotrf = "dpotrf";
   static constexpr const char* kPotrs = "dpotrs";
   static constexpr const char* kGesv = "dgesv";
+  static constexpr const char* kActivationForward = "dactivationForward";
+  static constexpr const char* kActivationBackward = "dactivationBackward";
+  static constexpr const char* kAddRowVector = "daddRowVector";
+  static constexpr const char* kAddColumnSums = "daddColumnSums";
+  static constexpr const char* kSgdStep = "dsgdStep";
 };
 
 [[noreturn]] inline void ThrowTypeError(napi_env env, const std::string& message) {
@@ -100,5 +110,6 @@ inline size_t Elements(int rows, int cols) { return static_cast<size_t>(rows) * 
 
 void RegisterBlas(Napi::Env env, Napi::Object exports);
 void RegisterLapack(Napi::Env env, Napi::Object exports);
+void RegisterElementwise(Napi::Env env, Napi::Object exports);
 
 }  // namespace tinygrow

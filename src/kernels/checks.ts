@@ -4,46 +4,104 @@
  */
 import { ShapeError } from "../errors.js";
 import type { FloatArray, Matrix } from "../tensor/matrix.js";
-import type { GemmOptions } from "./kernels.js";
-
-export interface GemmDims {
-  m: number;
-  n: number;
-  k: number;
-  transA: boolean;
-  transB: boolean;
-  alpha: number;
-  beta: number;
-}
+import { ACTIVATION_NAMES, type ActivationName, type SgdCoefficients } from "./kernels.js";
 
 function sameElementType(op: string, ...ms: Matrix[]): void {
   const t = ms[0].data.constructor;
   for (const m of ms) {
-    if (m.data.constructor !== t) {
-      throw new ShapeError(op, `all matrices of one element type (${t.name})`, m.data.constructor.name);
-    }
+    if (m.data.constructor !== t) throw elementTypeError(op, t, m.data.constructor);
   }
 }
 
-export function checkGemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: Matrix<T>, options: GemmOptions = {}): GemmDims {
-  const transA = options.transA ?? false;
-  const transB = options.transB ?? false;
-  const alpha = options.alpha ?? 1;
-  const beta = options.beta ?? 0;
-  sameElementType("gemm", a, b, c);
+function elementTypeError(op: string, want: { name: string }, got: { name: string }): ShapeError {
+  return new ShapeError(op, `all matrices of one element type (${want.name})`, got.name);
+}
+
+/**
+ * gemm's arguments, with the options already resolved (defaults: no transposes, alpha 1,
+ * beta 0). Hot path (≈10 calls per training step): plain comparisons, nothing allocated;
+ * messages are built by `gemmShapeError` only when there is something to throw.
+ */
+export function checkGemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: Matrix<T>, transA: boolean, transB: boolean, alpha: number, beta: number): void {
+  const t = a.data.constructor;
+  if (b.data.constructor !== t) throw elementTypeError("gemm", t, b.data.constructor);
+  if (c.data.constructor !== t) throw elementTypeError("gemm", t, c.data.constructor);
   const m = transA ? a.cols : a.rows;
   const k = transA ? a.rows : a.cols;
   const kb = transB ? b.cols : b.rows;
   const n = transB ? b.rows : b.cols;
-  const opA = `${transA ? "Aᵀ" : "A"} ${transA ? `(${a.cols}, ${a.rows})` : a.shape}`;
-  const opB = `${transB ? "Bᵀ" : "B"} ${transB ? `(${b.cols}, ${b.rows})` : b.shape}`;
-  if (k !== kb) throw new ShapeError("gemm", `inner dimensions to agree`, `${opA} · ${opB}`);
-  if (c.rows !== m || c.cols !== n) throw new ShapeError("gemm", `C of shape (${m}, ${n}) for ${opA} · ${opB}`, `C ${c.shape}`);
+  if (k !== kb || c.rows !== m || c.cols !== n) throw gemmShapeError(a, b, c, transA, transB);
   if (c.data === (a.data as FloatArray) || c.data === (b.data as FloatArray) || sharesBuffer(c, a) || sharesBuffer(c, b)) {
     throw new ShapeError("gemm", "C not aliasing A or B", "C sharing storage with an input");
   }
   if (!Number.isFinite(alpha) || !Number.isFinite(beta)) throw new ShapeError("gemm", "finite alpha and beta", `alpha=${alpha}, beta=${beta}`);
-  return { m, n, k, transA, transB, alpha, beta };
+}
+
+function gemmShapeError(a: Matrix, b: Matrix, c: Matrix, transA: boolean, transB: boolean): ShapeError {
+  const m = transA ? a.cols : a.rows;
+  const n = transB ? b.rows : b.cols;
+  const opA = `${transA ? "Aᵀ" : "A"} ${transA ? `(${a.cols}, ${a.rows})` : a.shape}`;
+  const opB = `${transB ? "Bᵀ" : "B"} ${transB ? `(${b.cols}, ${b.rows})` : b.shape}`;
+  if ((transA ? a.rows : a.cols) !== (transB ? b.cols : b.rows)) return new ShapeError("gemm", `inner dimensions to agree`, `${opA} · ${opB}`);
+  return new ShapeError("gemm", `C of shape (${m}, ${n}) for ${opA} · ${opB}`, `C ${c.shape}`);
+}
+
+/** The op name of an activation kernel's errors, e.g. "activationForward(tanh)". */
+function activationOp(kernel: string, name: string): string {
+  return `${kernel}(${name})`;
+}
+
+/** Index of `name` in ACTIVATION_NAMES (the native code); throws on an unknown name. */
+function activationCode(kernel: string, name: ActivationName): number {
+  const code = ACTIVATION_CODES.get(name);
+  if (code === undefined) throw new ShapeError(kernel, `an activation in ${ACTIVATION_NAMES.join(", ")}`, `"${String(name)}"`);
+  return code;
+}
+
+const ACTIVATION_CODES: ReadonlyMap<string, number> = new Map(ACTIVATION_NAMES.map((name, i) => [name, i]));
+
+function checkSameShape(kernel: string, name: string, a: Matrix, aName: string, b: Matrix, bName: string): void {
+  if (b.data.constructor !== a.data.constructor) throw elementTypeError(activationOp(kernel, name), a.data.constructor, b.data.constructor);
+  if (a.rows !== b.rows || a.cols !== b.cols) {
+    throw new ShapeError(activationOp(kernel, name), `${bName} of the shape of ${aName} ${a.shape}`, `${bName} ${b.shape}`);
+  }
+}
+
+/** post (B, N) = σ(pre): same shape and element type. Returns the activation's code. */
+export function checkActivationForward<T extends FloatArray>(name: ActivationName, pre: Matrix<T>, post: Matrix<T>): number {
+  const code = activationCode("activationForward", name);
+  checkSameShape("activationForward", name, pre, "pre", post, "post");
+  return code;
+}
+
+/** pre, post, dPost, dPre: one shape (B, N) and element type. Returns the activation's code. */
+export function checkActivationBackward<T extends FloatArray>(name: ActivationName, pre: Matrix<T>, post: Matrix<T>, dPost: Matrix<T>, dPre: Matrix<T>): number {
+  const code = activationCode("activationBackward", name);
+  checkSameShape("activationBackward", name, pre, "pre", post, "post");
+  checkSameShape("activationBackward", name, pre, "pre", dPost, "dPost");
+  checkSameShape("activationBackward", name, pre, "pre", dPre, "dPre");
+  return code;
+}
+
+/** Y (B, O) and a vector of length O, of one element type (addRowVector, addColumnSums). */
+export function checkRowVector<T extends FloatArray>(op: string, y: Matrix<T>, yName: string, v: T, vName: string): void {
+  if (v.constructor !== y.data.constructor) throw elementTypeError(op, y.data.constructor, v.constructor);
+  if (v.length !== y.cols) throw new ShapeError(op, `${vName} of length ${y.cols} for ${yName} ${y.shape}`, `${vName} of length ${v.length}`);
+}
+
+/** p, grad and buf (when given) of one length and element type, finite coefficients. */
+export function checkSgdStep<T extends FloatArray>(p: T, grad: T, buf: T | null, c: SgdCoefficients): void {
+  const op = "sgdStep";
+  const t = p.constructor;
+  if (grad.constructor !== t) throw elementTypeError(op, t, grad.constructor);
+  if (grad.length !== p.length) throw new ShapeError(op, `grad of length ${p.length} (p)`, `length ${grad.length}`);
+  if (buf !== null) {
+    if (buf.constructor !== t) throw elementTypeError(op, t, buf.constructor);
+    if (buf.length !== p.length) throw new ShapeError(op, `buf of length ${p.length} (p)`, `length ${buf.length}`);
+  }
+  if (!(Number.isFinite(c.lr) && Number.isFinite(c.momentum) && Number.isFinite(c.gradScale) && Number.isFinite(c.weightDecay))) {
+    throw new ShapeError(op, "finite coefficients", `lr=${c.lr}, momentum=${c.momentum}, gradScale=${c.gradScale}, weightDecay=${c.weightDecay}`);
+  }
 }
 
 function sharesBuffer(x: Matrix, y: Matrix): boolean {

@@ -7,10 +7,44 @@
  * float64 (a mix does not type-check). Outputs have the inputs' element type.
  * Callers validate shapes once, above the kernels (see `checks.ts`); kernels may assume
  * valid arguments but native ones check again before crossing into C++.
+ *
+ * Besides BLAS/LAPACK, the contract holds the element-wise work of a training step
+ * (activations, bias add, bias gradient, SGD update): small loops run a few times per
+ * step, where per-operation overhead and branchy scalar code would dominate.
  */
 import type { FloatArray, Matrix } from "../tensor/matrix.js";
 
 export type KernelName = "native" | "portable";
+
+/**
+ * The element-wise activations (PyTorch's definitions; see portable/activation.ts). The
+ * order is part of the native ABI: the addon receives a name's index in this list.
+ */
+export const ACTIVATION_NAMES = ["identity", "relu", "selu", "tanh", "sigmoid", "gelu", "softplus"] as const;
+
+export type ActivationName = (typeof ACTIVATION_NAMES)[number];
+
+export function isActivationName(name: string): name is ActivationName {
+  return (ACTIVATION_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * The coefficients of one SGD update (torch.optim.SGD for one tensor):
+ *   g' = grad + weightDecay · p
+ *   with a momentum buffer:  buf ← momentum · buf + gradScale · g'
+ *                            step = nesterov ? g' + momentum · buf : buf
+ *   without (buf null):      step = g'
+ *   p ← p − lr · step
+ * gradScale is 1 − dampening, or 1 on the first step (buf then holds zeros, so buf ← g'
+ * as PyTorch does). Kept in one reusable object by the optimizer (nothing allocated per step).
+ */
+export interface SgdCoefficients {
+  lr: number;
+  momentum: number;
+  gradScale: number;
+  weightDecay: number;
+  nesterov: boolean;
+}
 
 export interface GemmOptions {
   /** Use Aᵀ instead of A. */
@@ -68,6 +102,29 @@ export interface Kernels {
    * gesv). Throws NumericalError when A is exactly singular (a zero pivot).
    */
   solve<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>): Matrix<T>;
+
+  /**
+   * post (B, N) = σ(pre (B, N)) for the activation `name`; post may be pre itself (in place).
+   */
+  activationForward<T extends FloatArray>(name: ActivationName, pre: Matrix<T>, post: Matrix<T>): void;
+
+  /**
+   * dPre (B, N) += σ'(pre) ⊙ dPost, all (B, N), where post = σ(pre) from the forward pass
+   * (read where it is cheaper than recomputing: tanh, sigmoid, selu). relu'(0) = 0.
+   */
+  activationBackward<T extends FloatArray>(name: ActivationName, pre: Matrix<T>, post: Matrix<T>, dPost: Matrix<T>, dPre: Matrix<T>): void;
+
+  /** Y (B, O) += 1 · bᵀ: adds the row vector b (O) to every row of Y (the bias of a Linear layer). */
+  addRowVector<T extends FloatArray>(y: Matrix<T>, b: T): void;
+
+  /** db (O) += 1ᵀ · dY: adds the column sums of dY (B, O), rows summed in order (the bias gradient). */
+  addColumnSums<T extends FloatArray>(dY: Matrix<T>, db: T): void;
+
+  /**
+   * One SGD update of a parameter p (n) from its gradient (n), in one pass (see
+   * SgdCoefficients); buf (n) is the momentum buffer, or null for plain SGD.
+   */
+  sgdStep<T extends FloatArray>(p: T, grad: T, buf: T | null, coefficients: SgdCoefficients): void;
 
   /** Threads used by the kernels (OpenBLAS threads for native; always 1 for portable). */
   numThreads(): number;

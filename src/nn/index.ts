@@ -12,7 +12,7 @@ export {
   SOFTPLUS_THRESHOLD,
   type ActivationName,
 } from "./layers/activation.js";
-export { erf, erfc } from "./erf.js";
+export { erf, erfc } from "../kernels/portable/erf.js";
 export { mseLoss, type Reduction } from "./losses/mse.js";
 export { argmaxRows, softmaxCrossEntropyLoss } from "./losses/softmax-cross-entropy.js";
 export { batchLoss, type LossName, type LossSpec } from "./losses/loss.js";

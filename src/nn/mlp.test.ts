@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ShapeError } from "../errors.js";
+import { kernelSetsForTests } from "../kernels/native/test-support.js";
 import { portableKernels as kernels } from "../kernels/portable/index.js";
 import { Matrix, zeros64 } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
@@ -12,25 +13,29 @@ import { Mlp } from "./mlp.js";
 
 const ACTS: ActivationName[] = ["tanh", "selu", "gelu", "softplus"];
 
-for (const activation of ACTS) {
-  test(`Mlp (${activation}) end to end: every parameter gradient and dX match central differences`, () => {
-    const rng = new Rng(21);
-    const mlp = Mlp.create64({ sizes: [3, 5, 4, 2], activation, init: "lecun-normal" }, rng);
-    for (const l of mlp.layers) if (l.bias !== null) rng.fillNormal(l.bias, 0, 0.3);
-    const x = zeros64(6, 3);
-    const t = zeros64(6, 2);
-    rng.fillNormal(x.data);
-    rng.fillNormal(t.data);
-    const f = () => mseLoss(mlp.forward(kernels, x), t, "mean");
-    const dOut = zeros64(6, 2);
-    mseLoss(mlp.forward(kernels, x), t, "mean", dOut);
-    const dX = zeros64(6, 3);
-    mlp.backward(kernels, dOut, dX);
-    const params = mlp.params();
-    assert.equal(params.length, 6);
-    for (const p of params) assertGradcheck(gradcheck(f, p.value as Float64Array, p.grad), `${activation} ${p.name}`);
-    assertGradcheck(gradcheck(f, x.data, dX.data), `${activation} dX`);
-  });
+// Float64 gradients through each kernel set's gemm, activations, bias add and column sums.
+for (const set of kernelSetsForTests()) {
+  for (const activation of [...ACTS, "relu"] as ActivationName[]) {
+    test(`Mlp (${activation}, ${set.name} kernels) end to end: every parameter gradient and dX match central differences`, { skip: set.skip }, () => {
+      const kernels = set.kernels;
+      const rng = new Rng(21);
+      const mlp = Mlp.create64({ sizes: [3, 5, 4, 2], activation, init: "lecun-normal" }, rng);
+      for (const l of mlp.layers) if (l.bias !== null) rng.fillNormal(l.bias, 0, 0.3);
+      const x = zeros64(6, 3);
+      const t = zeros64(6, 2);
+      rng.fillNormal(x.data);
+      rng.fillNormal(t.data);
+      const f = () => mseLoss(mlp.forward(kernels, x), t, "mean");
+      const dOut = zeros64(6, 2);
+      mseLoss(mlp.forward(kernels, x), t, "mean", dOut);
+      const dX = zeros64(6, 3);
+      mlp.backward(kernels, dOut, dX);
+      const params = mlp.params();
+      assert.equal(params.length, 6);
+      for (const p of params) assertGradcheck(gradcheck(f, p.value as Float64Array, p.grad), `${activation} ${p.name}`);
+      assertGradcheck(gradcheck(f, x.data, dX.data), `${activation} dX`);
+    });
+  }
 }
 
 test("Mlp without bias, cross-entropy: gradients match, layer inputs and pre-activation grads are exposed", () => {

@@ -13,7 +13,7 @@ import type { Kernels } from "../kernels/kernels.js";
 import { Matrix, type FloatArray } from "../tensor/matrix.js";
 import type { Rng } from "../tensor/rng.js";
 import { initLinear, type InitName } from "./init.js";
-import { activationBackward, activationForward, type ActivationName } from "./layers/activation.js";
+import type { ActivationName } from "./layers/activation.js";
 import { Linear } from "./layers/linear.js";
 import type { Model } from "./model.js";
 import type { Param } from "./param.js";
@@ -98,7 +98,7 @@ export class Mlp<T extends FloatArray = Float32Array> implements Model<T> {
     let input = x;
     for (let l = 0; l < L; l++) {
       layers[l].forward(kernels, input, buf.pre[l]);
-      if (l < L - 1) activationForward(this.activation, buf.pre[l], buf.post[l]);
+      if (l < L - 1) kernels.activationForward(this.activation, buf.pre[l], buf.post[l]);
       input = buf.post[l];
     }
     this.lastX = x;
@@ -132,7 +132,7 @@ export class Mlp<T extends FloatArray = Float32Array> implements Model<T> {
       if (l > 0) {
         const dPre = buf.dPre[l - 1];
         dPre.data.fill(0);
-        activationBackward(this.activation, buf.pre[l - 1], buf.post[l - 1], buf.dPost[l - 1], dPre);
+        kernels.activationBackward(this.activation, buf.pre[l - 1], buf.post[l - 1], buf.dPost[l - 1], dPre);
       }
     }
   }
@@ -170,10 +170,15 @@ export class Mlp<T extends FloatArray = Float32Array> implements Model<T> {
     if (!Number.isInteger(l) || l < 0 || l >= this.layers.length) throw new ShapeError(op, `a layer index in [0, ${this.layers.length})`, `${l}`);
   }
 
+  /** The buffers for batch size B (the hot path: a lookup, no closure, nothing allocated). */
   private buffers(B: number, like: Matrix<T>): MlpBuffers<T> {
     const cached = this.cache.get(B);
     if (cached !== undefined && this.fits(cached)) return cached;
     if (cached !== undefined) this.cache.clear(); // widths changed (growth): every B is stale
+    return this.allocateBuffers(B, like);
+  }
+
+  private allocateBuffers(B: number, like: Matrix<T>): MlpBuffers<T> {
     const Ctor = like.data.constructor as new (n: number) => T;
     const make = (cols: number) => new Matrix<T>(B, cols, new Ctor(B * cols));
     const L = this.layers.length;

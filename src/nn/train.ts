@@ -62,7 +62,7 @@ export function trainEpoch(setup: TrainSetup, state: TrainState): number {
     if (!Number.isFinite(value)) throw new TrainingError(step, `loss is ${value}`);
     optimizer.zeroGrad();
     model.backward(kernels, dPred);
-    optimizer.step();
+    optimizer.step(kernels);
     state.step = step;
     total += loss.reduction === "mean" ? value * batch.size : value;
     samples += batch.size;

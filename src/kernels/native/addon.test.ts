@@ -41,6 +41,24 @@ describe("addon argument checks (C++)", { skip }, () => {
     assert.throws(() => r.dgemm(false, false, 2, 2, 3, 1, [0, 0, 0, 0, 0, 0], 3, f64(6), 2, 0, f64(4), 2), { name: "TypeError", message: /dgemm: A must be a Float64Array/ });
   });
 
+  test("element-wise: unknown activation codes, short arrays, wrong types and counts", () => {
+    const a = addon();
+    const r = raw();
+    a.sactivationForward(2, 3, f32(3), f32(3));
+    assert.throws(() => a.sactivationForward(7, 3, f32(3), f32(3)), { name: "TypeError", message: "sactivationForward: unknown activation code 7" });
+    assert.throws(() => a.dactivationForward(-1, 3, f64(3), f64(3)), { name: "TypeError", message: "dactivationForward: activation must be an integer >= 0" });
+    assert.throws(() => a.sactivationForward(1, 4, f32(4), f32(3)), { name: "TypeError", message: "sactivationForward: post must be a Float32Array of at least 4 elements, got 3" });
+    assert.throws(() => r.sactivationBackward(2, 2, f32(2), f32(2), f64(2), f32(2)), { name: "TypeError", message: /sactivationBackward: dPost must be a Float32Array/ });
+    assert.throws(() => a.daddRowVector(2, 3, f64(6), f64(2)), { name: "TypeError", message: "daddRowVector: b must be a Float64Array of at least 3 elements, got 2" });
+    assert.throws(() => a.saddColumnSums(2, 3, f32(5), f32(3)), { name: "TypeError", message: "saddColumnSums: dY must be a Float32Array of at least 6 elements, got 5" });
+    const c = Float64Array.from([0.1, 0.9, 1, 0]);
+    a.ssgdStep(2, f32(2), f32(2), null, c, false);
+    assert.throws(() => a.dsgdStep(3, f64(3), f64(3), f64(2), c, false), { name: "TypeError", message: "dsgdStep: buf must be a Float64Array of at least 3 elements, got 2" });
+    assert.throws(() => a.ssgdStep(2, f32(2), f32(2), f32(2), c.subarray(0, 3), false), { name: "TypeError", message: "ssgdStep: coefficients must be a Float64Array of at least 4 elements, got 3" });
+    assert.throws(() => r.ssgdStep(2, f32(2), f32(2), null, c, 1), { name: "TypeError", message: "ssgdStep: nesterov must be a boolean" });
+    assert.throws(() => r.ssgdStep(2, f32(2)), { name: "TypeError", message: "ssgdStep: expected 6 arguments, got 2" });
+  });
+
   test("LAPACK routines: short outputs and wrong types throw before LAPACK runs", () => {
     const a = addon();
     const r = raw();

@@ -31,6 +31,25 @@ export interface NativeAddon {
   /** LU with partial pivoting: A (n, n), B and X (n, r). */
   sgesv(n: number, r: number, a: Float32Array, b: Float32Array, x: Float32Array): number;
   dgesv(n: number, r: number, a: Float64Array, b: Float64Array, x: Float64Array): number;
+  /** post (n) = σ(pre (n)); `code` is the activation's index in ACTIVATION_NAMES. post may be pre. */
+  sactivationForward(code: number, n: number, pre: Float32Array, post: Float32Array): void;
+  dactivationForward(code: number, n: number, pre: Float64Array, post: Float64Array): void;
+  /** dPre (n) += σ'(pre) ⊙ dPost. */
+  sactivationBackward(code: number, n: number, pre: Float32Array, post: Float32Array, dPost: Float32Array, dPre: Float32Array): void;
+  dactivationBackward(code: number, n: number, pre: Float64Array, post: Float64Array, dPost: Float64Array, dPre: Float64Array): void;
+  /** Y (rows, cols) += 1 · bᵀ. */
+  saddRowVector(rows: number, cols: number, y: Float32Array, b: Float32Array): void;
+  daddRowVector(rows: number, cols: number, y: Float64Array, b: Float64Array): void;
+  /** db (cols) += 1ᵀ · dY (rows, cols). */
+  saddColumnSums(rows: number, cols: number, dY: Float32Array, db: Float32Array): void;
+  daddColumnSums(rows: number, cols: number, dY: Float64Array, db: Float64Array): void;
+  /**
+   * One SGD update of p (n) (see SgdCoefficients in kernels.ts); buf null: no momentum.
+   * `coefficients` is [lr, momentum, gradScale, weightDecay] (a typed array, so no number
+   * is boxed per call).
+   */
+  ssgdStep(n: number, p: Float32Array, grad: Float32Array, buf: Float32Array | null, coefficients: Float64Array, nesterov: boolean): void;
+  dsgdStep(n: number, p: Float64Array, grad: Float64Array, buf: Float64Array | null, coefficients: Float64Array, nesterov: boolean): void;
   numThreads(): number;
   setNumThreads(n: number): void;
   /** openblas_get_config() and openblas_get_corename(). */
@@ -39,6 +58,8 @@ export interface NativeAddon {
 
 const REQUIRED: readonly (keyof NativeAddon)[] = [
   "sgemm", "dgemm", "ssyevd", "dsyevd", "sgesdd", "dgesdd", "sposv", "dposv", "sgesv", "dgesv",
+  "sactivationForward", "dactivationForward", "sactivationBackward", "dactivationBackward",
+  "saddRowVector", "daddRowVector", "saddColumnSums", "daddColumnSums", "ssgdStep", "dsgdStep",
   "numThreads", "setNumThreads", "config",
 ];
 

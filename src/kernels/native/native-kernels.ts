@@ -3,13 +3,16 @@
  * without crossing into C++, then calls the addon with the matrices' own typed arrays.
  * LAPACK's `info` comes back as a number and becomes a NumericalError (lapack-errors.ts).
  *
- * gemm is the hot path (≈10 calls per training step on 64×50 matrices): it allocates
- * nothing beyond what checkGemm does and passes plain numbers and booleans.
+ * gemm and the element-wise kernels are the hot path (≈20 calls per training step on
+ * 64×50 matrices): one addon call each, with plain numbers, booleans and the matrices'
+ * typed arrays; nothing allocated.
  */
 import { ShapeError } from "../../errors.js";
 import { Matrix, type FloatArray } from "../../tensor/matrix.js";
-import { checkGemm, checkSolve, checkSquare } from "../checks.js";
-import type { EighResult, GemmOptions, Kernels, SvdResult } from "../kernels.js";
+import {
+  checkActivationBackward, checkActivationForward, checkGemm, checkRowVector, checkSgdStep, checkSolve, checkSquare,
+} from "../checks.js";
+import type { ActivationName, EighResult, GemmOptions, Kernels, SgdCoefficients, SvdResult } from "../kernels.js";
 import type { NativeAddon } from "./addon.js";
 import { checkFinite, checkInfo } from "./lapack-errors.js";
 
@@ -21,13 +24,22 @@ function isFloat32(op: string, data: FloatArray): data is Float32Array {
   throw new ShapeError(op, "Float32Array or Float64Array data", got);
 }
 
+const NO_OPTIONS: GemmOptions = Object.freeze({});
+
 function allocLike<T extends FloatArray>(like: T, length: number): T {
   return (like instanceof Float32Array ? new Float32Array(length) : new Float64Array(length)) as T;
 }
 
 export function createNativeKernels(addon: NativeAddon): Kernels {
-  function gemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: Matrix<T>, options?: GemmOptions): void {
-    const { m, n, k, transA, transB, alpha, beta } = checkGemm(a, b, c, options);
+  function gemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: Matrix<T>, options: GemmOptions = NO_OPTIONS): void {
+    const transA = options.transA ?? false;
+    const transB = options.transB ?? false;
+    const alpha = options.alpha ?? 1;
+    const beta = options.beta ?? 0;
+    checkGemm(a, b, c, transA, transB, alpha, beta);
+    const m = c.rows;
+    const n = c.cols;
+    const k = transA ? a.rows : a.cols;
     const cd: FloatArray = c.data;
     if (isFloat32("gemm", cd)) {
       if (m === 0 || n === 0) return;
@@ -104,6 +116,54 @@ export function createNativeKernels(addon: NativeAddon): Kernels {
     return new Matrix(n, r, x);
   }
 
+  function activationForward<T extends FloatArray>(name: ActivationName, pre: Matrix<T>, post: Matrix<T>): void {
+    const code = checkActivationForward(name, pre, post);
+    const x: FloatArray = pre.data;
+    const n = x.length;
+    if (isFloat32("activationForward", x)) addon.sactivationForward(code, n, x, post.data as Float32Array);
+    else addon.dactivationForward(code, n, x, post.data as Float64Array);
+  }
+
+  function activationBackward<T extends FloatArray>(name: ActivationName, pre: Matrix<T>, post: Matrix<T>, dPost: Matrix<T>, dPre: Matrix<T>): void {
+    const code = checkActivationBackward(name, pre, post, dPost, dPre);
+    const x: FloatArray = pre.data;
+    const n = x.length;
+    if (isFloat32("activationBackward", x)) {
+      addon.sactivationBackward(code, n, x, post.data as Float32Array, dPost.data as Float32Array, dPre.data as Float32Array);
+    } else {
+      addon.dactivationBackward(code, n, x, post.data as Float64Array, dPost.data as Float64Array, dPre.data as Float64Array);
+    }
+  }
+
+  function addRowVector<T extends FloatArray>(y: Matrix<T>, b: T): void {
+    checkRowVector("addRowVector", y, "Y", b, "b");
+    const yd: FloatArray = y.data;
+    if (isFloat32("addRowVector", yd)) addon.saddRowVector(y.rows, y.cols, yd, b as Float32Array);
+    else addon.daddRowVector(y.rows, y.cols, yd, b as Float64Array);
+  }
+
+  function addColumnSums<T extends FloatArray>(dY: Matrix<T>, db: T): void {
+    checkRowVector("addColumnSums", dY, "dY", db, "db");
+    const g: FloatArray = dY.data;
+    if (isFloat32("addColumnSums", g)) addon.saddColumnSums(dY.rows, dY.cols, g, db as Float32Array);
+    else addon.daddColumnSums(dY.rows, dY.cols, g, db as Float64Array);
+  }
+
+  /** [lr, momentum, gradScale, weightDecay] for the addon, refilled on every call. */
+  const sgdCoefficients = new Float64Array(4);
+
+  function sgdStep<T extends FloatArray>(p: T, grad: T, buf: T | null, c: SgdCoefficients): void {
+    checkSgdStep(p, grad, buf, c);
+    const k = sgdCoefficients;
+    k[0] = c.lr;
+    k[1] = c.momentum;
+    k[2] = c.gradScale;
+    k[3] = c.weightDecay;
+    const pd: FloatArray = p;
+    if (isFloat32("sgdStep", pd)) addon.ssgdStep(pd.length, pd, grad as Float32Array, buf as Float32Array | null, k, c.nesterov);
+    else addon.dsgdStep(pd.length, pd, grad as Float64Array, buf as Float64Array | null, k, c.nesterov);
+  }
+
   return {
     name: "native",
     gemm,
@@ -111,6 +171,11 @@ export function createNativeKernels(addon: NativeAddon): Kernels {
     svd,
     choleskySolve,
     solve,
+    activationForward,
+    activationBackward,
+    addRowVector,
+    addColumnSums,
+    sgdStep,
     numThreads: () => addon.numThreads(),
     setNumThreads(n: number): void {
       if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected an integer ≥ 1, got ${n}`);

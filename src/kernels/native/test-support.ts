@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Kernels } from "../kernels.js";
+import { portableKernels } from "../portable/index.js";
 import { loadNativeKernels } from "./binding.js";
 
 export interface NativeForTests {
@@ -35,4 +36,20 @@ export function nativeForTests(): NativeForTests {
     }
   }
   return { kernels: null, skip };
+}
+
+export interface KernelSetForTests {
+  name: "portable" | "native";
+  /** The kernels; for native, the portable ones stand in when skipped (never called then). */
+  kernels: Kernels;
+  skip: string | false;
+}
+
+/** Both kernel sets, for tests that must pass on each (native skipped loudly when absent). */
+export function kernelSetsForTests(): KernelSetForTests[] {
+  const native = nativeForTests();
+  return [
+    { name: "portable", kernels: portableKernels, skip: false },
+    { name: "native", kernels: native.kernels ?? portableKernels, skip: native.skip },
+  ];
 }

@@ -32,13 +32,22 @@ const MC = 128;
 /** Columns of a packed B̃ block (KC · NC doubles = 2 MiB, L2/L3). A multiple of NR. */
 const NC = 1024;
 
+const NO_OPTIONS: GemmOptions = Object.freeze({});
+
 let packedA = new Float64Array(0);
 let packedB = new Float64Array(0);
 /** Edge tiles are computed in full into this 4×4 buffer, then the valid part is stored. */
 const edgeTile = new Float64Array(MR * NR);
 
-export function gemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: Matrix<T>, options: GemmOptions = {}): void {
-  const { m, n, k, transA, transB, alpha, beta } = checkGemm(a, b, c, options);
+export function gemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: Matrix<T>, options: GemmOptions = NO_OPTIONS): void {
+  const transA = options.transA ?? false;
+  const transB = options.transB ?? false;
+  const alpha = options.alpha ?? 1;
+  const beta = options.beta ?? 0;
+  checkGemm(a, b, c, transA, transB, alpha, beta);
+  const m = c.rows;
+  const n = c.cols;
+  const k = transA ? a.rows : a.cols;
   scaleInPlace(c.data, beta);
   if (m === 0 || n === 0 || k === 0 || alpha === 0) return;
   // op(A)[i][p] = a[i·aRow + p·aCol], op(B)[p][j] = b[p·bRow + j·bCol].

@@ -7,13 +7,17 @@
  *   svd            one-sided Jacobi (Hestenes, dgesvj ordering)             svd.ts
  *   choleskySolve  Cholesky–Banachiewicz, potrf/potrs semantics            cholesky.ts
  *   solve          LU with partial pivoting, gesv semantics                lu.ts
+ *   activationForward, activationBackward   the 7 activations         activation.ts
+ *   addRowVector, addColumnSums, sgdStep    bias add/gradient, SGD    elementwise.ts
  *
  * The factorisations compute in float64 whatever the input type and return results of the
  * input's element type.
  */
 import type { Kernels } from "../kernels.js";
+import { activationBackward, activationForward } from "./activation.js";
 import { choleskySolve } from "./cholesky.js";
 import { eigh } from "./eigh.js";
+import { addColumnSums, addRowVector, sgdStep } from "./elementwise.js";
 import { gemm } from "./gemm.js";
 import { solve } from "./lu.js";
 import { svd } from "./svd.js";
@@ -25,6 +29,11 @@ export const portableKernels: Kernels = {
   svd,
   choleskySolve,
   solve,
+  activationForward,
+  activationBackward,
+  addRowVector,
+  addColumnSums,
+  sgdStep,
   numThreads: () => 1,
   setNumThreads: (n: number) => {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected an integer ≥ 1, got ${n}`);

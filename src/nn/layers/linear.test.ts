@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ShapeError } from "../../errors.js";
-import { portableKernels as kernels } from "../../kernels/portable/index.js";
+import type { Kernels } from "../../kernels/kernels.js";
+import { kernelSetsForTests } from "../../kernels/native/test-support.js";
+import { portableKernels, portableKernels as kernels } from "../../kernels/portable/index.js";
 import { Matrix, zeros64, type Matrix64 } from "../../tensor/matrix.js";
 import { Rng } from "../../tensor/rng.js";
 import { assertGradcheck, gradcheck } from "../gradcheck.js";
@@ -17,7 +19,7 @@ function randomMatrix(rng: Rng, rows: number, cols: number): Matrix64 {
   return m;
 }
 
-function setup(withBias: boolean) {
+function setup(withBias: boolean, kernels: Kernels = portableKernels) {
   const rng = new Rng(11);
   const layer = Linear.zeros64(I, O, withBias);
   rng.fillNormal(layer.weight.data);
@@ -47,15 +49,17 @@ for (const withBias of [true, false]) {
     }
   });
 
-  test(`Linear ${withBias ? "with" : "without"} bias: dX, dW, db match central differences (float64)`, () => {
-    const { layer, x, r, f } = setup(withBias);
-    const dX = zeros64(B, I);
-    layer.backward(kernels, x, r, dX);
-    assertGradcheck(gradcheck(f, x.data, dX.data), "Linear dX");
-    assertGradcheck(gradcheck(f, layer.weight.data, layer.dWeight.data), "Linear dW");
-    if (withBias) assertGradcheck(gradcheck(f, layer.bias as Float64Array, layer.dBias as Float64Array), "Linear db");
-    else assert.equal(layer.dBias, null);
-  });
+  for (const set of kernelSetsForTests()) {
+    test(`Linear ${withBias ? "with" : "without"} bias (${set.name} kernels): dX, dW, db match central differences (float64)`, { skip: set.skip }, () => {
+      const { layer, x, r, f } = setup(withBias, set.kernels);
+      const dX = zeros64(B, I);
+      layer.backward(set.kernels, x, r, dX);
+      assertGradcheck(gradcheck(f, x.data, dX.data), "Linear dX");
+      assertGradcheck(gradcheck(f, layer.weight.data, layer.dWeight.data), "Linear dW");
+      if (withBias) assertGradcheck(gradcheck(f, layer.bias as Float64Array, layer.dBias as Float64Array), "Linear db");
+      else assert.equal(layer.dBias, null);
+    });
+  }
 
   test(`Linear ${withBias ? "with" : "without"} bias: backward accumulates (twice doubles)`, () => {
     const { layer, x, r } = setup(withBias);

@@ -75,14 +75,7 @@ export class Linear<T extends FloatArray = Float32Array> {
     if (x.cols !== this.weight.cols) throw new ShapeError("Linear.forward", `x of shape (B, ${this.weight.cols})`, `x ${x.shape}`);
     if (y.rows !== x.rows || y.cols !== O) throw new ShapeError("Linear.forward", `y of shape (${x.rows}, ${O})`, `y ${y.shape}`);
     kernels.gemm(x, this.weight, y, X_WT);
-    const b = this.bias;
-    if (b === null) return;
-    const yd = y.data;
-    const B = x.rows;
-    for (let r = 0; r < B; r++) {
-      const off = r * O;
-      for (let o = 0; o < O; o++) yd[off + o] += b[o];
-    }
+    if (this.bias !== null) kernels.addRowVector(y, this.bias);
   }
 
   /**
@@ -98,15 +91,7 @@ export class Linear<T extends FloatArray = Float32Array> {
       throw new ShapeError("Linear.backward", `dX of shape (${x.rows}, ${I})`, `dX ${dX.shape}`);
     }
     kernels.gemm(dY, x, this.dWeight, ACC_DYT_X);
-    const db = this.dBias;
-    if (db !== null) {
-      const g = dY.data;
-      const B = dY.rows;
-      for (let r = 0; r < B; r++) {
-        const off = r * O;
-        for (let o = 0; o < O; o++) db[o] += g[off + o];
-      }
-    }
+    if (this.dBias !== null) kernels.addColumnSums(dY, this.dBias);
     if (dX !== null) kernels.gemm(dY, this.weight, dX, ACC_DY_W);
   }
 

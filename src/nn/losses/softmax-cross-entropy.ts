@@ -31,24 +31,34 @@ export function softmaxCrossEntropyLoss<T extends FloatArray>(
   }
   const z = logits.data;
   const scale = reduction === "mean" ? (B > 0 ? 1 / B : 0) : 1;
+  if (expRow.length < C) expRow = new Float64Array(C);
+  const e = expRow;
   let total = 0;
   for (let i = 0; i < B; i++) {
     const off = i * C;
     let max = -Infinity;
     for (let c = 0; c < C; c++) if (z[off + c] > max) max = z[off + c];
+    // Each exp once (kept in float64 for the gradient below).
     let sumExp = 0;
-    for (let c = 0; c < C; c++) sumExp += Math.exp(z[off + c] - max);
+    for (let c = 0; c < C; c++) {
+      const v = Math.exp(z[off + c] - max);
+      e[c] = v;
+      sumExp += v;
+    }
     const logSumExp = Math.log(sumExp);
     total += logSumExp - (z[off + labels[i]] - max);
     if (dLogits !== null) {
       const d = dLogits.data;
       const inv = scale / sumExp;
-      for (let c = 0; c < C; c++) d[off + c] = Math.exp(z[off + c] - max) * inv;
+      for (let c = 0; c < C; c++) d[off + c] = e[c] * inv;
       d[off + labels[i]] -= scale;
     }
   }
   return total * scale;
 }
+
+/** exp(z_ic − max) of one row, reused across calls (grows to the widest C seen). */
+let expRow = new Float64Array(0);
 
 /** Index of the largest logit per row (first one on ties), into `out` (B). */
 export function argmaxRows<T extends FloatArray>(logits: Matrix<T>, out: Int32Array): void {

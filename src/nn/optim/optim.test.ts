@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError } from "../../errors.js";
+import type { Kernels } from "../../kernels/kernels.js";
+import { kernelSetsForTests } from "../../kernels/native/test-support.js";
 import type { Param } from "../param.js";
 import { Adam, type AdamOptions } from "./adam.js";
 import type { Optimizer } from "./optimizer.js";
@@ -21,7 +23,7 @@ function makeParam(): Param<Float64Array> {
   return { value: new Float64Array([1, -2]), grad: new Float64Array(2), name: "p" };
 }
 
-function run(make: (params: Param[]) => Optimizer): number[][] {
+function run(make: (params: Param[]) => Optimizer, kernels?: Kernels): number[][] {
   const p = makeParam();
   const opt = make([p]);
   const out: number[][] = [];
@@ -29,7 +31,7 @@ function run(make: (params: Param[]) => Optimizer): number[][] {
     opt.zeroGrad();
     p.grad[0] += g[0];
     p.grad[1] += g[1];
-    opt.step();
+    opt.step(kernels);
     out.push(Array.from(p.value));
   }
   return out;
@@ -46,29 +48,40 @@ function assertClose(got: number[][], want: number[][], tol = 1e-12): void {
 const sgd = (o: SgdOptions) => (params: Param[]) => new Sgd(params, o);
 const adam = (o: AdamOptions) => (params: Param[]) => new Adam(params, o);
 
-test("SGD without momentum", () => {
-  assertClose(run(sgd({ lr: 0.1 })), [
-    [0.95, -2.025],
-    [0.96, -2.065],
-    [0.93, -2.045],
-  ]);
-});
+// The SGD update runs in kernels.sgdStep: each kernel set must take the same steps.
+for (const set of kernelSetsForTests()) {
+  test(`SGD without momentum (${set.name} kernels)`, { skip: set.skip }, () => {
+    assertClose(run(sgd({ lr: 0.1 }), set.kernels), [
+      [0.95, -2.025],
+      [0.96, -2.065],
+      [0.93, -2.045],
+    ]);
+  });
 
-test("SGD with momentum and weight decay (PyTorch: buf = g at step 1)", () => {
-  assertClose(run(sgd({ lr: 0.1, momentum: 0.9, weightDecay: 0.1 })), [
-    [0.94, -2.005],
-    [0.8866, -2.02945],
-    [0.799674, -2.0111605],
-  ]);
-});
+  test(`SGD with momentum and weight decay (PyTorch: buf = g at step 1) (${set.name} kernels)`, { skip: set.skip }, () => {
+    assertClose(run(sgd({ lr: 0.1, momentum: 0.9, weightDecay: 0.1 }), set.kernels), [
+      [0.94, -2.005],
+      [0.8866, -2.02945],
+      [0.799674, -2.0111605],
+    ]);
+  });
 
-test("SGD with Nesterov momentum", () => {
-  assertClose(run(sgd({ lr: 0.1, momentum: 0.9, nesterov: true })), [
-    [0.905, -2.0475],
-    [0.8835, -2.14375],
-    [0.79815, -2.156375],
-  ]);
-});
+  test(`SGD with Nesterov momentum (${set.name} kernels)`, { skip: set.skip }, () => {
+    assertClose(run(sgd({ lr: 0.1, momentum: 0.9, nesterov: true }), set.kernels), [
+      [0.905, -2.0475],
+      [0.8835, -2.14375],
+      [0.79815, -2.156375],
+    ]);
+  });
+
+  test(`SGD with dampening (first step undamped, as PyTorch) (${set.name} kernels)`, { skip: set.skip }, () => {
+    assertClose(run(sgd({ lr: 0.1, momentum: 0.9, dampening: 0.5 }), set.kernels), [
+      [0.95, -2.025],
+      [0.91, -2.0675],
+      [0.859, -2.09575],
+    ]);
+  });
+}
 
 test("Adam with bias correction", () => {
   assertClose(run(adam({ lr: 0.1 })), [

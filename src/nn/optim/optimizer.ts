@@ -10,6 +10,7 @@
  * of every parameter still present.
  */
 import { ConfigError } from "../../errors.js";
+import type { Kernels } from "../../kernels/kernels.js";
 import type { FloatArray } from "../../tensor/matrix.js";
 import { checkParam, type Param } from "../param.js";
 
@@ -17,8 +18,11 @@ export interface Optimizer {
   /** Learning rate; may be changed between steps (schedules). */
   lr: number;
   readonly params: readonly Param[];
-  /** One update of every parameter from its current gradient. */
-  step(): void;
+  /**
+   * One update of every parameter from its current gradient. `kernels`, when given, does
+   * the element-wise work (Sgd uses kernels.sgdStep); otherwise the portable loops run.
+   */
+  step(kernels?: Kernels): void;
   /** Sets every gradient to zero. */
   zeroGrad(): void;
   /** Forgets the state of `param` (after growth resized it); it restarts as at step 1. */
@@ -37,7 +41,7 @@ export abstract class OptimizerBase<S extends { length: number }> implements Opt
     return this.paramList;
   }
 
-  abstract step(): void;
+  abstract step(kernels?: Kernels): void;
 
   zeroGrad(): void {
     for (let i = 0; i < this.paramList.length; i++) this.paramList[i].grad.fill(0);

@@ -4,11 +4,13 @@
  *   momentum ≠ 0:  buf ← g at the first step, else buf ← momentum · buf + (1 - dampening) · g
  *                  g ← nesterov ? g + momentum · buf : buf
  *   p ← p - lr · g
- * Each parameter is updated in one pass over its arrays.
+ * Each parameter is updated in one pass over its arrays (kernels.sgdStep).
  */
+import type { Kernels, SgdCoefficients } from "../../kernels/kernels.js";
+import { portableKernels } from "../../kernels/portable/index.js";
+import type { FloatArray } from "../../tensor/matrix.js";
 import type { Param } from "../param.js";
 import { checkOptions, OptimizerBase, stateArray } from "./optimizer.js";
-import type { FloatArray } from "../../tensor/matrix.js";
 
 export interface SgdOptions {
   lr: number;
@@ -28,6 +30,8 @@ export class Sgd extends OptimizerBase<FloatArray> {
   readonly dampening: number;
   readonly weightDecay: number;
   readonly nesterov: boolean;
+  /** Reused by every step (lr and gradScale refreshed): nothing is allocated per step. */
+  private readonly coefficients: SgdCoefficients;
 
   constructor(params: readonly Param[], options: SgdOptions) {
     super();
@@ -44,49 +48,33 @@ export class Sgd extends OptimizerBase<FloatArray> {
     this.dampening = dampening;
     this.weightDecay = weightDecay;
     this.nesterov = nesterov;
+    this.coefficients = { lr, momentum, gradScale: 1 - dampening, weightDecay, nesterov };
     this.setParams(params);
   }
 
-  step(): void {
-    const lr = this.lr;
-    const wd = this.weightDecay;
-    const mu = this.momentum;
-    const damp = 1 - this.dampening;
-    for (let i = 0; i < this.paramList.length; i++) {
-      const param = this.paramList[i];
-      const p = param.value;
-      const g = param.grad;
-      const n = p.length;
-      if (mu === 0) {
-        for (let j = 0; j < n; j++) p[j] -= lr * (g[j] + wd * p[j]);
+  /**
+   * Updates every parameter, each in one pass through `kernels.sgdStep` (default: the
+   * portable loops; the training loop passes its kernels).
+   */
+  step(kernels: Kernels = portableKernels): void {
+    const c = this.coefficients;
+    c.lr = this.lr;
+    const params = this.paramList;
+    for (let i = 0; i < params.length; i++) {
+      const param = params[i];
+      if (c.momentum === 0) {
+        kernels.sgdStep(param.value, param.grad, null, c);
         continue;
       }
       let buf = this.currentState(i);
+      c.gradScale = 1 - this.dampening;
       if (buf === null) {
-        buf = stateArray(p);
+        // First step: buf = g (no dampening), as PyTorch: a zero buffer and gradScale 1.
+        buf = stateArray(param.value);
         this.states[i] = buf;
-        // First step: buf = g (no dampening), as PyTorch.
-        for (let j = 0; j < n; j++) {
-          const gj = g[j] + wd * p[j];
-          buf[j] = gj;
-          p[j] -= lr * (this.nesterov ? gj + mu * gj : gj);
-        }
-        continue;
+        c.gradScale = 1;
       }
-      if (this.nesterov) {
-        for (let j = 0; j < n; j++) {
-          const gj = g[j] + wd * p[j];
-          const b = mu * buf[j] + damp * gj;
-          buf[j] = b;
-          p[j] -= lr * (gj + mu * b);
-        }
-      } else {
-        for (let j = 0; j < n; j++) {
-          const b = mu * buf[j] + damp * (g[j] + wd * p[j]);
-          buf[j] = b;
-          p[j] -= lr * b;
-        }
-      }
+      kernels.sgdStep(param.value, param.grad, buf, c);
     }
   }
 }
