@@ -23,7 +23,7 @@
  * The best γ evaluated wins (γ = 0 when nothing beats the current loss).
  */
 import type { Kernels } from "../kernels/kernels.js";
-import { activationForward, type ActivationName } from "../nn/layers/activation.js";
+import type { ActivationName } from "../nn/layers/activation.js";
 import type { LossName } from "../nn/losses/loss.js";
 import { Matrix, type FloatArray, type Matrix64 } from "../tensor/matrix.js";
 import { dagLoss, targetsOf, type DagData, type DagTargets } from "./data.js";
@@ -127,7 +127,7 @@ export class ExtendedEvaluator<T extends FloatArray> {
       this.activation = proposal.activation;
       const pre = sourcesTimes(model, set, proposal.sources, proposal.withOnes, proposal.alpha, kernels);
       if (proposal.amplitude === "outside") {
-        activationForward(proposal.activation, pre, pre);
+        kernels.activationForward(proposal.activation, pre, pre);
         this.fixedHidden = pre;
       } else this.hidden = pre;
       let row = 0;
@@ -161,7 +161,7 @@ export class ExtendedEvaluator<T extends FloatArray> {
     if (this.hidden !== null) {
       h = this.model.newMatrix(B, this.hidden.cols);
       for (let i = 0; i < h.data.length; i++) h.data[i] = gamma * this.hidden.data[i];
-      activationForward(this.activation, h, h);
+      this.kernels.activationForward(this.activation, h, h);
     }
     this.targets.forEach((t, i) => {
       const move = this.moves[i];
@@ -199,7 +199,7 @@ export class ExtendedEvaluator<T extends FloatArray> {
         continue;
       }
       const aNew = this.model.newMatrix(zv.rows, zv.cols);
-      activationForward(node.activation, zNew, aNew);
+      this.kernels.activationForward(node.activation, zNew, aNew);
       const av = a.get(v) as Matrix<T>;
       for (let i = 0; i < aNew.data.length; i++) aNew.data[i] -= av.data[i]; // now a(γ) − a
       for (const e of g.outEdges(v)) {

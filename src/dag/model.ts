@@ -13,7 +13,7 @@
  */
 import { GraphError, ShapeError } from "../errors.js";
 import type { Kernels } from "../kernels/kernels.js";
-import { activationBackward, activationForward, type ActivationName } from "../nn/layers/activation.js";
+import type { ActivationName } from "../nn/layers/activation.js";
 import { Linear } from "../nn/layers/linear.js";
 import type { Model } from "../nn/model.js";
 import type { Param } from "../nn/param.js";
@@ -58,6 +58,8 @@ export class DagModel<T extends FloatArray = Float32Array> implements Model<T> {
   private readonly layerMap = new Map<string, Linear<T>>();
   private readonly make: ArrayMaker<T>;
   private buffers = new Map<number, DagActivations<T>>();
+  /** dL/da_v and dL/dz_v buffers by batch size, for hidden nodes (reused by every backward). */
+  private gradBuffers = new Map<number, { dA: Map<string, Matrix<T>>; dZ: Map<string, Matrix<T>> }>();
   private last: DagActivations<T> | null = null;
 
   private constructor(graph: DagGraph, dtype: "float32" | "float64", activation: ActivationName) {
@@ -218,9 +220,10 @@ export class DagModel<T extends FloatArray = Float32Array> implements Model<T> {
     const B = acts.rows;
     if (dOut.rows !== B || dOut.cols !== this.outputSize) throw new ShapeError("DagModel.backward", `dOut of shape (${B}, ${this.outputSize})`, dOut.shape);
     const order = this.graph.topologicalOrder();
-    const dA = new Map<string, Matrix<T>>();
-    const dZ = new Map<string, Matrix<T>>();
-    for (const name of order) if (name !== this.inputName && name !== this.outputName) dA.set(name, this.newMatrix(B, this.graph.node(name).size));
+    // Training (paramGrads) reuses per-batch-size buffers; analysis callers keep the
+    // returned map across calls, so they get fresh ones.
+    const { dA, dZ } = paramGrads ? this.gradientBuffers(B) : this.newGradientBuffers(B);
+    for (const m of dA.values()) m.data.fill(0);
     for (let i = order.length - 1; i >= 0; i--) {
       const name = order[i];
       const node = this.graph.node(name);
@@ -228,10 +231,11 @@ export class DagModel<T extends FloatArray = Float32Array> implements Model<T> {
       let dz: Matrix<T>;
       if (node.kind === "output") dz = dOut;
       else {
-        dz = this.newMatrix(B, node.size);
-        activationBackward(node.activation, acts.z.get(name) as Matrix<T>, acts.a.get(name) as Matrix<T>, dA.get(name) as Matrix<T>, dz);
+        dz = dZ.get(name) as Matrix<T>;
+        dz.data.fill(0);
+        kernels.activationBackward(node.activation, acts.z.get(name) as Matrix<T>, acts.a.get(name) as Matrix<T>, dA.get(name) as Matrix<T>, dz);
       }
-      dZ.set(name, dz);
+      if (node.kind === "output") dZ.set(name, dz);
       for (const e of this.graph.inEdges(name)) {
         const layer = this.layer(e.from, name);
         const dX = dA.get(e.from) ?? null;
@@ -255,7 +259,27 @@ export class DagModel<T extends FloatArray = Float32Array> implements Model<T> {
 
   private structureChanged(): void {
     this.buffers = new Map();
+    this.gradBuffers = new Map();
     this.last = null;
+  }
+
+  private gradientBuffers(rows: number): { dA: Map<string, Matrix<T>>; dZ: Map<string, Matrix<T>> } {
+    let g = this.gradBuffers.get(rows);
+    if (g === undefined) {
+      g = this.newGradientBuffers(rows);
+      this.gradBuffers.set(rows, g);
+    }
+    return g;
+  }
+
+  private newGradientBuffers(rows: number): { dA: Map<string, Matrix<T>>; dZ: Map<string, Matrix<T>> } {
+    const g = { dA: new Map<string, Matrix<T>>(), dZ: new Map<string, Matrix<T>>() };
+    for (const node of this.graph.nodes) {
+      if (node.kind !== "hidden") continue;
+      g.dA.set(node.name, this.newMatrix(rows, node.size));
+      g.dZ.set(node.name, this.newMatrix(rows, node.size));
+    }
+    return g;
   }
 
   private allocate(rows: number): DagActivations<T> {
@@ -283,20 +307,10 @@ export class DagModel<T extends FloatArray = Float32Array> implements Model<T> {
         const layer = this.layer(e.from, name);
         kernels.gemm(acts.a.get(e.from) as Matrix<T>, layer.weight, z, { transB: true, beta: first ? 0 : 1 });
         first = false;
-        if (layer.bias !== null) addRowVector(z, layer.bias);
+        if (layer.bias !== null) kernels.addRowVector(z, layer.bias);
       }
       if (first) z.data.fill(0);
-      if (node.kind === "hidden") activationForward(node.activation, z, acts.a.get(name) as Matrix<T>);
+      if (node.kind === "hidden") kernels.activationForward(node.activation, z, acts.a.get(name) as Matrix<T>);
     }
-  }
-}
-
-/** z (B, O) += b (O) on every row. */
-export function addRowVector<T extends FloatArray>(z: Matrix<T>, b: FloatArray): void {
-  const O = z.cols;
-  const d = z.data;
-  for (let r = 0; r < z.rows; r++) {
-    const off = r * O;
-    for (let o = 0; o < O; o++) d[off + o] += b[o];
   }
 }
