@@ -1,12 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { portableKernels as kernels } from "../kernels/portable/index.js";
+import { kernelsUnderTest } from "../kernels/under-test.js";
 import { assertGradcheck, gradcheck } from "../nn/gradcheck.js";
 import { Matrix } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { DagModel } from "./model.js";
 import { modelFromJson, modelToJson } from "./serialize.js";
 import { computeNodeStatistics } from "./statistics.js";
+
+const kernels = kernelsUnderTest();
 
 /** in(3) -> a(4) -> b(3) -> out(2), skip in -> b (b has two in-edges), skip a -> out. */
 function skipModel64(rng: Rng): DagModel<Float64Array> {

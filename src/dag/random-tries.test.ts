@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { portableKernels as kernels } from "../kernels/portable/index.js";
+import { kernelsUnderTest } from "../kernels/under-test.js";
 import { Matrix } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { buildTeacher, teacherDataset } from "../data/teacher.js";
@@ -14,6 +14,8 @@ import { computeNodeStatistics } from "./statistics.js";
 import { growthStep, type GrowthSplits } from "./step.js";
 import { trainModel } from "./train.js";
 import { CandidatePool } from "./pool.js";
+
+const kernels = kernelsUnderTest();
 
 function problem(seed: number, n: number, test = 0): { splits: GrowthSplits; train: Dataset; test: Dataset } {
   const rng = new Rng(seed);

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError } from "../errors.js";
-import { portableKernels as kernels } from "../kernels/portable/index.js";
+import { kernelsUnderTest } from "../kernels/under-test.js";
 import { Matrix } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { buildTeacher, teacherDataset } from "../data/teacher.js";
@@ -17,6 +17,8 @@ import { bottleneckScores, computeNodeStatistics } from "./statistics.js";
 import { bicScore, chooseCandidate, growthStep, resolveGrowthOptions, type CandidateReport, type GrowthSplits } from "./step.js";
 import { trainModel } from "./train.js";
 import { CandidatePool } from "./pool.js";
+
+const kernels = kernelsUnderTest();
 
 function tinyProblem(seed: number, n = 240): { splits: GrowthSplits; train: Dataset } {
   const rng = new Rng(seed);

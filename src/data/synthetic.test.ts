@@ -1,9 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DataError } from "../errors.js";
-import { portableKernels as kernels } from "../kernels/portable/index.js";
+import { kernelsUnderTest } from "../kernels/under-test.js";
 import { Rng } from "../tensor/rng.js";
 import { teacherRegression } from "./synthetic.js";
+
+const kernels = kernelsUnderTest();
 
 test("teacherRegression: shapes, determinism per seed, non-trivial targets", () => {
   const a = teacherRegression(kernels, new Rng(5), { samples: 200, testSamples: 50, inputs: 6, hidden: [8], outputs: 2 });

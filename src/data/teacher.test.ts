@@ -1,9 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { portableKernels as kernels } from "../kernels/portable/index.js";
+import { kernelsUnderTest } from "../kernels/under-test.js";
 import { Rng } from "../tensor/rng.js";
 import { ConfigError } from "../errors.js";
 import { buildTeacher, resolveTeacherOptions, teacherDataset } from "./teacher.js";
+
+const kernels = kernelsUnderTest();
 
 test("the teacher has 4,701 parameters and the paper's structure", () => {
   const t = buildTeacher(new Rng(0));

@@ -8,11 +8,13 @@ import { modelToJson } from "../dag/serialize.js";
 import { DagModel } from "../dag/model.js";
 import { readCheckpoint, writeCheckpoint } from "../io/checkpoint.js";
 import { resolveConfig } from "../io/config.js";
-import { portableKernels as kernels } from "../kernels/portable/index.js";
+import { kernelsUnderTest } from "../kernels/under-test.js";
 import { Rng } from "../tensor/rng.js";
 import { TeacherStudentConfigSchema, type GrowthRunConfig } from "./config.js";
 import { CheckpointableSgd, growthRunDone, LOG_FILE, MODEL_FILE, openGrowthRun, readGrowthLog, runGrowth, TIMING_FIELDS, type GrowthTask } from "./growth-run.js";
 import { teacherStudentTask } from "./teacher-student.js";
+
+const kernels = kernelsUnderTest();
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "tinygrow-growth-run-"));
 

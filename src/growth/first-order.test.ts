@@ -1,12 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { portableKernels as K } from "../kernels/portable/index.js";
+import { kernelsUnderTest } from "../kernels/under-test.js";
 import type { ActivationName } from "../nn/layers/activation.js";
 import { extendedForward } from "./extended-forward.js";
 import { exactFirstOrderImprovement, exactFirstOrderImprovementSmooth, firstOrderImprovement, gromoActivationGradientAtZero } from "./first-order.js";
 import { computeLayerGrowth } from "./layer-growth.js";
 import { lossSum } from "./loss.js";
 import { pairProblem } from "./test-helpers.js";
+
+const K = kernelsUnderTest();
 
 function setup(activation: ActivationName, seed = 21) {
   const p = pairProblem({ n: 50, d0: 4, d1: 3, d2: 3, seed, activation }, K);

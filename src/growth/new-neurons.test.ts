@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ShapeError } from "../errors.js";
-import { portableKernels as K } from "../kernels/portable/index.js";
+import { kernelsUnderTest } from "../kernels/under-test.js";
 import { zeros64 } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { augmentWithOnes, matmul, traceOfProduct } from "./linalg.js";
@@ -9,6 +9,8 @@ import { computeLayerGrowth } from "./layer-growth.js";
 import { computeNewNeurons, inverseSquareRootPsd } from "./new-neurons.js";
 import { LayerPairAccumulator } from "./statistics.js";
 import { pairProblem, randomMatrix, relDiff } from "./test-helpers.js";
+
+const K = kernelsUnderTest();
 
 test("tr(α N ω) = Σ s², and the sign rule makes each ω column's largest entry positive", () => {
   const p = pairProblem({ n: 40, d0: 5, d1: 3, d2: 4, seed: 11 }, K);

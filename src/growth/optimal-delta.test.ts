@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { NumericalError, ShapeError } from "../errors.js";
-import { portableKernels as K } from "../kernels/portable/index.js";
+import { kernelsUnderTest } from "../kernels/under-test.js";
 import { fromArrays64, zeros64 } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { bottleneckFromStatistics, bottleneckNorms, projectedDesiredUpdate, tensorN } from "./bottleneck.js";
@@ -10,6 +10,8 @@ import { computeLayerGrowth } from "./layer-growth.js";
 import { computeOptimalDelta, pseudoInverseSolve } from "./optimal-delta.js";
 import { LayerPairAccumulator } from "./statistics.js";
 import { pairProblem, randomMatrix, relDiff } from "./test-helpers.js";
+
+const K = kernelsUnderTest();
 
 const shape = { inFeatures: 3, hiddenFeatures: 4, outFeatures: 2, layer1Bias: true, layer2Bias: true };
 

@@ -1,12 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { NumericalError, ShapeError } from "../errors.js";
-import { portableKernels as K } from "../kernels/portable/index.js";
+import { kernelsUnderTest } from "../kernels/under-test.js";
 import { fromArrays64, toFloat32, zeros64 } from "../tensor/matrix.js";
 import { augmentWithOnes, matmul, scale } from "./linalg.js";
 import { computeLayerGrowth } from "./layer-growth.js";
 import { EmptyStatisticError, LayerPairAccumulator, TensorStatistic, checkLayerPairStatistics } from "./statistics.js";
 import { pairProblem, relDiff, rowsOf } from "./test-helpers.js";
+
+const K = kernelsUnderTest();
 
 const spec = { n: 23, d0: 4, d1: 3, d2: 2, seed: 5 };
 

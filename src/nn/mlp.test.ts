@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ShapeError } from "../errors.js";
 import { kernelSetsForTests } from "../kernels/native/test-support.js";
-import { portableKernels as kernels } from "../kernels/portable/index.js";
+import { kernelsUnderTest } from "../kernels/under-test.js";
 import { Matrix, zeros64 } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { assertGradcheck, gradcheck } from "./gradcheck.js";
@@ -10,6 +10,8 @@ import type { ActivationName } from "./layers/activation.js";
 import { mseLoss } from "./losses/mse.js";
 import { softmaxCrossEntropyLoss } from "./losses/softmax-cross-entropy.js";
 import { Mlp } from "./mlp.js";
+
+const kernels = kernelsUnderTest();
 
 const ACTS: ActivationName[] = ["tanh", "selu", "gelu", "softplus"];
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ShapeError, TrainingError } from "../errors.js";
 import { BatchIterator } from "../data/batches.js";
 import { teacherRegression } from "../data/synthetic.js";
-import { portableKernels as kernels } from "../kernels/portable/index.js";
+import { kernelsUnderTest } from "../kernels/under-test.js";
 import { Matrix } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import type { LossSpec } from "./losses/loss.js";
@@ -12,6 +12,8 @@ import { Mlp } from "./mlp.js";
 import { Adam } from "./optim/adam.js";
 import { Sgd } from "./optim/sgd.js";
 import { createTrainState, evaluate, train, trainEpoch } from "./train.js";
+
+const kernels = kernelsUnderTest();
 
 const MSE: LossSpec = { name: "mse", reduction: "mean" };
 const CE: LossSpec = { name: "softmax-cross-entropy", reduction: "mean" };
