@@ -37,3 +37,17 @@ export { verifyGoldenCase, verifyGoldenFile, recomputeGoldenCase, compareGoldenC
 export type { GoldenReport, FieldComparison, GoldenValue } from "./golden.js";
 export { parseGoldenCase, GoldenCaseSchema } from "./golden-schema.js";
 export type { GoldenCase } from "./golden-schema.js";
+export {
+  growMlp,
+  mlpGrowthStep,
+  createGrowingMlp,
+  parseGrowthOptions,
+  GrowthOptionsSchema,
+  UPDATE_MODES,
+  type GrowthOptions as MlpGrowthOptions,
+  type UpdateMode,
+  type MlpGrowthStepResult,
+  type GrowMlpData,
+  type GrowMlpSetup,
+  type GrowMlpSchedule,
+} from "./mlp-growth.js";
