@@ -11,6 +11,7 @@ import { registerData } from "./commands/data.js";
 import { registerTeacherStudent } from "./commands/teacher-student.js";
 import { registerCompare } from "./commands/compare.js";
 import { registerGrowMlp } from "./commands/grow-mlp.js";
+import { registerMnist } from "./commands/mnist.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerTeacherStudent(program);
   registerCompare(program);
   registerGrowMlp(program);
+  registerMnist(program);
   return program;
 }
 
@@ -52,6 +54,11 @@ export async function main(argv: string[]): Promise<number> {
 
 import { pathToFileURL } from "node:url";
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  // `tinygrow … | head`: a closed pipe ends the program quietly instead of a stack trace.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+  });
   main(process.argv).then((code) => {
     process.exitCode = code;
   });
