@@ -6,6 +6,10 @@
 import assert from "node:assert/strict";
 import { Matrix, type FloatArray, type Matrix64 } from "../../tensor/matrix.js";
 import type { Rng } from "../../tensor/rng.js";
+import { matmul64, maxAbs, randn64 } from "../portable/test-helpers.js";
+
+// Shared with the portable-kernel tests.
+export { matmul64, maxAbs, randn64 };
 
 export type Dtype = "f32" | "f64";
 
@@ -13,28 +17,6 @@ export type Dtype = "f32" | "f64";
 export function as<T extends FloatArray = FloatArray>(dtype: Dtype, m: Matrix): Matrix<T> {
   const data = dtype === "f32" ? Float32Array.from(m.data) : Float64Array.from(m.data);
   return new Matrix(m.rows, m.cols, data as T);
-}
-
-export function randn64(rng: Rng, rows: number, cols: number): Matrix64 {
-  const m = new Matrix(rows, cols, new Float64Array(rows * cols));
-  rng.fillNormal(m.data);
-  return m;
-}
-
-/** op(A) · op(B), naive triple loop in float64. */
-export function matmul64(a: Matrix, b: Matrix, transA = false, transB = false): Matrix64 {
-  const m = transA ? a.cols : a.rows;
-  const k = transA ? a.rows : a.cols;
-  const n = transB ? b.rows : b.cols;
-  const out = new Matrix(m, n, new Float64Array(m * n));
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += (transA ? a.get(p, i) : a.get(i, p)) * (transB ? b.get(j, p) : b.get(p, j));
-      out.set(i, j, s);
-    }
-  }
-  return out;
 }
 
 /** (|op(A)| · |op(B)|)ᵢⱼ: the scale of the rounding error of a computed product. */
@@ -76,12 +58,6 @@ export function symmetricWithSpectrum(rng: Rng, values: readonly number[]): Matr
   // Exact symmetry, so both triangles hold the same numbers.
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a.set(j, i, a.get(i, j));
   return a;
-}
-
-export function maxAbs(x: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
 }
 
 /**
