@@ -13,6 +13,7 @@ import { GEMM_SHAPES, gemmJobName, gemmProbe, torchGemmJob } from "./kernels.js"
 import { STEP_JOBS, stepProbe, torchStepJob } from "./mlp-step.js";
 import { benchDag } from "./dag.js";
 import { benchGrowth } from "./growth.js";
+import { benchMnistEpoch } from "./mnist.js";
 import { fmtSeconds, median, table } from "./stats.js";
 import { TorchServer } from "./torch.js";
 
@@ -53,6 +54,7 @@ const EXTRA_SECTIONS: Section[] = [
     },
   },
   { key: "dag", title: "DAG growth, teacher–student (lower is better)", run: benchDag },
+  { key: "mnist", title: "one epoch of a 784-200-10 network on 40,000 MNIST-sized images (lower is better)", run: benchMnistEpoch },
 ];
 
 const ratio = (a: number, b: number | undefined) => (b === undefined || !Number.isFinite(b) ? "–" : (a / b).toFixed(2));

@@ -4,8 +4,10 @@
  *   init record (step 0) → initialEpochs of training →
  *   for step = 1..steps: growth step (phase "search") → one "growth" record → checkpoint →
  *                        epochsPerStep epochs of SGD on inter-train (phase "training"), each
- *                        followed by an evaluation of every split and test (phase
- *                        "evaluation") and one "epoch" record; a checkpoint every N epochs →
+ *                        followed by one "epoch" record and, every `evaluation.everyEpochs`
+ *                        epochs (default 1) and after the step's last epoch, an evaluation
+ *                        of every split and test (phase "evaluation"; the other records
+ *                        hold the training loss only); a checkpoint every N epochs →
  *   model.json, the "done" record, the final checkpoint.
  *
  * Resume. A checkpoint holds the position (step, epoch within the step), the model, the SGD
@@ -293,9 +295,11 @@ export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: 
       const trainLoss = trainOneEpoch(task, config, ctx, st, epochs);
       st.pos.stepEpoch++;
       st.pos.epoch++;
-      const ev = evaluateAll(task, st.model, ctx, st.pos, trainLoss);
+      // Every split and test: every evaluation.everyEpochs epochs and at the end of each step's training.
+      const evaluateNow = st.pos.stepEpoch === epochs || st.pos.epoch % (config.evaluation?.everyEpochs ?? 1) === 0;
+      const ev = evaluateNow ? evaluateAll(task, st.model, ctx, st.pos, trainLoss) : { losses: { train: trainLoss } };
       record({ kind: "epoch", step: st.pos.step, epoch: st.pos.epoch, stepEpoch: st.pos.stepEpoch, action: "train" }, ev.losses, ev.accuracy);
-      ctx.progress.tick(1, `step ${st.pos.step} test ${ev.losses.test.toPrecision(3)}`);
+      ctx.progress.tick(1, `step ${st.pos.step} ${evaluateNow ? `test ${ev.losses.test.toPrecision(3)}` : `train ${trainLoss.toPrecision(3)}`}`);
       if (st.pos.epoch % config.checkpoint.everyEpochs === 0) checkpoint();
       continue;
     }

@@ -1,0 +1,170 @@
+/**
+ * `tinygrow mnist`: the paper's MNIST experiment (Fig. 3 and 4), or the same on
+ * Fashion-MNIST: a network grown from the empty graph, LeCun et al.'s fixed MLPs and the
+ * final grown structure retrained from scratch, with the report.
+ * Options: schema defaults < --config FILE < TINYGROW_KERNELS < flags; `--resume DIR` reads
+ * the configuration back from DIR/manifest.json (only --workers, --data-dir and --quiet may
+ * be given with it). The data folders come from --data-dir, TINYGROW_DATA_DIR and the
+ * download cache (data/data-dir.ts).
+ */
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { ConfigError, type ConfigIssue } from "../../errors.js";
+import { MnistConfigSchema, STRATEGY_NAMES, type MnistConfig } from "../../experiments/config.js";
+import { readMnistConfig, recordedDataDir, runMnistExperiment } from "../../experiments/mnist.js";
+import type { StudyIo } from "../../experiments/teacher-student.js";
+import { searchDirs, type SearchDir } from "../../data/data-dir.js";
+import { datasetSpec } from "../../data/mnist.js";
+import { configDefaults, flagsLayer, readConfigFile, resolveConfig, type ConfigLayer } from "../../io/config.js";
+import { floatArg, intArg, intListArg } from "../parsers.js";
+import { createProgress } from "../progress.js";
+import { defaultOut } from "./teacher-student.js";
+
+/** Option name (commander camelCase) → dotted config path. */
+const FLAG_PATHS: Record<string, string> = {
+  strategy: "growth.strategy",
+  steps: "growth.steps",
+  neurons: "growth.neuronsPerStep",
+  epochs: "training.epochsPerStep",
+  seed: "seed",
+  dataset: "dataset",
+  trainSamples: "data.trainSamples",
+  testSamples: "data.testSamples",
+  splitSizes: "data.splitSizes",
+  standardize: "data.standardize",
+  verify: "data.verify",
+  inputSize: "model.inputSize",
+  activation: "model.activation",
+  lr: "training.lr",
+  momentum: "training.momentum",
+  batchSize: "training.batchSize",
+  weightDecay: "training.weightDecay",
+  fit: "growth.fit.mode",
+  randomTries: "growth.fit.randomTries",
+  statisticsBatchSize: "growth.statisticsBatchSize",
+  evaluateEvery: "evaluation.everyEpochs",
+  checkpointEvery: "checkpoint.everyEpochs",
+  fixed: "baselines.fixed",
+  retrain: "baselines.retrain",
+  baselineScale: "baselines.widthScale",
+  workers: "workers",
+  kernels: "kernels",
+};
+
+/** Options that may accompany --resume (they do not change the results). */
+const RESUME_OVERRIDABLE = new Set(["workers"]);
+
+const def = (v: unknown): string => ` (default: ${v === undefined ? "all" : String(v)})`;
+
+export function addMnistOptions(cmd: Command): Command {
+  const d = configDefaults(MnistConfigSchema);
+  return cmd
+    .option("--strategy <name>", `growth strategy: ${STRATEGY_NAMES.join(", ")}` + def(d.growth.strategy))
+    .option("--steps <n>", "growth steps" + def(d.growth.steps), intArg)
+    .option("--neurons <n>", "neurons added per growth step" + def(d.growth.neuronsPerStep), intArg)
+    .option("--epochs <n>", "epochs of inter-training after each growth step (the paper: 500)" + def(d.training.epochsPerStep), intArg)
+    .option("--seed <n>", "seed of the split, the shuffling and the baselines' initialisation" + def(d.seed), intArg)
+    .option("--dataset <name>", "mnist or fashion-mnist" + def(d.dataset))
+    .option("--data-dir <dir>", "folder holding the four IDX files (or <dir>/<dataset>/); default TINYGROW_DATA_DIR, then the download cache")
+    .option("--train-samples <n>", "use the first n training images (split into train-opt, train-ls, train-gr)" + def(d.data.trainSamples), intArg)
+    .option("--test-samples <n>", "use the first n test images" + def(d.data.testSamples), intArg)
+    .option("--split-sizes <a,b,c>", "sizes of train-opt, train-ls, train-gr (default: three equal parts)", intListArg)
+    .option("--standardize", "standardise the pixels with the training set's mean and std (after scaling to [0, 1])")
+    .option("--no-verify", "do not check the files against the published checksums (other IDX data)")
+    .option("--input-size <n>", "input width of the networks; the images' rows × cols must match" + def(d.model.inputSize), intArg)
+    .option("--activation <name>", "activation of grown nodes and of the baselines' hidden layers" + def(d.model.activation))
+    .option("--lr <x>", "SGD learning rate" + def(d.training.lr), floatArg)
+    .option("--momentum <x>", "SGD momentum" + def(d.training.momentum), floatArg)
+    .option("--batch-size <n>", "mini-batch size" + def(d.training.batchSize), intArg)
+    .option("--weight-decay <x>", "SGD weight decay" + def(d.training.weightDecay), floatArg)
+    .option("--fit <mode>", "how new neurons are fitted: tiny, tiny-random, random, gradient (default: tiny-random)")
+    .option("--random-tries <n>", "random neuron tries per candidate (default: max(64, 16 × neurons))", intArg)
+    .option("--statistics-batch-size <n>", "rows per batch of the growth statistics" + def(d.growth.statisticsBatchSize), intArg)
+    .option("--evaluate-every <n>", "evaluate every split and test every n epochs (always after a growth step and at the end of its training)" + def(d.evaluation.everyEpochs), intArg)
+    .option("--checkpoint-every <n>", "a checkpoint every n epochs (and after every growth step)" + def(d.checkpoint.everyEpochs), intArg)
+    .option("--no-fixed", "skip LeCun et al.'s fixed MLP baselines")
+    .option("--no-retrain", "skip retraining the final grown structure from scratch")
+    .option("--baseline-scale <x>", "multiply the fixed MLPs' hidden widths by x (quick runs)" + def(d.baselines.widthScale), floatArg)
+    .option("--workers <n>", "worker threads evaluating growth candidates, 0 for none" + def(d.workers), intArg)
+    .option("--kernels <name>", "kernel set: auto, native or portable (env TINYGROW_KERNELS)" + def(d.kernels))
+    .option("--config <file>", "JSON config file (flags override it; see MnistConfigSchema in src/experiments/config.ts)")
+    .option("--out <dir>", "experiment folder, must not exist or be empty (default: runs/mnist-<date>-<time>)")
+    .option("--resume <dir>", "continue the interrupted experiment in <dir> (its configuration is kept)")
+    .option("--quiet", "no progress bars");
+}
+
+/** The configuration: defaults < --config < TINYGROW_KERNELS < flags, or the resumed experiment's. */
+export function mnistConfig(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): MnistConfig {
+  const opts = { ...options };
+  // --no-verify / --no-fixed / --no-retrain default to true in commander: only a given "no" is a setting.
+  for (const k of ["verify", "fixed", "retrain"]) if (opts[k] === true) delete opts[k];
+  const flags = flagsLayer(opts, FLAG_PATHS);
+  if (typeof opts.resume === "string") return resumedConfig(opts, flags);
+  const stack: ConfigLayer[] = [];
+  if (typeof opts.config === "string") stack.push(readConfigFile(opts.config));
+  if (env.TINYGROW_KERNELS !== undefined && env.TINYGROW_KERNELS !== "") stack.push({ source: "TINYGROW_KERNELS", values: { kernels: env.TINYGROW_KERNELS } });
+  stack.push(flags);
+  return resolveConfig(MnistConfigSchema, stack);
+}
+
+function resumedConfig(opts: Record<string, unknown>, flags: ConfigLayer): MnistConfig {
+  const dir = opts.resume as string;
+  const issues: ConfigIssue[] = [];
+  if (typeof opts.out === "string") issues.push({ source: "--out", path: "out", message: "give either --out (a new experiment) or --resume (an existing one), not both" });
+  if (typeof opts.config === "string") issues.push({ source: "--config", path: "(file)", message: `cannot be used with --resume: the configuration is read from ${dir}/manifest.json` });
+  for (const [path, source] of Object.entries(flags.pathSources ?? {})) {
+    if (!RESUME_OVERRIDABLE.has(path)) issues.push({ source, path, message: `cannot be changed on --resume: the configuration is read from ${dir}/manifest.json` });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  const saved = readMnistConfig(dir);
+  return resolveConfig(MnistConfigSchema, [
+    { source: `${dir}/manifest.json`, values: saved as unknown as Record<string, unknown> },
+    { source: "flags", values: opts.workers === undefined ? {} : { workers: opts.workers }, pathSources: { workers: "--workers" } },
+  ]);
+}
+
+/** Where the data is looked for: --data-dir, else (on --resume) the folder the run used, then TINYGROW_DATA_DIR, the cache and system folders. */
+export function mnistDataDirs(config: MnistConfig, options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): SearchDir[] {
+  const flag = typeof options.dataDir === "string" ? options.dataDir : undefined;
+  const dirs = searchDirs({ dataset: config.dataset, flag, env, systemDirs: datasetSpec(config.dataset).systemDirs });
+  if (flag === undefined && typeof options.resume === "string") {
+    const recorded = recordedDataDir(options.resume);
+    if (recorded !== null) dirs.unshift({ dir: recorded, source: "option" });
+  }
+  return dirs;
+}
+
+/** Runs the command: the experiment into --out (or --resume), printing where the report is. */
+export async function runMnistCommand(options: Record<string, unknown>, write: (line: string) => void = (l) => process.stdout.write(l + "\n")): Promise<string> {
+  const config = mnistConfig(options);
+  const resume = typeof options.resume === "string";
+  const out = resolve(resume ? (options.resume as string) : typeof options.out === "string" ? options.out : defaultOut("mnist"));
+  const dirs = mnistDataDirs(config, options);
+  const quiet = options.quiet === true;
+  const hold = !quiet && process.stderr.isTTY === true && process.stdout.isTTY === true;
+  const held: string[] = [];
+  const io: StudyIo = {
+    log: (line) => (hold ? held.push(line) : write(line)),
+    progress: quiet ? null : (label, total) => createProgress({ label, total }),
+  };
+  const t0 = performance.now();
+  let res;
+  try {
+    res = await runMnistExperiment(config, { out, resume, dirs, command: process.argv.slice(1) }, io);
+  } finally {
+    for (const line of held) write(line);
+  }
+  write(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  write(`summary: ${res.summary}`);
+  write(`report: ${res.report}`);
+  return res.report;
+}
+
+export function registerMnist(program: Command): void {
+  const cmd = program
+    .command("mnist")
+    .description("the paper's MNIST experiment (Fig. 3 and 4): grow a network from scratch, train LeCun et al.'s fixed MLPs and the retrained grown structure as baselines, and report");
+  addMnistOptions(cmd).action(async (options: Record<string, unknown>) => {
+    await runMnistCommand(options);
+  });
+}
