@@ -11,7 +11,7 @@ import type { Matrix64 } from "../tensor/matrix.js";
 import { bottleneckFromStatistics, tensorN, type BottleneckNorms } from "./bottleneck.js";
 import type { GrowthStep } from "./extended-forward.js";
 import { crossTerm, firstOrderImprovement, gromoActivationGradientAtZero, type FirstOrderImprovement } from "./first-order.js";
-import { frobeniusNorm, scale } from "./linalg.js";
+import { frobeniusNorm, matmul, scale, transpose } from "./linalg.js";
 import { computeNewNeurons, type NewNeuronOptions, type NewNeurons } from "./new-neurons.js";
 import { computeOptimalDelta, type OptimalDelta } from "./optimal-delta.js";
 import { checkLayerPairStatistics, type LayerPairStatistics } from "./statistics.js";
@@ -25,6 +25,13 @@ export interface LayerGrowthOptions extends NewNeuronOptions {
    * are computed either way.
    */
   useProjection?: boolean;
+  /**
+   * Relative Tikhonov ridge λ of δW* (optimal-delta.ts; default 0 = GroMo's plain solve). With
+   * λ > 0, N is the residual after the regularised δW_raw, and the bottleneck is that
+   * residual's exact mean square, (1/n)‖G − B̃1 δW_rawᵀ‖² = tr E − 2 tr(M δW_raw) + tr(δW_raw S δW_rawᵀ)
+   * (Pythagoras no longer applies: the ridge residual is not orthogonal to B̃1).
+   */
+  deltaRidge?: number;
 }
 
 export interface LayerGrowth {
@@ -44,11 +51,20 @@ export interface LayerGrowth {
   step: GrowthStep;
 }
 
+/** 2 tr(M δW_raw) − tr(δW_raw S δW_rawᵀ): the decrease of (1/n)‖G − B̃1 Vᵀ‖² from V = 0 to V = δW_raw. */
+function residualDecrease(s: Matrix64, delta: OptimalDelta, kernels: Kernels): number {
+  const x = transpose(delta.deltaRaw); // (d1+β2, d2)
+  const sx = matmul(kernels, s, x);
+  let quad = 0;
+  for (let i = 0; i < x.data.length; i++) quad += x.data[i] * sx.data[i];
+  return 2 * delta.decrease - quad;
+}
+
 export function computeLayerGrowth(stats: LayerPairStatistics, options: LayerGrowthOptions, kernels: Kernels): LayerGrowth {
   checkLayerPairStatistics("computeLayerGrowth", stats);
   const { layer1Bias, layer2Bias } = stats.shape;
-  const delta = computeOptimalDelta(stats.S, stats.M, layer2Bias, kernels);
-  const bottleneck = bottleneckFromStatistics(stats.E, delta.decrease, stats.n);
+  const delta = computeOptimalDelta(stats.S, stats.M, layer2Bias, kernels, { ridge: options.deltaRidge ?? 0 });
+  const bottleneck = bottleneckFromStatistics(stats.E, delta.ridge > 0 ? residualDecrease(stats.S, delta, kernels) : delta.decrease, stats.n);
   const useProjection = options.useProjection ?? true;
   const n = useProjection ? tensorN(stats.MPrev, stats.P, delta.deltaRaw, kernels) : scale(stats.MPrev, -1);
   // The size of N before cancellation, for the "numerically zero bottleneck" test (§7, new-neurons.ts).

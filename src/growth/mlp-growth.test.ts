@@ -204,3 +204,45 @@ test("bad growth options and shapes are reported clearly", () => {
   const model = createGrowingMlp({ sizes: [3, 1, 2], activation: "relu" }, new Rng(0));
   assert.throws(() => analyseMlp(model, [], parseGrowthOptions(), kernels), (e: unknown) => e instanceof ShapeError && /statistics for 1 hidden layers/.test(e.message));
 });
+
+/**
+ * The δW* blow-up (a 6-0-0-3 net grown 20 times; its hidden features become nearly collinear):
+ * with the plain solve (naturalRidge 0) γ²·max|δW| reaches ~1e13 and the test loss ~1e20; the
+ * default ridge keeps every step small, the weights finite and the run converging.
+ */
+function longNaturalRun(naturalRidge: number): { maxStep: number; maxWeight: number; before: number; after: number } {
+  const t = teacherRegression(kernels, new Rng(2), { samples: 600, testSamples: 200, inputs: 6, hidden: [8], outputs: 3, noise: 0.01 });
+  const data = { train: subsetDataset(t.train, range(0, 400)), lineSearch: subsetDataset(t.train, range(400, 600)), test: t.test };
+  const model = createGrowingMlp({ sizes: [6, 0, 0, 3], activation: "selu", init: "lecun-normal" }, new Rng(3));
+  let maxStep = 0;
+  let maxWeight = 0;
+  const rows = growMlp(
+    model,
+    data,
+    { kernels, loss: "mse", optimizer: new Adam(model.params(), { lr: 0.003 }), batches: new BatchIterator(data.train, { batchSize: 32, rng: new Rng(4) }), rng: new Rng(5) },
+    { steps: 20, epochsBetween: 1 },
+    parseGrowthOptions({ update: "natural", naturalRidge }),
+    {
+      onGrowth: (_s, r) => {
+        const step = r.candidates[r.chosen].step;
+        if (step !== null) for (const v of step.deltaWeight.data) maxStep = Math.max(maxStep, r.gamma * r.gamma * Math.abs(v));
+      },
+      onRow: () => {
+        for (const p of model.params()) for (const v of p.value) maxWeight = Math.max(maxWeight, Number.isFinite(v) ? Math.abs(v) : Infinity);
+      },
+    },
+  );
+  return { maxStep, maxWeight, before: rows[0].test.loss, after: rows[rows.length - 1].test.loss };
+}
+
+test("20 natural (δW*) growth steps stay finite with bounded weights and steps (default ridge)", () => {
+  const r = longNaturalRun(parseGrowthOptions().naturalRidge);
+  assert.ok(r.maxStep < 10, `largest entry of γ²δW ${r.maxStep}`);
+  assert.ok(r.maxWeight < 50, `largest weight ${r.maxWeight}`);
+  assert.ok(Number.isFinite(r.after) && r.after < 0.5 * r.before, `test loss ${r.before} → ${r.after}`);
+});
+
+test("the same run without the ridge blows up (what the default ridge prevents)", () => {
+  const r = longNaturalRun(0);
+  assert.ok(r.maxStep > 1000 || !(r.after < 0.5 * r.before), `largest γ²δW entry ${r.maxStep}, test loss ${r.before} → ${r.after}`);
+});

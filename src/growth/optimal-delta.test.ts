@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { NumericalError, ShapeError } from "../errors.js";
+import { ConfigError, NumericalError, ShapeError } from "../errors.js";
 import { kernelsUnderTest } from "../kernels/under-test.js";
 import { fromArrays64, zeros64 } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
@@ -109,4 +109,92 @@ test("bad input: shapes and NaN are typed errors with their message", () => {
   );
   assert.throws(() => tensorN(stats.MPrev, stats.P, zeros64(2, 4), K), /tensorN: expected δW_raw of shape \(2, 5\), got δW_raw of shape \(2, 4\)/);
   assert.throws(() => projectedDesiredUpdate(zeros64(3, 4), zeros64(2, 2), zeros64(2, 5), true, K), /projectedDesiredUpdate: expected G with 3 rows/);
+});
+
+/** A pair whose hidden features 1 and 2 are nearly collinear (feature 2 = feature 1 + 1e-6·noise): S is ill-conditioned. */
+function nearlyCollinear(seed: number) {
+  const p = pairProblem({ n: 60, d0: 3, d1: 4, d2: 2, seed }, K);
+  const b1 = p.forward.b1.clone();
+  const rng = new Rng(seed + 100);
+  for (let i = 0; i < b1.rows; i++) b1.set(i, 2, b1.get(i, 1) + 1e-6 * rng.normal());
+  const acc = new LayerPairAccumulator(p.shape);
+  acc.update({ x: p.x, b1, g: p.g }, K);
+  return { b1, g: p.g, stats: acc.read() };
+}
+
+test("ridge λ = 0 is GroMo's plain solve, bit for bit", () => {
+  for (const { stats } of [teacher(5), nearlyCollinear(6)]) {
+    const plain = computeOptimalDelta(stats.S, stats.M, true, K);
+    const zero = computeOptimalDelta(stats.S, stats.M, true, K, { ridge: 0 });
+    assert.deepEqual(zero.deltaRaw.data, plain.deltaRaw.data);
+    assert.deepEqual([zero.decrease, zero.method, zero.ridge, plain.ridge], [plain.decrease, plain.method, 0, 0]);
+  }
+});
+
+test("ridge λ > 0 solves (S + λ·tr(S)/d·I) X = M: the normal equations of the ridge regression of G on B̃1", () => {
+  const { b1, g, stats } = nearlyCollinear(7);
+  const lambda = 1e-3;
+  const d = computeOptimalDelta(stats.S, stats.M, true, K, { ridge: lambda });
+  const dim = stats.S.rows;
+  let tr = 0;
+  for (let i = 0; i < dim; i++) tr += stats.S.get(i, i);
+  const mu = (lambda * tr) / dim;
+  assert.equal(d.ridge, mu);
+  // From the samples, not from S: (1/n) B̃1ᵀ(B̃1 X) + μ X = (1/n) B̃1ᵀ G, with X = δW_rawᵀ.
+  const bt = augmentWithOnes(b1, true);
+  const n = b1.rows;
+  const lhs = matmul(K, bt, matmul(K, bt, d.deltaRaw, { transB: true }), { transA: true });
+  const rhs = matmul(K, bt, g, { transA: true });
+  for (let i = 0; i < lhs.rows; i++) for (let j = 0; j < lhs.cols; j++) lhs.set(i, j, lhs.get(i, j) / n + mu * d.deltaRaw.get(j, i));
+  for (let i = 0; i < rhs.data.length; i++) rhs.data[i] /= n;
+  assert.ok(relDiff(lhs.data, rhs.data) < 1e-10, `relative residual ${relDiff(lhs.data, rhs.data)}`);
+  // D = tr(M δW_raw) ≥ 0 is still the first-order decrease of the move.
+  let dec = 0;
+  for (let i = 0; i < stats.M.rows; i++) for (let j = 0; j < stats.M.cols; j++) dec += stats.M.get(i, j) * d.deltaRaw.get(j, i);
+  assert.ok(d.decrease > 0 && Math.abs(d.decrease - dec) <= 1e-12 * dec);
+});
+
+test("the ridge bounds δW*: ‖δW_raw‖_F ≤ sqrt(d·tr E)/(2√μ) where the plain solve blows up", () => {
+  const { stats } = nearlyCollinear(8);
+  const plain = computeOptimalDelta(stats.S, stats.M, true, K);
+  const ridged = computeOptimalDelta(stats.S, stats.M, true, K, { ridge: 1e-3 });
+  let trE = 0;
+  for (let i = 0; i < stats.E.rows; i++) trE += stats.E.get(i, i);
+  const bound = Math.sqrt(stats.S.rows * trE) / (2 * Math.sqrt(ridged.ridge));
+  assert.ok(frobeniusNorm(ridged.deltaRaw) <= bound, `‖δW‖ ${frobeniusNorm(ridged.deltaRaw)} > bound ${bound}`);
+  assert.ok(frobeniusNorm(plain.deltaRaw) > 100 * bound, `plain ‖δW‖ ${frobeniusNorm(plain.deltaRaw)} vs bound ${bound}`);
+});
+
+test("the relative ridge keeps δW*'s covariance: features scaled by c give δW_raw/c on the weights", () => {
+  const p = pairProblem({ n: 40, d0: 3, d1: 4, d2: 2, seed: 9 }, K);
+  const c = 8; // a power of 2: the scaled statistics are exact
+  const scaled = p.forward.b1.clone();
+  for (let i = 0; i < scaled.data.length; i++) scaled.data[i] *= c;
+  const acc = new LayerPairAccumulator({ ...p.shape, layer2Bias: false });
+  acc.update({ x: p.x, b1: p.forward.b1, g: p.g }, K);
+  const accScaled = new LayerPairAccumulator({ ...p.shape, layer2Bias: false });
+  accScaled.update({ x: p.x, b1: scaled, g: p.g }, K);
+  const a = computeOptimalDelta(acc.read().S, acc.read().M, false, K, { ridge: 1e-2 });
+  const b = computeOptimalDelta(accScaled.read().S, accScaled.read().M, false, K, { ridge: 1e-2 });
+  assert.ok(relDiff(b.deltaRaw.data.map((v) => v * c), a.deltaRaw.data) < 1e-12);
+  assert.ok(Math.abs(b.decrease - a.decrease) <= 1e-12 * a.decrease);
+});
+
+test("with a ridge the bottleneck is the exact mean square of the ridge residual, and N is taken after the ridge δW", () => {
+  const { b1, g, stats } = nearlyCollinear(10);
+  const growth = computeLayerGrowth(stats, { activation: "selu", deltaRidge: 1e-2 }, K);
+  assert.ok(growth.delta.ridge > 0);
+  const exact = bottleneckNorms(projectedDesiredUpdate(b1, g, growth.delta.deltaRaw, true, K), g);
+  assert.ok(Math.abs(growth.bottleneck.meanSqNorm - exact.meanSqNorm) <= 1e-10 * exact.gradientMeanSqNorm);
+  assert.ok(relDiff(growth.n.data, tensorN(stats.MPrev, stats.P, growth.delta.deltaRaw, K).data) < 1e-15);
+});
+
+test("a negative or non-finite ridge is a ConfigError", () => {
+  const { stats } = teacher(1);
+  for (const ridge of [-1e-3, NaN, Infinity]) {
+    assert.throws(
+      () => computeOptimalDelta(stats.S, stats.M, true, K, { ridge }),
+      (err: unknown) => err instanceof ConfigError && err.message.includes(`computeOptimalDelta: ridge: expected a finite number >= 0, got ${ridge}`),
+    );
+  }
 });

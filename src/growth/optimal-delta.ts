@@ -16,11 +16,24 @@
  *  - if D < 0 (numerical trouble) the pseudo-inverse is tried, and if D is still negative,
  *    δW_raw := 0 and D := 0.
  * `use_fisher` (not part of TINY) is not implemented.
+ *
+ * Optional Tikhonov ridge (tinygrow, not GroMo; off by default, so the default is GroMo's
+ * computation exactly): with a relative λ > 0 the solve uses
+ *
+ *   S_μ = S + μ I,   μ = λ · tr(S) / d     (d = d1+β2; tr(S)/d is the mean eigenvalue of S)
+ *   δW_raw = (S_μ⁻¹ M)ᵀ = argmin_V (1/n)‖G − B̃1 Vᵀ‖² + μ‖V‖²_F     (ridge regression of G on B̃1)
+ *   D      = tr(M δW_raw) = tr(Mᵀ S_μ⁻¹ M) ≥ 0  (still the first-order decrease of −t·δW_raw)
+ *
+ * In the eigenbasis S = Σ λ_j q_j q_jᵀ the component of δW_rawᵀ on q_j is q_jᵀM / (λ_j + μ).
+ * Since |q_jᵀM| ≤ √λ_j · sqrt(tr E) (Cauchy–Schwarz, M = (1/n) B̃1ᵀG), a plain solve can
+ * blow a nearly null direction up by 1/√λ_j, whereas with the ridge every component is at most
+ * sqrt(tr E)/(2√μ): ‖δW_raw‖_F ≤ sqrt(d · tr E)/(2√μ). Directions with λ_j ≫ μ are untouched.
+ * μ scales with S, so the result is invariant to a common rescaling of the features.
  */
-import { NumericalError, ShapeError } from "../errors.js";
+import { ConfigError, NumericalError, ShapeError } from "../errors.js";
 import type { Kernels } from "../kernels/kernels.js";
 import { zeros64, type Matrix64 } from "../tensor/matrix.js";
-import { column, matmul, requireFinite, requireSquare, sliceColumns, transpose } from "./linalg.js";
+import { column, matmul, requireFinite, requireSquare, sliceColumns, trace, transpose } from "./linalg.js";
 
 export type OptimalDeltaMethod = "solve" | "pseudo-inverse" | "zero";
 
@@ -35,6 +48,13 @@ export interface OptimalDelta {
   decrease: number;
   /** How δW_raw was obtained: LU solve, pseudo-inverse fallback, or zeroed by the safety net. */
   method: OptimalDeltaMethod;
+  /** The absolute ridge μ = λ·tr(S)/d added to S's diagonal (0 without a ridge). */
+  ridge: number;
+}
+
+export interface OptimalDeltaOptions {
+  /** Relative Tikhonov ridge λ ≥ 0 (file comment): solve with S + λ·(tr S / d)·I. Default 0: GroMo's plain solve. */
+  ridge?: number;
 }
 
 const EPS64 = 2 ** -52;
@@ -70,17 +90,30 @@ function isFinite64(m: Matrix64): boolean {
   return true;
 }
 
+/** S + μI, a fresh matrix. */
+function addToDiagonal(s: Matrix64, mu: number): Matrix64 {
+  const out = s.clone();
+  for (let i = 0; i < s.rows; i++) out.data[i * s.cols + i] += mu;
+  return out;
+}
+
 /**
  * δW* from the statistics S (d1+β2, d1+β2) and M (d1+β2, d2) of SPEC §3.
  * @param layer2Bias whether the last row/column of S is layer 2's ones column.
+ * @param options `ridge`: relative Tikhonov λ (file comment); omitted or 0 is GroMo's solve.
  */
-export function computeOptimalDelta(s: Matrix64, m: Matrix64, layer2Bias: boolean, kernels: Kernels): OptimalDelta {
+export function computeOptimalDelta(sIn: Matrix64, m: Matrix64, layer2Bias: boolean, kernels: Kernels, options: OptimalDeltaOptions = {}): OptimalDelta {
   const op = "computeOptimalDelta";
-  const i1 = requireSquare(op, "S", s);
-  if (m.rows !== i1) throw new ShapeError(op, `M with ${i1} rows (the size of S ${s.shape})`, `M of shape ${m.shape}`);
-  if (layer2Bias && i1 === 0) throw new ShapeError(op, "S of size ≥ 1 (it includes layer 2's ones column)", `S of shape ${s.shape}`);
-  requireFinite(op, "S", s);
+  const i1 = requireSquare(op, "S", sIn);
+  if (m.rows !== i1) throw new ShapeError(op, `M with ${i1} rows (the size of S ${sIn.shape})`, `M of shape ${m.shape}`);
+  if (layer2Bias && i1 === 0) throw new ShapeError(op, "S of size ≥ 1 (it includes layer 2's ones column)", `S of shape ${sIn.shape}`);
+  requireFinite(op, "S", sIn);
   requireFinite(op, "M", m);
+  const lambda = options.ridge ?? 0;
+  if (!(Number.isFinite(lambda) && lambda >= 0)) throw new ConfigError([{ source: op, path: "ridge", message: `expected a finite number >= 0, got ${lambda}` }]);
+  // μ = λ · mean eigenvalue of S; tr(S) ≥ 0 for a Gram matrix (clamped against rounding).
+  const mu = lambda > 0 && i1 > 0 ? (lambda * Math.max(0, trace(sIn))) / i1 : 0;
+  const s = mu > 0 ? addToDiagonal(sIn, mu) : sIn;
 
   let method: OptimalDeltaMethod = "solve";
   let sInvM: Matrix64;
@@ -116,5 +149,6 @@ export function computeOptimalDelta(s: Matrix64, m: Matrix64, layer2Bias: boolea
     deltaBias: layer2Bias ? column(deltaRaw, d1) : null,
     decrease,
     method,
+    ridge: mu,
   };
 }

@@ -23,6 +23,7 @@ test("grow-mlp defaults: synthetic task, two zero-width hidden layers, no δ upd
   assert.equal(d.dataset, "synthetic");
   assert.deepEqual(d.model.hidden, [0, 0]);
   assert.equal(d.growth.update, "none");
+  assert.equal(d.growth.naturalRidge, 1e-3);
   assert.equal(d.growth.maxNeuronsPerStep, null);
 });
 
@@ -55,6 +56,7 @@ test("grow-mlp --help documents every option", () => {
     "--epochs-between",
     "--neurons",
     "--update",
+    "--natural-ridge",
     "--stat-samples",
     "--statistical-threshold",
     "--numerical-threshold",
@@ -74,7 +76,17 @@ test("grow-mlp --help documents every option", () => {
   // every registered option is in the list above (nothing undocumented in this test)
   assert.deepEqual(cmd.options.map((o) => o.long).sort(), [...flags].sort());
   assert.match(help, /natural, gradient, none/);
+  assert.match(help, /--natural-ridge <x>\s+relative ridge λ of δW\*/);
   assert.match(help, /synthetic, mnist, fashion-mnist/);
+});
+
+test("--natural-ridge reaches growth.naturalRidge; a negative value names the flag", () => {
+  const cfg = resolveConfig(GrowMlpConfigSchema, [flagsLayer({ naturalRidge: 0.05 }, { naturalRidge: "growth.naturalRidge" })]);
+  assert.equal(cfg.growth.naturalRidge, 0.05);
+  assert.throws(
+    () => resolveConfig(GrowMlpConfigSchema, [flagsLayer({ naturalRidge: -1 }, { naturalRidge: "growth.naturalRidge" })]),
+    (e: unknown) => e instanceof ConfigError && /--natural-ridge: growth\.naturalRidge: .*>=0/.test(e.message),
+  );
 });
 
 test("bad grow-mlp options give clear errors naming the flag", () => {
