@@ -174,3 +174,17 @@ test("svd: ill-conditioned matrix with known singular values 1 … 1e-11", () =>
   assert.ok(maxAbsDiff(s, sigma) < TOL64, `max |s − σ| = ${maxAbsDiff(s, sigma)}`);
   checkSvd(a);
 });
+
+test("svd: columns at the rounding level of the largest converge (regression: rank-2 (7, 8) from a growth run)", () => {
+  // Only the last two columns are non-zero: singular values 0.1547, 0.01768, then
+  // 1e-17 … 1e-51 in exact arithmetic, which Jacobi cannot orthogonalise in relative terms.
+  const col6 = [0.028530490737244996, 0.023627374889394856, -0.010770605961455296, -0.07566408571900671, -0.0015331606972733818, 0.01645897282140921, -0.0020340855847556637];
+  const col7 = [0.031048807355515656, 0.03496018693134031, -0.008738270406959911, -0.10812168977846591, -0.010719817468708573, 0.05155964671050022, -0.00437258152929976];
+  const a = fromArrays64(col6.map((x, i) => [0, 0, 0, 0, 0, 0, x, col7[i]]));
+  const { u, s, vt } = svd(a);
+  assert.ok(Math.abs(s[0] - 0.15467230726788625) < 1e-15 && Math.abs(s[1] - 0.01767756223100171) < 1e-15, `s = ${Array.from(s)}`);
+  for (let j = 2; j < 7; j++) assert.ok(s[j] <= 1e-15 * s[0], `s[${j}] = ${s[j]}`);
+  assert.ok(orthonormalColumnsError(u) < 1e-14);
+  assert.ok(orthonormalRowsError(vt) < 1e-14);
+  assert.ok(maxAbsDiff(reconstructSvd(u, s, vt).data, a.data) < 1e-15);
+});

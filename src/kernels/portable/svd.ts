@@ -26,6 +26,14 @@ const EPS = 2 ** -52;
 const MAX_SWEEPS = 60;
 /** After scaling A to max |a| ≈ 1, columns shorter than this are treated as exactly zero. */
 const ZERO_NORM = 1e-280;
+/**
+ * A column of T V whose norm is below √len·ε times the largest is rounding noise: Jacobi
+ * cannot make it orthogonal to anything in relative terms (seen: a rank-2 (7, 8) matrix
+ * whose other singular values were 1e-17…1e-51 of the largest never converged). Such
+ * columns are left unrotated and reported as singular value 0, with their left singular
+ * vectors completed to an orthonormal basis, as for exactly zero columns.
+ */
+const negligibleNormSq = (maxNormSq: number, len: number) => maxNormSq * len * EPS * EPS;
 
 export function svd<T extends FloatArray>(a: Matrix<T>): SvdResult<T> {
   return svdWithLimit(a, MAX_SWEEPS);
@@ -63,6 +71,7 @@ export function svdWithLimit<T extends FloatArray>(a: Matrix<T>, maxSweeps: numb
     norms[p] = Math.sqrt(s);
   }
   const order = Array.from({ length: r }, (_, p) => p).sort((p, q) => norms[q] - norms[p] || p - q);
+  const cutoff = Math.max(ZERO_NORM, Math.sqrt(negligibleNormSq(r > 0 ? norms[order[0]] ** 2 : 0, len)));
   const sOut = new Float64Array(r);
   const y = new Float64Array(r * len); // rows: left singular vectors of T, in output order
   const v = new Float64Array(r * r); // rows: right singular vectors of T, in output order
@@ -70,7 +79,7 @@ export function svdWithLimit<T extends FloatArray>(a: Matrix<T>, maxSweeps: numb
   for (let o = 0; o < r; o++) {
     const p = order[o];
     const norm = norms[p];
-    if (norm > ZERO_NORM) {
+    if (norm > cutoff) {
       rank = o + 1;
       sOut[o] = norm * scale;
       for (let k = 0; k < len; k++) y[o * len + k] = g[p * len + k] / norm;
@@ -118,6 +127,13 @@ function jacobiSweeps(g: Float64Array, v: Float64Array, r: number, len: number, 
   const tol = Math.sqrt(Math.max(len, 1)) * EPS;
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
     let rotated = false;
+    let maxNormSq = 0;
+    for (let p = 0; p < r; p++) {
+      let a = 0;
+      for (let k = 0; k < len; k++) a += g[p * len + k] * g[p * len + k];
+      maxNormSq = Math.max(maxNormSq, a);
+    }
+    const negligible = negligibleNormSq(maxNormSq, len);
     for (let p = 0; p < r - 1; p++) {
       const rowP = p * len;
       for (let q = p + 1; q < r; q++) {
@@ -133,6 +149,7 @@ function jacobiSweeps(g: Float64Array, v: Float64Array, r: number, len: number, 
           gamma += x * z;
         }
         if (gamma === 0 || Math.abs(gamma) <= tol * Math.sqrt(alpha) * Math.sqrt(beta)) continue;
+        if (alpha <= negligible || beta <= negligible) continue;
         rotated = true;
         const zeta = (beta - alpha) / (2 * gamma);
         const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.hypot(1, zeta));
