@@ -89,3 +89,39 @@ export function enumerateCandidates(graph: DagGraph, strategy: Strategy, bottlen
   const preds = new Set(graph.predecessors(target));
   return all.filter((c) => (c.kind === "widen" ? c.node === target || preds.has(c.node) : c.to === target));
 }
+
+/**
+ * Parameters a candidate adds per new neuron (node candidates) or in all (new edges), counted
+ * as fit.ts `addedParameters` counts the applied proposal: a new edge u→v adds |v|·|u| + |v|;
+ * a new node u→w→v adds |u| + 1 + |v| per neuron; widening w adds, per neuron, the sizes of
+ * w's in-edge sources (+ 1 per biased in-edge) and of its successors.
+ */
+export function candidateCost(graph: DagGraph, c: Candidate): { fixed: number; perNeuron: number } {
+  const size = (v: string): number => graph.node(v).size;
+  if (c.kind === "new-edge") return { fixed: size(c.to) * size(c.from) + size(c.to), perNeuron: 0 };
+  if (c.kind === "new-node") return { fixed: 0, perNeuron: size(c.from) + 1 + size(c.to) };
+  let per = 0;
+  for (const e of graph.inEdges(c.node)) per += size(e.from) + (e.bias ? 1 : 0);
+  for (const e of graph.outEdges(c.node)) per += size(e.to);
+  return { fixed: 0, perNeuron: per };
+}
+
+/**
+ * The candidates that fit a parameter budget (option `maxParameters`, a departure from the
+ * paper, which has no budget): a node candidate keeps min(neurons, ⌊room / cost per neuron⌋)
+ * neurons and is dropped below one; a new edge is dropped when it does not fit. `room` is
+ * the budget minus the current parameter count. Order is kept.
+ */
+export function fitToBudget(graph: DagGraph, candidates: readonly Candidate[], room: number): Candidate[] {
+  const out: Candidate[] = [];
+  for (const c of candidates) {
+    const cost = candidateCost(graph, c);
+    if (c.kind === "new-edge") {
+      if (cost.fixed <= room) out.push(c);
+      continue;
+    }
+    const k = Math.min(c.neurons, Math.floor(room / cost.perNeuron));
+    if (k >= 1) out.push({ ...c, neurons: k });
+  }
+  return out;
+}

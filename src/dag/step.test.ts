@@ -7,7 +7,7 @@ import { Rng } from "../tensor/rng.js";
 import { buildTeacher, teacherDataset } from "../data/teacher.js";
 import { splitThreeWays, subsetDataset } from "../data/splits.js";
 import type { Dataset } from "../data/batches.js";
-import type { Candidate } from "./candidates.js";
+import { candidateCost, describeCandidate, fitToBudget, type Candidate } from "./candidates.js";
 import { dagLoss } from "./data.js";
 import { ExtendedEvaluator, makeEvalSet, searchAmplitude } from "./evaluate.js";
 import { fitCandidate } from "./fit.js";
@@ -230,4 +230,43 @@ test("worker pool (2 workers) gives the same reports and choice as a serial run"
   } finally {
     await pool.close();
   }
+});
+
+test("maxParameters: candidates are cut to the neurons that fit the budget (costs as counted after applying), none fits: no growth", async () => {
+  const { splits } = tinyProblem(6);
+  const m = student();
+  const cands: Candidate[] = [
+    { kind: "new-edge", from: "in", to: "out" },
+    { kind: "new-node", from: "in", to: "out", neurons: 3 },
+    { kind: "widen", node: "h1", neurons: 3 },
+    { kind: "widen", node: "h2", neurons: 3 },
+  ];
+  // The cost model agrees with the applied proposal's parameter count.
+  for (const c of cands) {
+    const probe = student();
+    const stats = computeNodeStatistics(probe, splits.trainOpt, "mse", kernels);
+    const p = fitCandidate(probe.graph, stats, c, probe.freshNodeName(), "selu", {}, kernels);
+    const before = probe.parameterCount();
+    applyProposal(probe, stats, p, 0.5, true);
+    const cost = candidateCost(student().graph, c);
+    const k = p.kind === "new-edge" ? 0 : p.k;
+    assert.equal(probe.parameterCount() - before, cost.fixed + k * cost.perNeuron, describeCandidate(c));
+  }
+  const g = m.graph;
+  const perNode = candidateCost(g, cands[1]).perNeuron; // 4 + 1 + 1 = 6
+  assert.equal(perNode, 6);
+  const cut = fitToBudget(g, cands, 2 * perNode + 1);
+  // edge in->out costs 4·1 + 1 = 5; widening h1 costs 4+1 + 2+1 + 1 = 9 per neuron, h2 4+1 + 3 = 8.
+  assert.deepEqual(cut.map(describeCandidate), ["edge in->out", "node in->[2]->out", "widen h1 +1", "widen h2 +1"]);
+  assert.deepEqual(fitToBudget(g, cands, 4), []);
+  const budget = m.parameterCount() + 2 * perNode + 1;
+  const r = await growthStep(m, splits, { neuronsPerStep: 3, maxParameters: budget, seed: 2 }, { kernels });
+  assert.ok(r.paramsAfter <= budget, `${r.paramsAfter} <= ${budget}`);
+  assert.ok(r.candidates.every((c) => c.params <= budget));
+  const full = student();
+  const none = await growthStep(full, splits, { neuronsPerStep: 3, maxParameters: full.parameterCount() + 2 }, { kernels });
+  assert.equal(none.outcome, "budget-exhausted");
+  assert.equal(none.candidates.length, 0);
+  assert.equal(full.parameterCount(), none.paramsBefore);
+  assert.throws(() => resolveGrowthOptions({ maxParameters: 0 }), (e: unknown) => e instanceof ConfigError && /growth\.maxParameters/.test(e.message));
 });

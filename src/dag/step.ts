@@ -9,6 +9,8 @@
  *     after the expansion and the likelihood that fits the loss ("bic"): Gaussian for MSE,
  *     −2 ln L = n·d·(ln(2π·MSE) + 1) with MSE the mean over the n·d elements, categorical
  *     for cross-entropy, −2 ln L = 2 Σ CE;
+ *  (option `maxParameters`: the candidates are first cut to a parameter budget, see
+ *     candidates.ts `fitToBudget`; not in the paper)
  *  4. the best candidate (first on ties) is applied; the others are discarded. A candidate
  *     whose line search finds no γ > 0 that lowers the train-ls loss is never applied; when
  *     no candidate lowers it, the step leaves the model unchanged (outcome
@@ -41,7 +43,7 @@ import { Rng } from "../tensor/rng.js";
 import { augmentWithOnes, concatColumns, concatRows, linearCombination, matmul } from "../growth/linalg.js";
 import { refineNeurons, type RefineOptions } from "./refine.js";
 import { randomPool, selectNeurons, unitScaleRows, type NeuronSamples } from "./random-tries.js";
-import { describeCandidate, enumerateCandidates, largestBottleneck, STRATEGIES, type Candidate, type Strategy } from "./candidates.js";
+import { describeCandidate, enumerateCandidates, fitToBudget, largestBottleneck, STRATEGIES, type Candidate, type Strategy } from "./candidates.js";
 import { dagLoss, targetsOf, type DagData } from "./data.js";
 import { ExtendedEvaluator, makeEvalSet, searchAmplitude, type AmplitudeOptions, type EvalSet } from "./evaluate.js";
 import { addedParameters, fitCandidate, FIT_MODES, proposalIsEmpty, sliceRows, type FitMode, type FitOptions, type NeuronProposal, type Proposal } from "./fit.js";
@@ -68,6 +70,11 @@ export interface GrowthOptions {
   bic?: BicOptions;
   /** Maximum new neurons of a new or widened node (default 10). */
   neuronsPerStep?: number;
+  /**
+   * Parameter budget of the grown network (default none, the paper's protocol): candidates
+   * are cut to the neurons that fit and dropped when nothing fits (candidates.ts `fitToBudget`).
+   */
+  maxParameters?: number | null;
   /** Default "mse". */
   loss?: LossName;
   /** TINY's −γ²δW update of the target nodes' existing in-edges (default true). */
@@ -88,7 +95,8 @@ export interface GrowthOptions {
 
 export type ResolvedFitOptions = FitOptions & { mode: FitMode; randomTries: number };
 
-export type ResolvedGrowthOptions = Required<Omit<GrowthOptions, "amplitude" | "fit" | "refine" | "bic">> & {
+export type ResolvedGrowthOptions = Required<Omit<GrowthOptions, "amplitude" | "fit" | "refine" | "bic" | "maxParameters">> & {
+  maxParameters: number | null;
   amplitude: AmplitudeOptions;
   fit: ResolvedFitOptions;
   refine: RefineOptions;
@@ -130,10 +138,11 @@ export interface GrowthStepResult {
   chosen: number | null;
   /**
    * "grown"; "no-improving-expansion": no candidate lowered the train-ls loss; "bic-prefers-current"
-   * (strategy "bic" with the null option): no candidate lowered the BIC. The model is unchanged
-   * in the last two.
+   * (strategy "bic" with the null option): no candidate lowered the BIC; "budget-exhausted"
+   * (option `maxParameters`): no candidate fits the parameter budget. The model is unchanged
+   * in the last three.
    */
-  outcome: "grown" | "no-improving-expansion" | "bic-prefers-current";
+  outcome: "grown" | "no-improving-expansion" | "bic-prefers-current" | "budget-exhausted";
   candidates: CandidateReport[];
   /** Ψ_v per hidden/output node before the step. */
   bottlenecks: Record<string, number>;
@@ -185,6 +194,7 @@ export function resolveGrowthOptions(options: GrowthOptions = {}): ResolvedGrowt
     bottleneckNorm: options.bottleneckNorm ?? "frobenius",
     bic: { compare: options.bic?.compare ?? "per-parameter", nullOption: options.bic?.nullOption ?? true },
     neuronsPerStep,
+    maxParameters: options.maxParameters ?? null,
     loss: options.loss ?? "mse",
     applyDelta: options.applyDelta ?? true,
     amplitude: options.amplitude ?? {},
@@ -200,6 +210,9 @@ export function resolveGrowthOptions(options: GrowthOptions = {}): ResolvedGrowt
   if (!BIC_COMPARES.includes(r.bic.compare)) issues.push({ source: src, path: "growth.bic.compare", message: `expected one of ${BIC_COMPARES.join(", ")}, got "${r.bic.compare}"` });
   if (typeof r.bic.nullOption !== "boolean") issues.push({ source: src, path: "growth.bic.nullOption", message: `expected a boolean, got ${String(r.bic.nullOption)}` });
   if (!Number.isInteger(r.neuronsPerStep) || r.neuronsPerStep < 1) issues.push({ source: src, path: "growth.neuronsPerStep", message: `expected an integer >= 1, got ${r.neuronsPerStep}` });
+  if (r.maxParameters !== null && !(Number.isInteger(r.maxParameters) && r.maxParameters >= 1)) {
+    issues.push({ source: src, path: "growth.maxParameters", message: `expected an integer >= 1, got ${r.maxParameters}` });
+  }
   if (r.loss !== "mse" && r.loss !== "softmax-cross-entropy") issues.push({ source: src, path: "growth.loss", message: `expected mse or softmax-cross-entropy, got "${r.loss}"` });
   if (!Number.isInteger(r.statisticsBatchSize) || r.statisticsBatchSize < 1) {
     issues.push({ source: src, path: "growth.statisticsBatchSize", message: `expected an integer >= 1, got ${r.statisticsBatchSize}` });
@@ -263,7 +276,8 @@ export function buildProposal<T extends FloatArray>(ctx: StepContext<T>, index: 
   const tiny = fitCandidate(model.graph, ctx.stats, ctx.candidates[index], ctx.newNodeName, model.defaultActivation, options.fit, kernels);
   const mode = options.fit.mode;
   if (tiny.kind === "new-edge" || mode === "tiny" || ctx.setOpt === null) return tiny;
-  const k = options.neuronsPerStep;
+  const candidate = ctx.candidates[index];
+  const k = candidate.kind === "new-edge" ? options.neuronsPerStep : candidate.neurons;
   const rng = new Rng((options.seed + Math.imul(index + 1, 0x9e3779b1)) | 0);
   const samples = neuronSamples(ctx, tiny);
   const random = randomPool(samples.x, tiny.withOnes, options.fit.randomTries, rng, kernels);
@@ -356,7 +370,9 @@ export async function growthStep<T extends FloatArray>(
   const statisticsSeconds = seconds(t0);
   const psi = bottlenecks(stats);
   const scores = bottleneckScores(stats, opts.bottleneckNorm);
-  const candidates = enumerateCandidates(model.graph, opts.strategy, scores, opts.neuronsPerStep);
+  const paramsBefore = model.parameterCount();
+  const enumerated = enumerateCandidates(model.graph, opts.strategy, scores, opts.neuronsPerStep);
+  const candidates = opts.maxParameters === null ? enumerated : fitToBudget(model.graph, enumerated, opts.maxParameters - paramsBefore);
   const bottleneckNode = opts.strategy === "whole" ? null : largestBottleneck(model.graph, scores);
   const context: StepContext<T> = {
     model,
@@ -368,7 +384,7 @@ export async function growthStep<T extends FloatArray>(
     setOpt: opts.fit.mode !== "tiny" ? optSet(model, splits.trainOpt, opts.loss, kernels) : null,
     options: opts,
     kernels,
-    paramsBefore: model.parameterCount(),
+    paramsBefore,
   };
   let reports: CandidateReport[];
   const proposals = new Map<number, Proposal>();
@@ -393,7 +409,7 @@ export async function growthStep<T extends FloatArray>(
   }
   return {
     chosen,
-    outcome: chosen !== null ? "grown" : useBic && anyEvaluated ? "bic-prefers-current" : "no-improving-expansion",
+    outcome: chosen !== null ? "grown" : candidates.length === 0 && enumerated.length > 0 ? "budget-exhausted" : useBic && anyEvaluated ? "bic-prefers-current" : "no-improving-expansion",
     candidates: reports,
     bottlenecks: Object.fromEntries(psi),
     bottleneckScores: Object.fromEntries(scores),

@@ -24,6 +24,8 @@ const GrowthSectionObject = z.strictObject({
     steps: int(0).default(15),
     strategy: z.enum(STRATEGY_NAMES).default("whole"),
     neuronsPerStep: int(1).default(10),
+    /** Parameter budget of the grown network (not in the paper; dag/step.ts `maxParameters`); absent: none. */
+    maxParameters: int(1).optional(),
     applyDelta: z.boolean().default(true),
     /** Node ranking of the restricted strategies (engine default "frobenius"). */
     bottleneckNorm: z.enum(["frobenius", "per-neuron"]).optional(),

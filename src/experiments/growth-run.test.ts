@@ -11,7 +11,7 @@ import { resolveConfig } from "../io/config.js";
 import { kernelsUnderTest } from "../kernels/under-test.js";
 import { Rng } from "../tensor/rng.js";
 import { TeacherStudentConfigSchema, type GrowthRunConfig } from "./config.js";
-import { CheckpointableSgd, growthRunDone, LOG_FILE, MODEL_FILE, openGrowthRun, readGrowthLog, runGrowth, TIMING_FIELDS, type GrowthTask } from "./growth-run.js";
+import { CheckpointableSgd, growthRunDone, LOG_FILE, MODEL_FILE, openGrowthRun, readGrowthLog, runGrowth, stepGrowthOptions, TIMING_FIELDS, type GrowthTask } from "./growth-run.js";
 import { teacherStudentTask } from "./teacher-student.js";
 
 const kernels = kernelsUnderTest();
@@ -165,4 +165,17 @@ test("a new run refuses a folder that is not empty, suggesting --resume", () => 
   writeFileSync(join(dir, "notes.txt"), "keep me");
   assert.throws(() => openGrowthRun({ dir, resume: false, manifest }), /not empty.*--resume/);
   assert.equal(readFileSync(join(dir, "notes.txt"), "utf8"), "keep me");
+});
+
+test("growth.maxParameters reaches every step: the grown network never exceeds the budget", async () => {
+  const base = tinyConfig({ steps: 4, epochs: 2 });
+  const unbounded = await run(join(tmp(), "run"), false, base, tinyTask());
+  const budget = 30;
+  assert.ok(unbounded.parameters > budget, `the unbounded run grows past ${budget}: ${unbounded.parameters}`);
+  assert.equal(stepGrowthOptions({ ...base, growth: { ...base.growth, maxParameters: budget } }, "mse", 1).maxParameters, budget);
+  assert.equal(stepGrowthOptions(base, "mse", 1).maxParameters, undefined);
+  const dir = join(tmp(), "run");
+  const res = await run(dir, false, { ...base, growth: { ...base.growth, maxParameters: budget } }, tinyTask());
+  assert.ok(res.parameters > 0 && res.parameters <= budget, `${res.parameters} <= ${budget}`);
+  for (const r of readGrowthLog(dir)) assert.ok((r.parameters as number) <= budget);
 });

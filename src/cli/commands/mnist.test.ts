@@ -108,5 +108,5 @@ test("mnist --help lists the options with their defaults", () => {
   for (const [flag, dflt] of [["--strategy", "whole"], ["--steps", "20"], ["--neurons", "10"], ["--dataset", "mnist"], ["--input-size", "784"], ["--evaluate-every", "1"]]) {
     assert.match(text, new RegExp(`${flag} \\S+ .*?\\(default: ${dflt}\\)`), flag);
   }
-  for (const flag of ["--out", "--resume", "--data-dir", "--train-samples", "--standardize", "--no-fixed", "--no-retrain", "--baseline-scale"]) assert.ok(text.includes(flag), flag);
+  for (const flag of ["--out", "--resume", "--data-dir", "--train-samples", "--standardize", "--no-fixed", "--no-retrain", "--baseline-scale", "--max-parameters"]) assert.ok(text.includes(flag), flag);
 });

@@ -25,6 +25,7 @@ const FLAG_PATHS: Record<string, string> = {
   strategy: "growth.strategy",
   steps: "growth.steps",
   neurons: "growth.neuronsPerStep",
+  maxParameters: "growth.maxParameters",
   epochs: "training.epochsPerStep",
   seed: "seed",
   dataset: "dataset",
@@ -62,6 +63,7 @@ export function addMnistOptions(cmd: Command): Command {
     .option("--strategy <name>", `growth strategy: ${STRATEGY_NAMES.join(", ")}` + def(d.growth.strategy))
     .option("--steps <n>", "growth steps" + def(d.growth.steps), intArg)
     .option("--neurons <n>", "neurons added per growth step" + def(d.growth.neuronsPerStep), intArg)
+    .option("--max-parameters <n>", "parameter budget of the grown network: candidates are cut to the neurons that fit (not in the paper; default: none)", intArg)
     .option("--epochs <n>", "epochs of inter-training after each growth step (the paper: 500)" + def(d.training.epochsPerStep), intArg)
     .option("--seed <n>", "seed of the split, the shuffling and the baselines' initialisation" + def(d.seed), intArg)
     .option("--dataset <name>", "mnist or fashion-mnist" + def(d.dataset))
