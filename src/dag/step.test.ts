@@ -232,6 +232,35 @@ test("worker pool (2 workers) gives the same reports and choice as a serial run"
   }
 });
 
+test("worker pool = serial at a size where BLAS threading changes the sums (one BLAS thread for candidates in both)", async () => {
+  // Matrices large enough that OpenBLAS splits them over its threads; with 2 threads in the
+  // main thread and 1 in the workers, sums would round differently.
+  const rng = new Rng(11);
+  const n = 6000;
+  const d = 400;
+  const x = new Matrix(n, d, new Float32Array(n * d));
+  rng.fillNormal(x.data);
+  const y = new Matrix(n, 3, new Float32Array(n * 3));
+  for (let i = 0; i < n; i++) for (let o = 0; o < 3; o++) y.data[i * 3 + o] = Math.tanh(x.data[i * d + o] * x.data[i * d + o + 3]);
+  const data: Dataset = { x, y };
+  const s = splitThreeWays(n, 1);
+  const splits = { trainOpt: subsetDataset(data, s.trainOpt), trainLs: subsetDataset(data, s.trainLs), trainGr: subsetDataset(data, s.trainGr) };
+  const serial = DagModel.empty(d, 3);
+  const parallel = DagModel.empty(d, 3);
+  const opts = { neuronsPerStep: 8, seed: 2 };
+  const pool = new CandidatePool(2, kernels.name);
+  try {
+    for (let step = 0; step < 2; step++) {
+      const a = await growthStep(serial, splits, opts, { kernels });
+      const b = await growthStep(parallel, splits, opts, { kernels, runner: pool });
+      assert.equal(a.chosen, b.chosen);
+      assert.deepEqual(Array.from(parallel.forward(kernels, x).data), Array.from(serial.forward(kernels, x).data), `step ${step}`);
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
 test("maxParameters: candidates are cut to the neurons that fit the budget (costs as counted after applying), none fits: no growth", async () => {
   const { splits } = tinyProblem(6);
   const m = student();

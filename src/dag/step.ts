@@ -389,14 +389,23 @@ export async function growthStep<T extends FloatArray>(
   let reports: CandidateReport[];
   const proposals = new Map<number, Proposal>();
   const runner = ctx.runner ?? null;
-  if (runner !== null && runner.size > 0 && model.dtype === "float32" && candidates.length > 1) {
-    reports = await runner.evaluate(context as unknown as StepContext<Float32Array>);
-  } else {
-    reports = candidates.map((_, i) => {
-      const { report, proposal } = evaluateCandidate(context, i);
-      proposals.set(i, proposal);
-      return report;
-    });
+  // OpenBLAS results depend on its thread count (a different partition of the sums), and
+  // workers run one BLAS thread each: candidates are evaluated, rebuilt and applied with
+  // one thread here too, so a serial run and a pooled run give bit-identical models.
+  const blasThreads = kernels.numThreads();
+  kernels.setNumThreads(1);
+  try {
+    if (runner !== null && runner.size > 0 && model.dtype === "float32" && candidates.length > 1) {
+      reports = await runner.evaluate(context as unknown as StepContext<Float32Array>);
+    } else {
+      reports = candidates.map((_, i) => {
+        const { report, proposal } = evaluateCandidate(context, i);
+        proposals.set(i, proposal);
+        return report;
+      });
+    }
+  } finally {
+    kernels.setNumThreads(blasThreads);
   }
   const useBic = opts.strategy === "bic";
   const bicBefore = bicScore(opts.loss, context.setGr.baseLoss, context.setGr.acts.rows, model.outputSize, context.paramsBefore);
@@ -404,8 +413,13 @@ export async function growthStep<T extends FloatArray>(
   const anyEvaluated = reports.some((r) => r.skipped === null);
   let newNode: string | null = null;
   if (chosen !== null) {
-    const proposal = proposals.get(chosen) ?? buildProposal(context, chosen);
-    newNode = applyProposal(model, stats, proposal, reports[chosen].gamma, opts.applyDelta);
+    kernels.setNumThreads(1);
+    try {
+      const proposal = proposals.get(chosen) ?? buildProposal(context, chosen);
+      newNode = applyProposal(model, stats, proposal, reports[chosen].gamma, opts.applyDelta);
+    } finally {
+      kernels.setNumThreads(blasThreads);
+    }
   }
   return {
     chosen,
