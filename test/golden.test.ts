@@ -6,14 +6,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runVerifyGolden } from "../src/cli/commands/verify-golden.js";
 import { DataError, NumericalError } from "../src/errors.js";
 import { formatGoldenReport, verifyGoldenFile } from "../src/growth/golden.js";
 import { kernelSets } from "../src/growth/test-helpers.js";
+import { tempDir } from "../src/test-support/temp-dir.js";
 
 // Compiled to dist/test/golden.test.js; the cases live in the source tree.
 const goldenDir = fileURLToPath(new URL("../../test/golden/", import.meta.url));
@@ -47,7 +47,7 @@ type Json = Record<string, any>;
 function tempCopy(file: string, edit: (json: Json) => void): string {
   const json = JSON.parse(readFileSync(join(goldenDir, file), "utf8")) as Json;
   edit(json);
-  const path = join(mkdtempSync(join(tmpdir(), "tinygrow-golden-")), file);
+  const path = join(tempDir("tinygrow-golden-"), file);
   writeFileSync(path, JSON.stringify(json));
   return path;
 }
@@ -94,7 +94,7 @@ test("a malformed case is a DataError naming the file, the field and what was ex
     j.inputs.b1 = { shape: [2], data: [0, 0] };
   });
   assert.throws(() => verifyGoldenFile(shapes, {}, portable), /field inputs\.b1: expected null \(the layer has no bias\), got a vector/);
-  const notJson = join(mkdtempSync(join(tmpdir(), "tinygrow-golden-")), "x.json");
+  const notJson = join(tempDir("tinygrow-golden-"), "x.json");
   writeFileSync(notJson, "{ nope");
   assert.throws(() => verifyGoldenFile(notJson, {}, portable), /x\.json: invalid JSON/);
 });

@@ -6,14 +6,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DATASETS } from "../src/data/mnist.js";
 import { MnistConfigSchema } from "../src/experiments/config.js";
 import { runMnistExperiment } from "../src/experiments/mnist.js";
 import { resolveConfig } from "../src/io/config.js";
+import { tempDir } from "../src/test-support/temp-dir.js";
 
 // Compiled to dist/test/: the repository root is two folders up.
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -36,7 +36,7 @@ test("mnist experiment (real files): one growth step and two epochs on 12,000 im
       },
     },
   ]);
-  const out = join(mkdtempSync(join(tmpdir(), "tinygrow-mnist-real-")), "exp");
+  const out = join(tempDir("tinygrow-mnist-real-"), "exp");
   const lines: string[] = [];
   await runMnistExperiment(config, { out, resume: false, dirs: [{ dir, source: "--data-dir" }] }, { progress: null, log: (l) => lines.push(l) });
   assert.match(lines.join("\n"), /12000 training images \(train-opt\/train-ls\/train-gr 4000\/4000\/4000\), 2000 test images/);

@@ -8,8 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
@@ -17,6 +16,7 @@ import { DataError } from "../src/errors.js";
 import { fetchDataset } from "../src/data/fetch.js";
 import { checkFile, DATASETS, loadMnist, md5Hex, pixelStatistics } from "../src/data/mnist.js";
 import { registerData } from "../src/cli/commands/data.js";
+import { tempDir } from "../src/test-support/temp-dir.js";
 
 // Compiled to dist/test/: the repository root is two folders up.
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -99,7 +99,7 @@ test("mnist (real files): `data info` verifies them; `fetch` downloads them from
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   try {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const target = join(mkdtempSync(join(tmpdir(), "tinygrow-mnist-fetch-")), "mnist");
+    const target = join(tempDir("tinygrow-mnist-fetch-"), "mnist");
     const got = await fetchDataset({ dataset: "mnist", dir: target, mirrors: [base + "missing/", base + "mnist/"] });
     assert.deepEqual(
       got.map((f) => f.md5),

@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DataError } from "../errors.js";
 import { dataRoot, defaultCacheRoot, dirsFor, fetchDir, locateFiles, searchDirs } from "./data-dir.js";
+import { tempDir } from "../test-support/temp-dir.js";
 
 test("data-dir: the cache follows XDG_CACHE_HOME, else HOME/.cache", () => {
   assert.equal(defaultCacheRoot({ XDG_CACHE_HOME: "/xdg", HOME: "/home/u" }), "/xdg/tinygrow");
@@ -32,7 +32,7 @@ test("data-dir: --data-dir wins over TINYGROW_DATA_DIR, then the cache, then sys
 });
 
 test("data-dir: files are found gzip or decompressed, in the first complete folder", () => {
-  const root = mkdtempSync(join(tmpdir(), "tinygrow-dirs-"));
+  const root = tempDir("tinygrow-dirs-");
   mkdirSync(join(root, "a"));
   mkdirSync(join(root, "b"));
   writeFileSync(join(root, "a", "x.gz"), "");
@@ -50,7 +50,7 @@ test("data-dir: files are found gzip or decompressed, in the first complete fold
 });
 
 test("data-dir: missing files list every folder searched and how to get them", () => {
-  const root = mkdtempSync(join(tmpdir(), "tinygrow-dirs-"));
+  const root = tempDir("tinygrow-dirs-");
   writeFileSync(join(root, "x.gz"), "");
   const dirs = [
     { dir: root, source: "--data-dir" as const },

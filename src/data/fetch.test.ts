@@ -2,12 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DataError } from "../errors.js";
 import { fetchDataset, type FetchEvent } from "./fetch.js";
 import { tinyMnistFiles } from "./idx-fixtures.js";
+import { tempDir } from "../test-support/temp-dir.js";
 
 type Route = (path: string) => { status: number; body?: Uint8Array; stall?: boolean; cut?: boolean };
 
@@ -56,14 +56,14 @@ function serveFiles(prefix: string): Route {
   };
 }
 
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "tinygrow-fetch-"));
+function fetchDir(): string {
+  return tempDir("tinygrow-fetch-");
 }
 
 test("fetch: downloads every file, verifies it, and keeps verified copies on the next run", async () => {
   const server = await serve(serveFiles("/mnist/"));
   try {
-    const dir = join(tempDir(), "nested", "mnist");
+    const dir = join(fetchDir(), "nested", "mnist");
     const events: FetchEvent[] = [];
     const got = await fetchDataset({ dataset: "mnist", dir, files, mirrors: [server.base + "mnist/"], onEvent: (e) => events.push(e) });
     assert.equal(got.length, 4);
@@ -83,7 +83,7 @@ test("fetch: downloads every file, verifies it, and keeps verified copies on the
 test("fetch: a 404 falls through to the next mirror", async () => {
   const server = await serve(serveFiles("/good/"));
   try {
-    const dir = tempDir();
+    const dir = fetchDir();
     const failed: string[] = [];
     const got = await fetchDataset({
       dataset: "mnist",
@@ -105,7 +105,7 @@ test("fetch: a checksum mismatch names the file and both sums and leaves nothing
   const wrong = Uint8Array.from([1, 2, 3, 4]);
   const server = await serve(() => ({ status: 200, body: wrong }));
   try {
-    const dir = tempDir();
+    const dir = fetchDir();
     await assert.rejects(
       fetchDataset({ dataset: "mnist", dir, files, mirrors: [server.base] }),
       (err: unknown) => {
@@ -128,7 +128,7 @@ test("fetch: connection errors, stalls and cut transfers are reported per mirror
   const stall = await serve(() => ({ status: 200, stall: true }));
   const cut = await serve((path) => ({ status: 200, body: byName.get(path.slice(1))?.subarray(0, 10), cut: true }));
   try {
-    const dir = tempDir();
+    const dir = fetchDir();
     await assert.rejects(
       fetchDataset({ dataset: "mnist", dir, files, mirrors: [deadBase, stall.base, cut.base], idleTimeoutMs: 200 }),
       (err: unknown) => {

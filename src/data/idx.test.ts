@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { DataError } from "../errors.js";
 import { encodeIdx, parseIdx, parseIdxImages, parseIdxLabels, readIdxImages, readIdxLabels } from "./idx.js";
+import { tempDir } from "../test-support/temp-dir.js";
 
 const images = encodeIdx([3, 2, 2], Uint8Array.from([0, 1, 2, 3, 10, 11, 12, 13, 255, 254, 253, 252]));
 const labels = encodeIdx([3], Uint8Array.from([0, 9, 4]));
@@ -22,7 +22,7 @@ function throwsData(fn: () => unknown, file: string, pattern: RegExp, offset?: n
 }
 
 test("idx: encode and parse round-trip, raw and gzip files", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tinygrow-idx-"));
+  const dir = tempDir("tinygrow-idx-");
   writeFileSync(join(dir, "im"), images);
   writeFileSync(join(dir, "im.gz"), gzipSync(images));
   writeFileSync(join(dir, "lb.gz"), gzipSync(labels));
@@ -62,7 +62,7 @@ test("idx: truncated headers and data give the byte offset where the file ended"
 });
 
 test("idx: corrupt or truncated gzip names the file", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tinygrow-idx-"));
+  const dir = tempDir("tinygrow-idx-");
   const gz = gzipSync(images);
   writeFileSync(join(dir, "cut.gz"), gz.subarray(0, gz.length - 6));
   const garbled = Buffer.from(gz);

@@ -1,16 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { ConfigError, DataError } from "../errors.js";
 import { encodeIdx } from "./idx.js";
 import { writeTinyMnist } from "./idx-fixtures.js";
 import { checkFile, DATASETS, datasetSpec, loadMnist, pixelStatistics } from "./mnist.js";
+import { tempDir } from "../test-support/temp-dir.js";
 
 function tinyDir(options = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), "tinygrow-mnist-"));
+  const dir = tempDir("tinygrow-mnist-");
   writeTinyMnist(dir, options);
   return dir;
 }
@@ -43,7 +43,7 @@ test("mnist: loads a split as (n, rows*cols) in [0, 1] with int labels, gzip or 
 });
 
 test("mnist: files are found in dataDir/<dataset> before dataDir", () => {
-  const root = mkdtempSync(join(tmpdir(), "tinygrow-mnist-"));
+  const root = tempDir("tinygrow-mnist-");
   mkdirSync(join(root, "fashion-mnist"));
   writeTinyMnist(join(root, "fashion-mnist"), { train: 3 });
   writeTinyMnist(root, { train: 4 });
@@ -87,7 +87,7 @@ test("mnist: labels out of range and count mismatches are errors", () => {
 });
 
 test("mnist: missing files say which, where, and how to get them", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tinygrow-mnist-"));
+  const dir = tempDir("tinygrow-mnist-");
   writeFileSync(join(dir, "train-images-idx3-ubyte.gz"), "");
   assertDataError(() => loadMnist({ dataDir: dir, split: "train" }), /mnist train: files not found[\s\S]*missing train-labels-idx1-ubyte\.gz[\s\S]*tinygrow data fetch mnist/, "mnist train");
   assertDataError(() => loadMnist({ dataset: "fashion-mnist", dataDir: dir, split: "test" }), /apt-get install dataset-fashion-mnist/);

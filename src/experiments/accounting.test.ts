@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Accountant, DEFAULT_POWER_PER_CORE_W, MEMORY_POWER_W_PER_GB } from "./accounting.js";
+import { tempDir } from "../test-support/temp-dir.js";
 
 /** A fake clock (ms) and CPU counter (µs) advanced by hand. */
 function fakeSources() {
@@ -97,7 +97,7 @@ test("resuming carries the earlier session's totals forward", () => {
 });
 
 test("RAPL counters are used when readable, with wrap-around", () => {
-  const root = mkdtempSync(join(tmpdir(), "tg-rapl-"));
+  const root = tempDir("tg-rapl-");
   try {
     const pkg = join(root, "intel-rapl:0");
     mkdirSync(pkg);

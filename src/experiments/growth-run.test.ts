@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, GraphError, TrainingError } from "../errors.js";
 import { modelToJson } from "../dag/serialize.js";
@@ -13,10 +12,11 @@ import { Rng } from "../tensor/rng.js";
 import { TeacherStudentConfigSchema, type GrowthRunConfig } from "./config.js";
 import { CheckpointableSgd, growthRunDone, LOG_FILE, MODEL_FILE, openGrowthRun, readGrowthLog, runGrowth, stepGrowthOptions, TIMING_FIELDS, type GrowthTask } from "./growth-run.js";
 import { teacherStudentTask } from "./teacher-student.js";
+import { tempDir } from "../test-support/temp-dir.js";
 
 const kernels = kernelsUnderTest();
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), "tinygrow-growth-run-"));
+const tmp = (): string => tempDir("tinygrow-growth-run-");
 
 function tinyTask(seed = 0): GrowthTask {
   const config = resolveConfig(TeacherStudentConfigSchema, [{ source: "test", values: { data: { trainSamples: 150, testSamples: 50, teacher: { inputSize: 4, hiddenSize: 6 } } } }]);

@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { ConfigError, DataError } from "../errors.js";
@@ -16,8 +15,9 @@ import { MnistConfigSchema, type MnistConfig } from "./config.js";
 import { chainModel, LECUN_MLPS, mlpParameterCount, publishedReferences, scaledHidden } from "./mnist-baselines.js";
 import { loadMnistSplits, mnistPlan, mnistRunConfig, mnistTask, readMnistConfig, runMnistExperiment } from "./mnist.js";
 import { grownTrajectory, interTrainAccuracy, mnistOutcome } from "./report.js";
+import { tempDir } from "../test-support/temp-dir.js";
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), "tinygrow-mnist-"));
+const tmp = (): string => tempDir("tinygrow-mnist-");
 const quiet = { progress: null, log: () => {} };
 const dirsOf = (dir: string): SearchDir[] => [{ dir, source: "--data-dir" }];
 

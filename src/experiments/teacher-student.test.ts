@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, DataError } from "../errors.js";
 import { resolveConfig } from "../io/config.js";
@@ -10,8 +9,9 @@ import { Rng } from "../tensor/rng.js";
 import { baselineRunConfig, freshlyInitialised, oracleModel, totalEpochs } from "./baselines.js";
 import { TeacherStudentConfigSchema, type TeacherStudentConfig } from "./config.js";
 import { readStudyConfig, runConfig, runTeacherStudentStudy, studyPlan } from "./teacher-student.js";
+import { tempDir } from "../test-support/temp-dir.js";
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), "tinygrow-ts-"));
+const tmp = (): string => tempDir("tinygrow-ts-");
 const quiet = { progress: null, log: () => {} };
 
 function tiny(values: Record<string, unknown> = {}): TeacherStudentConfig {

@@ -1,13 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataError } from "../errors.js";
 import { writeFileAtomic } from "./atomic.js";
+import { tempDir } from "../test-support/temp-dir.js";
 
 test("writeFileAtomic replaces a file and leaves no temporary file", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tg-atomic-"));
+  const dir = tempDir("tg-atomic-");
   const path = join(dir, "a.json");
   writeFileSync(path, "old");
   writeFileAtomic(path, "new");
@@ -16,7 +17,7 @@ test("writeFileAtomic replaces a file and leaves no temporary file", () => {
 });
 
 test("overwrite: false refuses an existing file, naming it, and keeps its contents", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tg-atomic-"));
+  const dir = tempDir("tg-atomic-");
   const path = join(dir, "a.json");
   writeFileAtomic(path, "first", { overwrite: false });
   assert.throws(

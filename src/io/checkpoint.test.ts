@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { DataError } from "../errors.js";
 import { CHECKPOINT_FILE, PREVIOUS_CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from "./checkpoint.js";
+import { tempDir } from "../test-support/temp-dir.js";
 
 function payload(step: number) {
   const w = new Float32Array([0.1, -0, NaN, Infinity, 1e-45, 3.4028234663852886e38, step]);
@@ -27,7 +27,7 @@ function sameBits(a: ArrayBufferView, b: ArrayBufferView): boolean {
 }
 
 test("typed arrays and special numbers round-trip bit-exactly", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tg-ckpt-"));
+  const dir = tempDir("tg-ckpt-");
   const p = payload(1);
   writeCheckpoint(dir, p);
   const { payload: q, file } = readCheckpoint<ReturnType<typeof payload>>(dir);
@@ -44,7 +44,7 @@ test("typed arrays and special numbers round-trip bit-exactly", () => {
 });
 
 test("the previous checkpoint is kept and used as a fallback", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tg-ckpt-"));
+  const dir = tempDir("tg-ckpt-");
   writeCheckpoint(dir, { step: 1 });
   writeCheckpoint(dir, { step: 2 });
   assert.deepEqual(readdirSync(dir).sort(), [CHECKPOINT_FILE, PREVIOUS_CHECKPOINT_FILE].sort());
@@ -59,7 +59,7 @@ test("the previous checkpoint is kept and used as a fallback", () => {
 });
 
 test("corrupt, foreign and wrong-version files are clear errors naming the file", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tg-ckpt-"));
+  const dir = tempDir("tg-ckpt-");
   const file = join(dir, CHECKPOINT_FILE);
   assert.throws(() => readCheckpoint(dir), (err: unknown) => err instanceof DataError && err.file === file && /no checkpoint here/.test(err.message));
   writeCheckpoint(dir, { step: 1, w: new Float32Array([1, 2]) });
@@ -75,7 +75,7 @@ test("corrupt, foreign and wrong-version files are clear errors naming the file"
 });
 
 test("a schema checks the payload and names the bad path", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tg-ckpt-"));
+  const dir = tempDir("tg-ckpt-");
   writeCheckpoint(dir, { step: "one", w: new Float32Array([1]) });
   const Schema = z.object({ step: z.number(), w: z.instanceof(Float32Array) });
   assert.throws(() => readCheckpoint(dir, { schema: Schema }), /does not match what this run expects: step: /);

@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
 import { configDefaults, flagsLayer, readConfigFile, resolveConfig } from "./config.js";
+import { tempDir } from "../test-support/temp-dir.js";
 
 const Schema = z.strictObject({
   seed: z.number().int().default(0),
@@ -39,7 +39,7 @@ test("every issue names its source and path", () => {
 });
 
 test("a JSON syntax error names the file, line and column", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tinygrow-config-"));
+  const dir = tempDir("tinygrow-config-");
   const file = join(dir, "bad.json");
   writeFileSync(file, '{\n  "seed": 1,\n  "training": {,}\n}\n');
   assert.throws(() => readConfigFile(file), (err: unknown) => err instanceof ConfigError && /bad\.json: \(root\): invalid JSON at line 3/.test(err.message));

@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DataError } from "../errors.js";
 import { accuracyCurvePlot, accuracyVsParamsPlot, energyLossPlot, lossCurvePlot, parameterBarPlot, writePlot } from "./plots.js";
+import { tempDir } from "../test-support/temp-dir.js";
 
 function assertSvg(svg: string, texts: string[]): void {
   assert.ok(svg.startsWith("<svg"), svg.slice(0, 40));
@@ -71,7 +71,7 @@ test("empty or non-finite series are DataErrors naming the plot, series and inde
 });
 
 test("writePlot writes the SVG file", async () => {
-  const path = join(mkdtempSync(join(tmpdir(), "tg-plot-")), "p.svg");
+  const path = join(tempDir("tg-plot-"), "p.svg");
   writePlot(path, await parameterBarPlot({ bars: [{ name: "a", mean: 3 }] }));
   assert.ok(readFileSync(path, "utf8").startsWith("<svg"));
 });

@@ -1,15 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DataError } from "../errors.js";
 import { JsonlWriter, readJsonl, type StepRecord } from "./results.js";
+import { tempDir } from "../test-support/temp-dir.js";
 
 const rec = (step: number): StepRecord => ({ step, action: "train", parameters: 10 * step, losses: { "train-gr": 1 / (step + 1), test: 2 } });
 
 test("records are appended one per line and read back", () => {
-  const path = join(mkdtempSync(join(tmpdir(), "tg-log-")), "log.jsonl");
+  const path = join(tempDir("tg-log-"), "log.jsonl");
   const w = JsonlWriter.create(path);
   for (let i = 0; i < 3; i++) w.append(rec(i));
   w.close();
@@ -22,7 +22,7 @@ test("records are appended one per line and read back", () => {
 });
 
 test("a torn last line is reported, then moved aside and cut off on resume", () => {
-  const path = join(mkdtempSync(join(tmpdir(), "tg-log-")), "log.jsonl");
+  const path = join(tempDir("tg-log-"), "log.jsonl");
   const w = JsonlWriter.create(path);
   w.append(rec(0));
   w.append(rec(1));
@@ -42,7 +42,7 @@ test("a torn last line is reported, then moved aside and cut off on resume", () 
 });
 
 test("resuming at a checkpoint's log position moves later records to a side file", () => {
-  const path = join(mkdtempSync(join(tmpdir(), "tg-log-")), "log.jsonl");
+  const path = join(tempDir("tg-log-"), "log.jsonl");
   const w = JsonlWriter.create(path);
   for (let i = 0; i < 5; i++) w.append(rec(i));
   w.close();
@@ -55,7 +55,7 @@ test("resuming at a checkpoint's log position moves later records to a side file
 });
 
 test("a malformed complete line is an error naming the file, line and offset", () => {
-  const path = join(mkdtempSync(join(tmpdir(), "tg-log-")), "log.jsonl");
+  const path = join(tempDir("tg-log-"), "log.jsonl");
   writeFileSync(path, '{"step":0}\nnot json\n');
   assert.throws(
     () => readJsonl(path),

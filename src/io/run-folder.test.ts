@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DataError } from "../errors.js";
 import { createRunFolder, readManifest, resumeRunFolder, softwareVersions, type RunManifestInput } from "./run-folder.js";
+import { tempDir } from "../test-support/temp-dir.js";
 
 const input: RunManifestInput = {
   config: { training: { epochs: 3 } },
@@ -15,7 +15,7 @@ const input: RunManifestInput = {
 };
 
 test("a new run folder gets a manifest with start time, seed, kernels and split", () => {
-  const dir = join(mkdtempSync(join(tmpdir(), "tg-run-")), "nested", "run1");
+  const dir = join(tempDir("tg-run-"), "nested", "run1");
   const run = createRunFolder(dir, input, new Date("2025-01-02T03:04:05Z"));
   const written = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
   assert.equal(written.startedAt, "2025-01-02T03:04:05.000Z");
@@ -25,7 +25,7 @@ test("a new run folder gets a manifest with start time, seed, kernels and split"
 });
 
 test("starting a new run where one exists fails, naming the folder and --resume / --out", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tg-run-"));
+  const dir = tempDir("tg-run-");
   createRunFolder(dir, input);
   const before = readFileSync(join(dir, "manifest.json"), "utf8");
   assert.throws(
@@ -36,7 +36,7 @@ test("starting a new run where one exists fails, naming the folder and --resume 
 });
 
 test("a non-empty folder without a run is refused too", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tg-run-"));
+  const dir = tempDir("tg-run-");
   writeFileSync(join(dir, "notes.txt"), "mine");
   assert.throws(() => createRunFolder(dir, input), /is not empty \(notes\.txt\)/);
   const file = join(dir, "notes.txt");
@@ -44,12 +44,12 @@ test("a non-empty folder without a run is refused too", () => {
 });
 
 test("resuming records the resume time; resuming nothing or garbage is a clear error", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tg-run-"));
+  const dir = tempDir("tg-run-");
   createRunFolder(dir, input);
   const run = resumeRunFolder(dir, new Date("2025-02-01T00:00:00Z"));
   assert.deepEqual(run.manifest.resumedAt, ["2025-02-01T00:00:00.000Z"]);
   assert.deepEqual(readManifest(dir).resumedAt, ["2025-02-01T00:00:00.000Z"]);
-  const empty = mkdtempSync(join(tmpdir(), "tg-run-"));
+  const empty = tempDir("tg-run-");
   assert.throws(() => resumeRunFolder(empty), /manifest\.json: no run to resume here/);
   const bad = join(empty, "bad");
   mkdirSync(bad);

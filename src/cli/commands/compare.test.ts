@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { tempDir } from "../../test-support/temp-dir.js";
 
 const MAIN = fileURLToPath(new URL("../main.js", import.meta.url));
 
@@ -14,7 +14,7 @@ function cli(args: string[]): { status: number | null; stdout: string; stderr: s
 }
 
 test("compare runs the strategies on the same seeds into one folder and prints where the report is", () => {
-  const out = join(mkdtempSync(join(tmpdir(), "tinygrow-compare-")), "study");
+  const out = join(tempDir("tinygrow-compare-"), "study");
   const args = ["compare", "--strategies", "whole,bic", "--seeds", "0,1", "--steps", "2", "--epochs", "2", "--train-samples", "120", "--test-samples", "40", "--neurons", "3"];
   const r = cli([...args, "--kernels", "portable", "--workers", "1", "--quiet", "--out", out]);
   assert.equal(r.status, 0, r.stderr);

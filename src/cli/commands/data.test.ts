@@ -2,14 +2,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { DataError } from "../../errors.js";
 import { tinyMnistFiles, writeTinyMnist } from "../../data/idx-fixtures.js";
 import { main } from "../main.js";
 import { registerData } from "./data.js";
+import { tempDir } from "../../test-support/temp-dir.js";
 
 async function run(args: string[], env: Record<string, string>): Promise<{ lines: string[]; error: unknown }> {
   const lines: string[] = [];
@@ -24,7 +24,7 @@ async function run(args: string[], env: Record<string, string>): Promise<{ lines
 }
 
 test("data info: a missing dataset lists the folders searched and fails; unnamed datasets only report", async () => {
-  const home = mkdtempSync(join(tmpdir(), "tinygrow-cli-"));
+  const home = tempDir("tinygrow-cli-");
   const named = await run(["data", "info", "mnist"], { HOME: home });
   assert.ok(named.error instanceof DataError);
   assert.match(String((named.error as Error).message), /tinygrow data fetch mnist/);
@@ -35,7 +35,7 @@ test("data info: a missing dataset lists the folders searched and fails; unnamed
 });
 
 test("data info: files that fail their checksums are listed and the command fails", async () => {
-  const root = mkdtempSync(join(tmpdir(), "tinygrow-cli-"));
+  const root = tempDir("tinygrow-cli-");
   mkdirSync(join(root, "mnist"));
   writeTinyMnist(join(root, "mnist"));
   const r = await run(["data", "info", "--data-dir", root], { HOME: root });
@@ -53,7 +53,7 @@ test("data fetch: a checksum mismatch exits non-zero and leaves no file behind",
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  const root = mkdtempSync(join(tmpdir(), "tinygrow-cli-"));
+  const root = tempDir("tinygrow-cli-");
   // Only stderr is captured: the test reporter writes to stdout.
   const stderr: string[] = [];
   const writeErr = process.stderr.write.bind(process.stderr);

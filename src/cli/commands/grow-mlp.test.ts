@@ -1,14 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { DataError, ConfigError } from "../../errors.js";
 import { configDefaults, flagsLayer, resolveConfig } from "../../io/config.js";
 import { buildProgram, main } from "../main.js";
 import { GrowMlpConfigSchema, runGrowMlp } from "./grow-mlp.js";
+import { tempDir } from "../../test-support/temp-dir.js";
 
 const tiny = {
   kernels: "portable",
@@ -122,7 +121,7 @@ test("a malformed number is a usage error naming the option (real process)", () 
 });
 
 test("MNIST without its files is a DataError saying how to get them", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tinygrow-grow-mlp-"));
+  const dir = tempDir("tinygrow-grow-mlp-");
   try {
     const cfg = resolveConfig(GrowMlpConfigSchema, [{ source: "test", values: { ...tiny, dataset: "mnist", dataDir: dir } }]);
     assert.throws(

@@ -1,16 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeTinyMnist } from "../../data/idx-fixtures.js";
 import { TIMING_FIELDS } from "../../experiments/growth-run.js";
 import { readJsonl } from "../../io/results.js";
+import { tempDir } from "../../test-support/temp-dir.js";
 
 const MAIN = fileURLToPath(new URL("../main.js", import.meta.url));
-const tmp = (): string => mkdtempSync(join(tmpdir(), "tinygrow-cli-mnist-"));
+const tmp = (): string => tempDir("tinygrow-cli-mnist-");
 const ENV = { ...process.env, TINYGROW_KERNELS: "", TINYGROW_DATA_DIR: "", HOME: "/nonexistent", XDG_CACHE_HOME: "" };
 
 function tinyData(): string {

@@ -1,16 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TIMING_FIELDS } from "../../experiments/growth-run.js";
 import { readJsonl } from "../../io/results.js";
 import { defaultOut } from "./teacher-student.js";
+import { tempDir } from "../../test-support/temp-dir.js";
 
 const MAIN = fileURLToPath(new URL("../main.js", import.meta.url));
-const tmp = (): string => mkdtempSync(join(tmpdir(), "tinygrow-cli-ts-"));
+const tmp = (): string => tempDir("tinygrow-cli-ts-");
 
 /** Small but long enough (≈ 200 log records) to be caught in the middle. */
 const TINY = ["--strategy", "whole", "--steps", "3", "--epochs", "60", "--seeds", "4", "--train-samples", "240", "--test-samples", "60", "--neurons", "4", "--checkpoint-every", "7", "--kernels", "portable", "--workers", "0", "--quiet", "--no-oracle", "--no-retrain"];

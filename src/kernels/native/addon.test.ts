@@ -4,12 +4,12 @@
  * bounds. Also the loader's failure reasons.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { ADDON_PATH, findPackageRoot, loadAddon, type NativeAddon } from "./addon.js";
 import { nativeForTests } from "./test-support.js";
+import { tempDir } from "../../test-support/temp-dir.js";
 
 const { skip } = nativeForTests();
 const addon = (): NativeAddon => {
@@ -88,7 +88,7 @@ describe("addon loading", () => {
   });
 
   test("a missing or broken addon gives a short, precise reason", () => {
-    const dir = mkdtempSync(join(tmpdir(), "tinygrow-addon-"));
+    const dir = tempDir("tinygrow-addon-");
     try {
       writeFileSync(join(dir, "package.json"), "{}");
       assert.deepEqual(loadAddon(dir), { ok: false, reason: `${ADDON_PATH} not found` });
