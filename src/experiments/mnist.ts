@@ -30,14 +30,15 @@ import { datasetSpec, loadMnist, pixelStatistics, type Standardization } from ".
 import { concatIndices, splitThreeWays, splitToJson, subsetDataset } from "../data/splits.js";
 import { readConfigFile, resolveConfig } from "../io/config.js";
 import { createRunFolder, MANIFEST_FILE, readManifest, resumeRunFolder, softwareVersions } from "../io/run-folder.js";
-import { chooseKernels, type KernelChoice } from "../kernels/select.js";
+import { chooseKernels } from "../kernels/select.js";
 import { Matrix } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { baselineRunConfig, freshlyInitialised } from "./baselines.js";
 import { MnistConfigSchema, type GrowthRunConfig, type MnistConfig } from "./config.js";
-import { growthRunDone, growthRunUnits, MODEL_FILE, openGrowthRun, runGrowth, type GrowthTask, type Progress } from "./growth-run.js";
+import { growthRunUnits, MODEL_FILE, type GrowthTask } from "./growth-run.js";
+import { describeCost, runInFolder, type StudyEnv } from "./run-in-folder.js";
 import { chainModel, LECUN_MLPS, scaledHidden } from "./mnist-baselines.js";
-import { writeMnistReport, writeRunArtifacts, type MnistRun } from "./report.js";
+import { writeMnistReport, type MnistRun } from "./report.js";
 import type { StudyIo } from "./teacher-student.js";
 
 export interface MnistTarget {
@@ -208,14 +209,7 @@ function prepareData(config: MnistConfig, dirs: readonly SearchDir[]): { mt: Mni
   return { mt, dataInfo: { dataset: config.dataset, data: data.source, trainSamples: data.train.x.rows, testSamples: data.test.x.rows, splitSizes: mt.splitSizes } };
 }
 
-interface RunEnv {
-  out: string;
-  choice: KernelChoice;
-  pool: CandidatePool | null;
-  io: StudyIo;
-  progress: Progress;
-  command?: string[];
-}
+type RunEnv = StudyEnv;
 
 /** The starting model of a run: empty (grown), a fixed chain (LeCun's MLPs), the grown structure afresh (retrained). */
 function initialModel(env: RunEnv, run: MnistRun, mt: MnistTask, config: MnistConfig): DagModel<Float32Array> {
@@ -231,58 +225,25 @@ function initialModel(env: RunEnv, run: MnistRun, mt: MnistTask, config: MnistCo
 }
 
 async function runOne(config: MnistConfig, run: MnistRun, mt: MnistTask, env: RunEnv): Promise<void> {
-  const dir = join(env.out, run.dir);
-  const name = run.label;
-  const exists = existsSync(join(dir, MANIFEST_FILE));
-  const cfg = mnistRunConfig(config, run);
-  if (exists && growthRunDone(dir)) {
-    env.progress.tick(growthRunUnits(cfg), `${name}: already finished`);
-    await writeRunArtifacts(dir, name, { lossLabel: "cross-entropy" });
-    env.io.log(`${name}: already finished, kept`);
-    return;
-  }
-  const task: GrowthTask = { ...mt.task, initialModel: initialModel(env, run, mt, config) };
-  const opened = openGrowthRun({
-    dir,
-    resume: exists,
-    manifest: {
-      config: { kind: run.kind, label: run.label, run: cfg, dataset: config.dataset, data: config.data, model: config.model, accounting: config.accounting },
+  await runInFolder(
+    {
+      dir: run.dir,
+      name: run.label,
+      config: mnistRunConfig(config, run),
+      task: () => ({ ...mt.task, initialModel: initialModel(env, run, mt, config) }),
+      manifestConfig: { kind: run.kind, label: run.label, dataset: config.dataset, data: config.data, model: config.model, accounting: config.accounting },
       seed: config.seed,
-      kernels: { name: env.choice.name, reason: env.choice.reason },
-      versions: softwareVersions(),
-      dataSplit: task.dataSplit,
-      command: env.command,
+      trainingSeed: mt.trainingSeed,
+      accounting: config.accounting,
+      lossLabel: "cross-entropy",
+      describe: (res, dir) => {
+        const acc = finalTestAccuracy(dir);
+        const accuracy = acc === null ? "–" : (acc * 100).toFixed(2) + "%";
+        return `${res.parameters} parameters, test accuracy ${accuracy}, ${describeCost(res)}, peak RSS ${res.accounting.peakRssMB.toFixed(0)} MB`;
+      },
     },
-    accountant: { ...config.accounting },
-    expect: { config: cfg, dataSplit: task.dataSplit },
-  });
-  if (opened.logResume !== null && opened.logResume.discardedTo !== null) {
-    env.io.log(`${name}: ${opened.logResume.discardedRecords} log record(s) after the checkpoint moved to ${opened.logResume.discardedTo}`);
-  }
-  const progress: Progress = { tick: (n, info) => env.progress.tick(n, `${name}: ${info ?? ""}`) };
-  try {
-    const res = await runGrowth(task, cfg, {
-      kernels: env.choice.kernels,
-      rng: new Rng(mt.trainingSeed),
-      accountant: opened.accountant,
-      log: opened.log,
-      progress,
-      runFolder: opened.runFolder,
-      pool: env.pool,
-      resume: opened.checkpoint,
-    });
-    await writeRunArtifacts(dir, name, { lossLabel: "cross-entropy" });
-    const a = res.accounting;
-    const resumed = res.resumedFrom === null ? "" : ` (resumed at step ${res.resumedFrom.step}, epoch ${res.resumedFrom.epoch})`;
-    const acc = finalTestAccuracy(dir);
-    env.io.log(
-      `${name}: ${res.parameters} parameters, test accuracy ${acc === null ? "–" : (acc * 100).toFixed(2) + "%"}, ` +
-        `search ${(a.wallSeconds.search ?? 0).toFixed(1)} s, training ${(a.wallSeconds.training ?? 0).toFixed(1)} s, ` +
-        `${((a.energyWh.search ?? 0) + (a.energyWh.training ?? 0)).toPrecision(3)} Wh, peak RSS ${a.peakRssMB.toFixed(0)} MB${resumed}`,
-    );
-  } finally {
-    opened.log.close();
-  }
+    env,
+  );
 }
 
 function finalTestAccuracy(dir: string): number | null {

@@ -32,8 +32,9 @@ import { chooseKernels, type KernelChoice } from "../kernels/select.js";
 import { Rng } from "../tensor/rng.js";
 import { baselineRunConfig, freshlyInitialised, oracleModel } from "./baselines.js";
 import { TeacherStudentConfigSchema, type GrowthRunConfig, type TeacherStudentConfig } from "./config.js";
-import { growthRunDone, growthRunUnits, MODEL_FILE, openGrowthRun, runGrowth, type GrowthTask, type Progress } from "./growth-run.js";
-import { writeRunArtifacts, writeStudyReport, type StudyRun } from "./report.js";
+import { growthRunUnits, MODEL_FILE, type GrowthTask, type Progress } from "./growth-run.js";
+import { describeCost, runInFolder, type StudyEnv } from "./run-in-folder.js";
+import { writeStudyReport, type StudyRun } from "./report.js";
 
 export interface StudyIo {
   /** Progress bars (cli/progress.ts); null for none. */
@@ -168,15 +169,7 @@ function saveTeacher(out: string, seed: number, teacher: DagModel<Float32Array>)
   writeFileAtomic(file, JSON.stringify(modelToJson(teacher)) + "\n", { overwrite: false });
 }
 
-interface RunEnv {
-  out: string;
-  choice: KernelChoice;
-  pool: CandidatePool | null;
-  io: StudyIo;
-  /** The study's progress bar; each run ticks it with its own name. */
-  progress: Progress;
-  command?: string[];
-}
+type RunEnv = StudyEnv;
 
 /** The starting model of a run: empty (students), the teacher's architecture (oracle), the grown structure (retrained). */
 function initialModel(env: RunEnv, run: StudyRun, seedTask: SeedTask, config: TeacherStudentConfig): DagModel<Float32Array> | undefined {
@@ -189,57 +182,20 @@ function initialModel(env: RunEnv, run: StudyRun, seedTask: SeedTask, config: Te
 }
 
 async function runOne(config: TeacherStudentConfig, run: StudyRun, seedTask: SeedTask, env: RunEnv): Promise<void> {
-  const dir = join(env.out, run.dir);
-  const name = `${run.label} seed ${run.seed}`;
-  const exists = existsSync(join(dir, MANIFEST_FILE));
-  const cfg = runConfig(config, run);
-  if (exists && growthRunDone(dir)) {
-    env.progress.tick(growthRunUnits(cfg), `${name}: already finished`);
-    await writeRunArtifacts(dir, name);
-    env.io.log(`${name}: already finished, kept`);
-    return;
-  }
-  const task: GrowthTask = { ...seedTask.task, initialModel: initialModel(env, run, seedTask, config) };
-  const opened = openGrowthRun({
-    dir,
-    resume: exists,
-    manifest: {
-      config: { kind: run.kind, strategy: run.strategy, seed: run.seed, run: cfg, data: config.data, accounting: config.accounting },
+  await runInFolder(
+    {
+      dir: run.dir,
+      name: `${run.label} seed ${run.seed}`,
+      config: runConfig(config, run),
+      task: () => ({ ...seedTask.task, initialModel: initialModel(env, run, seedTask, config) }),
+      manifestConfig: { kind: run.kind, strategy: run.strategy, seed: run.seed, data: config.data, accounting: config.accounting },
       seed: run.seed,
-      kernels: { name: env.choice.name, reason: env.choice.reason },
-      versions: softwareVersions(),
-      dataSplit: task.dataSplit,
-      command: env.command,
+      trainingSeed: seedTask.trainingSeed,
+      accounting: config.accounting,
+      describe: (res) => `${res.parameters} parameters, test loss ${res.losses.test.toPrecision(4)}, ${describeCost(res)}`,
     },
-    accountant: { ...config.accounting },
-    expect: { config: cfg, dataSplit: task.dataSplit },
-  });
-  if (opened.logResume !== null && opened.logResume.discardedTo !== null) {
-    env.io.log(`${name}: ${opened.logResume.discardedRecords} log record(s) after the checkpoint moved to ${opened.logResume.discardedTo}`);
-  }
-  const progress: Progress = { tick: (n, info) => env.progress.tick(n, `${name}: ${info ?? ""}`) };
-  try {
-    const res = await runGrowth(task, cfg, {
-      kernels: env.choice.kernels,
-      rng: new Rng(seedTask.trainingSeed),
-      accountant: opened.accountant,
-      log: opened.log,
-      progress,
-      runFolder: opened.runFolder,
-      pool: env.pool,
-      resume: opened.checkpoint,
-    });
-    await writeRunArtifacts(dir, name);
-    const energy = res.accounting.energyWh;
-    const resumed = res.resumedFrom === null ? "" : ` (resumed at step ${res.resumedFrom.step}, epoch ${res.resumedFrom.epoch})`;
-    env.io.log(
-      `${name}: ${res.parameters} parameters, test loss ${res.losses.test.toPrecision(4)}, ` +
-        `search ${res.accounting.wallSeconds.search.toFixed(1)} s, training ${res.accounting.wallSeconds.training.toFixed(1)} s, ` +
-        `${((energy.search ?? 0) + (energy.training ?? 0)).toPrecision(3)} Wh${resumed}`,
-    );
-  } finally {
-    opened.log.close();
-  }
+    env,
+  );
 }
 
 function readText(file: string): string {
