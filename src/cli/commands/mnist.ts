@@ -9,15 +9,15 @@
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { ConfigError, type ConfigIssue } from "../../errors.js";
 import { MnistConfigSchema, STRATEGY_NAMES, type MnistConfig } from "../../experiments/config.js";
 import { readMnistConfig, recordedDataDir, runMnistExperiment } from "../../experiments/mnist.js";
 import type { StudyIo } from "../../experiments/teacher-student.js";
 import { searchDirs, type SearchDir } from "../../data/data-dir.js";
 import { datasetSpec } from "../../data/mnist.js";
-import { configDefaults, flagsLayer, readConfigFile, resolveConfig, type ConfigLayer } from "../../io/config.js";
+import { configDefaults, flagsLayer } from "../../io/config.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
 import { createProgress } from "../progress.js";
+import { resolveStudyConfig } from "../study-config.js";
 import { defaultOut } from "./teacher-student.js";
 
 /** Option name (commander camelCase) → dotted config path. */
@@ -53,7 +53,6 @@ const FLAG_PATHS: Record<string, string> = {
 };
 
 /** Options that may accompany --resume (they do not change the results). */
-const RESUME_OVERRIDABLE = new Set(["workers"]);
 
 const def = (v: unknown): string => ` (default: ${v === undefined ? "all" : String(v)})`;
 
@@ -101,28 +100,7 @@ export function mnistConfig(options: Record<string, unknown>, env: NodeJS.Proces
   // --no-verify / --no-fixed / --no-retrain default to true in commander: only a given "no" is a setting.
   for (const k of ["verify", "fixed", "retrain"]) if (opts[k] === true) delete opts[k];
   const flags = flagsLayer(opts, FLAG_PATHS);
-  if (typeof opts.resume === "string") return resumedConfig(opts, flags);
-  const stack: ConfigLayer[] = [];
-  if (typeof opts.config === "string") stack.push(readConfigFile(opts.config));
-  if (env.TINYGROW_KERNELS !== undefined && env.TINYGROW_KERNELS !== "") stack.push({ source: "TINYGROW_KERNELS", values: { kernels: env.TINYGROW_KERNELS } });
-  stack.push(flags);
-  return resolveConfig(MnistConfigSchema, stack);
-}
-
-function resumedConfig(opts: Record<string, unknown>, flags: ConfigLayer): MnistConfig {
-  const dir = opts.resume as string;
-  const issues: ConfigIssue[] = [];
-  if (typeof opts.out === "string") issues.push({ source: "--out", path: "out", message: "give either --out (a new experiment) or --resume (an existing one), not both" });
-  if (typeof opts.config === "string") issues.push({ source: "--config", path: "(file)", message: `cannot be used with --resume: the configuration is read from ${dir}/manifest.json` });
-  for (const [path, source] of Object.entries(flags.pathSources ?? {})) {
-    if (!RESUME_OVERRIDABLE.has(path)) issues.push({ source, path, message: `cannot be changed on --resume: the configuration is read from ${dir}/manifest.json` });
-  }
-  if (issues.length > 0) throw new ConfigError(issues);
-  const saved = readMnistConfig(dir);
-  return resolveConfig(MnistConfigSchema, [
-    { source: `${dir}/manifest.json`, values: saved as unknown as Record<string, unknown> },
-    { source: "flags", values: opts.workers === undefined ? {} : { workers: opts.workers }, pathSources: { workers: "--workers" } },
-  ]);
+  return resolveStudyConfig(MnistConfigSchema, { options: opts, flags, env, readSaved: readMnistConfig, noun: "experiment" });
 }
 
 /** Where the data is looked for: --data-dir, else (on --resume) the folder the run used, then TINYGROW_DATA_DIR, the cache and system folders. */

@@ -7,12 +7,12 @@
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { ConfigError, type ConfigIssue } from "../../errors.js";
 import { TeacherStudentConfigSchema, type TeacherStudentConfig } from "../../experiments/config.js";
 import { readStudyConfig, runTeacherStudentStudy, type StudyIo } from "../../experiments/teacher-student.js";
-import { configDefaults, flagsLayer, readConfigFile, resolveConfig, type ConfigLayer } from "../../io/config.js";
+import { configDefaults, flagsLayer, type ConfigLayer } from "../../io/config.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
 import { createProgress } from "../progress.js";
+import { resolveStudyConfig } from "../study-config.js";
 
 /** Option name (commander camelCase) → dotted config path, for the options both commands share. */
 const FLAG_PATHS: Record<string, string> = {
@@ -34,7 +34,6 @@ const FLAG_PATHS: Record<string, string> = {
 };
 
 /** Options that may accompany --resume (they do not change the results). */
-const RESUME_OVERRIDABLE = new Set(["workers"]);
 
 const def = (v: unknown): string => ` (default: ${Array.isArray(v) ? v.join(",") : String(v)})`;
 
@@ -74,29 +73,7 @@ export function studyConfig(options: Record<string, unknown>, layers: { base?: C
     flags.values = { ...flags.values, ...extra.values };
     flags.pathSources = { ...flags.pathSources, ...extra.pathSources };
   }
-  if (typeof opts.resume === "string") return resumedConfig(opts, flags);
-  const stack: ConfigLayer[] = layers.base === undefined ? [] : [layers.base];
-  if (typeof opts.config === "string") stack.push(readConfigFile(opts.config));
-  const env = process.env.TINYGROW_KERNELS;
-  if (env !== undefined && env !== "") stack.push({ source: "TINYGROW_KERNELS", values: { kernels: env } });
-  stack.push(flags);
-  return resolveConfig(TeacherStudentConfigSchema, stack);
-}
-
-function resumedConfig(opts: Record<string, unknown>, flags: ConfigLayer): TeacherStudentConfig {
-  const dir = opts.resume as string;
-  const issues: ConfigIssue[] = [];
-  if (typeof opts.out === "string") issues.push({ source: "--out", path: "out", message: "give either --out (a new study) or --resume (an existing one), not both" });
-  if (typeof opts.config === "string") issues.push({ source: "--config", path: "(file)", message: `cannot be used with --resume: the configuration is read from ${dir}/manifest.json` });
-  for (const [path, source] of Object.entries(flags.pathSources ?? {})) {
-    if (!RESUME_OVERRIDABLE.has(path)) issues.push({ source, path, message: `cannot be changed on --resume: the configuration is read from ${dir}/manifest.json` });
-  }
-  if (issues.length > 0) throw new ConfigError(issues);
-  const saved = readStudyConfig(dir);
-  return resolveConfig(TeacherStudentConfigSchema, [
-    { source: `${dir}/manifest.json`, values: saved as unknown as Record<string, unknown> },
-    { source: "flags", values: opts.workers === undefined ? {} : { workers: opts.workers }, pathSources: { workers: "--workers" } },
-  ]);
+  return resolveStudyConfig(TeacherStudentConfigSchema, { options: opts, flags, base: layers.base, env: process.env, readSaved: readStudyConfig, noun: "study" });
 }
 
 /** Runs a study command: the resolved configuration into --out (or --resume), printing the report's path. */
