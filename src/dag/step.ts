@@ -95,6 +95,16 @@ export interface GrowthOptions {
 
 export type ResolvedFitOptions = FitOptions & { mode: FitMode; randomTries: number };
 
+/**
+ * Random tries per candidate: 16 per neuron sought, at least 64, at most 512. The cap
+ * matters at MNIST scale (100 neurons per step): 512 tries instead of 1,600 halved the
+ * search time and cut peak memory from 1.43 to 1.17 GB at the same accuracy (98.04% vs
+ * 97.95%, one run each; the activities of the tries are (train-opt samples × tries)).
+ */
+export function defaultRandomTries(neuronsPerStep: number): number {
+  return Math.min(512, Math.max(64, 16 * neuronsPerStep));
+}
+
 export type ResolvedGrowthOptions = Required<Omit<GrowthOptions, "amplitude" | "fit" | "refine" | "bic" | "maxParameters">> & {
   maxParameters: number | null;
   amplitude: AmplitudeOptions;
@@ -198,7 +208,7 @@ export function resolveGrowthOptions(options: GrowthOptions = {}): ResolvedGrowt
     loss: options.loss ?? "mse",
     applyDelta: options.applyDelta ?? true,
     amplitude: options.amplitude ?? {},
-    fit: { ...fitGiven, mode, randomTries: fitGiven.randomTries ?? Math.max(64, 16 * neuronsPerStep) },
+    fit: { ...fitGiven, mode, randomTries: fitGiven.randomTries ?? defaultRandomTries(neuronsPerStep) },
     statisticsBatchSize: options.statisticsBatchSize ?? 1024,
     refine: options.refine ?? { epochs: mode === "gradient" ? 20 : 0 },
     seed: options.seed ?? 0,
