@@ -11,14 +11,12 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { MnistConfigSchema, STRATEGY_NAMES, type MnistConfig } from "../../experiments/config.js";
 import { readMnistConfig, recordedDataDir, runMnistExperiment } from "../../experiments/mnist.js";
-import type { StudyIo } from "../../experiments/teacher-student.js";
 import { searchDirs, type SearchDir } from "../../data/data-dir.js";
 import { datasetSpec } from "../../data/mnist.js";
 import { configDefaults, flagsLayer } from "../../io/config.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
-import { createProgress } from "../progress.js";
 import { resolveStudyConfig } from "../study-config.js";
-import { defaultOut } from "./teacher-student.js";
+import { defaultOut, runStudyInTerminal, stdoutLine, type WriteLine } from "../study-runner.js";
 
 /** Option name (commander camelCase) → dotted config path. */
 const FLAG_PATHS: Record<string, string> = {
@@ -115,29 +113,12 @@ export function mnistDataDirs(config: MnistConfig, options: Record<string, unkno
 }
 
 /** Runs the command: the experiment into --out (or --resume), printing where the report is. */
-export async function runMnistCommand(options: Record<string, unknown>, write: (line: string) => void = (l) => process.stdout.write(l + "\n")): Promise<string> {
+export async function runMnistCommand(options: Record<string, unknown>, write: WriteLine = stdoutLine): Promise<string> {
   const config = mnistConfig(options);
   const resume = typeof options.resume === "string";
   const out = resolve(resume ? (options.resume as string) : typeof options.out === "string" ? options.out : defaultOut("mnist"));
   const dirs = mnistDataDirs(config, options);
-  const quiet = options.quiet === true;
-  const hold = !quiet && process.stderr.isTTY === true && process.stdout.isTTY === true;
-  const held: string[] = [];
-  const io: StudyIo = {
-    log: (line) => (hold ? held.push(line) : write(line)),
-    progress: quiet ? null : (label, total) => createProgress({ label, total }),
-  };
-  const t0 = performance.now();
-  let res;
-  try {
-    res = await runMnistExperiment(config, { out, resume, dirs, command: process.argv.slice(1) }, io);
-  } finally {
-    for (const line of held) write(line);
-  }
-  write(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  write(`summary: ${res.summary}`);
-  write(`report: ${res.report}`);
-  return res.report;
+  return runStudyInTerminal(options.quiet === true, write, (io) => runMnistExperiment(config, { out, resume, dirs, command: process.argv.slice(1) }, io));
 }
 
 export function registerMnist(program: Command): void {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TIMING_FIELDS } from "../../experiments/growth-run.js";
 import { readJsonl } from "../../io/results.js";
-import { defaultOut } from "./teacher-student.js";
+import { defaultOut } from "../study-runner.js";
 import { tempDir } from "../../test-support/temp-dir.js";
 
 const MAIN = fileURLToPath(new URL("../main.js", import.meta.url));

@@ -8,10 +8,10 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { TeacherStudentConfigSchema, type TeacherStudentConfig } from "../../experiments/config.js";
-import { readStudyConfig, runTeacherStudentStudy, type StudyIo } from "../../experiments/teacher-student.js";
+import { readStudyConfig, runTeacherStudentStudy } from "../../experiments/teacher-student.js";
 import { configDefaults, flagsLayer, type ConfigLayer } from "../../io/config.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
-import { createProgress } from "../progress.js";
+import { defaultOut, runStudyInTerminal, stdoutLine, type WriteLine } from "../study-runner.js";
 import { resolveStudyConfig } from "../study-config.js";
 
 /** Option name (commander camelCase) → dotted config path, for the options both commands share. */
@@ -77,36 +77,12 @@ export function studyConfig(options: Record<string, unknown>, layers: { base?: C
 }
 
 /** Runs a study command: the resolved configuration into --out (or --resume), printing the report's path. */
-export async function runStudyCommand(command: string, config: TeacherStudentConfig, options: Record<string, unknown>, write: (line: string) => void = (l) => process.stdout.write(l + "\n")): Promise<string> {
+export async function runStudyCommand(command: string, config: TeacherStudentConfig, options: Record<string, unknown>, write: WriteLine = stdoutLine): Promise<string> {
   const resume = typeof options.resume === "string";
   const out = resolve(resume ? (options.resume as string) : typeof options.out === "string" ? options.out : defaultOut(command));
-  const quiet = options.quiet === true;
-  // A live bar and stdout lines would garble each other on one terminal: hold the lines back.
-  const hold = !quiet && process.stderr.isTTY === true && process.stdout.isTTY === true;
-  const held: string[] = [];
-  const io: StudyIo = {
-    log: (line) => (hold ? held.push(line) : write(line)),
-    progress: quiet ? null : (label, total) => createProgress({ label, total }),
-  };
-  const t0 = performance.now();
-  let res;
-  try {
-    res = await runTeacherStudentStudy(config, { out, resume, command: process.argv.slice(1) }, io);
-  } finally {
-    for (const line of held) write(line);
-  }
-  write(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  write(`summary: ${res.summary}`);
-  write(`report: ${res.report}`);
-  return res.report;
+  return runStudyInTerminal(options.quiet === true, write, (io) => runTeacherStudentStudy(config, { out, resume, command: process.argv.slice(1) }, io));
 }
 
-/** runs/<command>-YYYYMMDD-HHMMSS (local time). */
-export function defaultOut(command: string, now: Date = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, "0");
-  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
-  return `runs/${command}-${stamp}`;
-}
 
 export function registerTeacherStudent(program: Command): void {
   const d = configDefaults(TeacherStudentConfigSchema);

@@ -1,0 +1,42 @@
+/**
+ * Running a study command (teacher-student, compare, mnist) in the terminal: progress bars
+ * on stderr, one line per finished run on stdout (held back while a live bar is drawn, so
+ * the two do not garble each other), and at the end the time and where the report is.
+ */
+import type { StudyIo } from "../experiments/teacher-student.js";
+import { createProgress } from "./progress.js";
+
+export type WriteLine = (line: string) => void;
+
+export const stdoutLine: WriteLine = (line) => process.stdout.write(line + "\n");
+
+export async function runStudyInTerminal(
+  quiet: boolean,
+  write: WriteLine,
+  study: (io: StudyIo) => Promise<{ summary: string; report: string }>,
+): Promise<string> {
+  const hold = !quiet && process.stderr.isTTY === true && process.stdout.isTTY === true;
+  const held: string[] = [];
+  const io: StudyIo = {
+    log: (line) => (hold ? held.push(line) : write(line)),
+    progress: quiet ? null : (label, total) => createProgress({ label, total }),
+  };
+  const t0 = performance.now();
+  let res;
+  try {
+    res = await study(io);
+  } finally {
+    for (const line of held) write(line);
+  }
+  write(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  write(`summary: ${res.summary}`);
+  write(`report: ${res.report}`);
+  return res.report;
+}
+
+/** runs/<command>-YYYYMMDD-HHMMSS (local time). */
+export function defaultOut(command: string, now: Date = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  return `runs/${command}-${stamp}`;
+}
