@@ -5,8 +5,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeTinyMnist } from "../../data/idx-fixtures.js";
-import { TIMING_FIELDS } from "../../experiments/growth-run.js";
-import { readJsonl } from "../../io/results.js";
+import { lineCount, recordsWithoutTiming } from "../../test-support/run-logs.js";
 import { tempDir } from "../../test-support/temp-dir.js";
 
 const MAIN = fileURLToPath(new URL("../main.js", import.meta.url));
@@ -27,15 +26,6 @@ function tinyArgs(data: string): string[] {
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [MAIN, "mnist", ...args], { encoding: "utf8", env: ENV });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function records(file: string): Record<string, unknown>[] {
-  return readJsonl<Record<string, unknown>>(file).records.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !(TIMING_FIELDS as readonly string[]).includes(k))));
-}
-
-function lineCount(file: string): number {
-  if (!existsSync(file)) return 0;
-  return readFileSync(file, "utf8").split("\n").length - 1;
 }
 
 test("mnist: SIGKILL in the middle of training, then --resume, ends exactly as an uninterrupted run", { timeout: 120_000 }, async () => {
@@ -68,7 +58,7 @@ test("mnist: SIGKILL in the middle of training, then --resume, ends exactly as a
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.match(resumed.stdout, /resumed at step \d+, epoch \d+/);
   assert.equal(readFileSync(join(out, "grown/model.json"), "utf8"), readFileSync(join(ref, "grown/model.json"), "utf8"));
-  assert.deepEqual(records(log), records(refLog));
+  assert.deepEqual(recordsWithoutTiming(log), recordsWithoutTiming(refLog));
   assert.equal(readFileSync(join(out, "baselines/retrained/model.json"), "utf8"), readFileSync(join(ref, "baselines/retrained/model.json"), "utf8"));
   const side = readdirSync(join(out, "grown")).filter((f) => f.startsWith("log.jsonl.discarded-"));
   const moved = side.reduce((n, f) => n + lineCount(join(out, "grown", f)), 0);

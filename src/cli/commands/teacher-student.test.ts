@@ -4,9 +4,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { TIMING_FIELDS } from "../../experiments/growth-run.js";
-import { readJsonl } from "../../io/results.js";
 import { defaultOut } from "../study-runner.js";
+import { lineCount, recordsWithoutTiming } from "../../test-support/run-logs.js";
 import { tempDir } from "../../test-support/temp-dir.js";
 
 const MAIN = fileURLToPath(new URL("../main.js", import.meta.url));
@@ -18,15 +17,6 @@ const TINY = ["--strategy", "whole", "--steps", "3", "--epochs", "60", "--seeds"
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", env: { ...process.env, TINYGROW_KERNELS: "" } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function records(file: string): Record<string, unknown>[] {
-  return readJsonl<Record<string, unknown>>(file).records.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !(TIMING_FIELDS as readonly string[]).includes(k))));
-}
-
-function lineCount(file: string): number {
-  if (!existsSync(file)) return 0;
-  return readFileSync(file, "utf8").split("\n").length - 1;
 }
 
 test("teacher-student: SIGKILL in the middle of training, then --resume, ends exactly as an uninterrupted run", { timeout: 120_000 }, async () => {
@@ -59,7 +49,7 @@ test("teacher-student: SIGKILL in the middle of training, then --resume, ends ex
   assert.match(resumed.stdout, new RegExp(`report: ${out.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/report\\.md`));
   assert.equal(readFileSync(join(out, "whole/seed-4/model.json"), "utf8"), readFileSync(join(ref, "whole/seed-4/model.json"), "utf8"));
   // Same lines in the same order (timing and energy aside): none lost, none duplicated.
-  assert.deepEqual(records(log), records(refLog));
+  assert.deepEqual(recordsWithoutTiming(log), recordsWithoutTiming(refLog));
   // Lines written after the last checkpoint were moved aside, not deleted.
   const side = readdirSync(join(out, "whole/seed-4")).filter((f) => f.startsWith("log.jsonl.discarded-"));
   const moved = side.reduce((n, f) => n + lineCount(join(out, "whole/seed-4", f)), 0);
