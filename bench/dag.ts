@@ -24,7 +24,7 @@ import { dagLoss } from "../src/dag/data.js";
 import { growthStep, type GrowthOptions, type GrowthSplits } from "../src/dag/step.js";
 import type { Strategy } from "../src/dag/candidates.js";
 import { trainModel, type InterTrainOptions } from "../src/dag/train.js";
-import { CandidatePool } from "../src/dag/pool.js";
+import { CandidatePool } from "../src/node/pool.js";
 import { fmtSeconds, median, table } from "./stats.js";
 
 export interface Problem {

@@ -6,8 +6,8 @@
  *
  *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,dag,mnist]
  */
-import { chooseKernels } from "../src/kernels/select.js";
-import { ensureOpenBlasCoreType } from "../src/kernels/native/coretype.js";
+import { chooseKernels } from "../src/node/kernels.js";
+import { ensureOpenBlasCoreType } from "../src/node/native/coretype.js";
 import type { Kernels } from "../src/kernels/kernels.js";
 import { GEMM_SHAPES, gemmJobName, gemmProbe, torchGemmJob } from "./kernels.js";
 import { STEP_JOBS, stepProbe, torchStepJob } from "./mlp-step.js";

@@ -5,7 +5,7 @@
  *
  * Thread pinning for a fair comparison on a small machine: PyTorch's BLAS pool gets the
  * same thread count as tinygrow's (OPENBLAS_NUM_THREADS), torch's own intra-op pool one
- * thread, and both sides the same OPENBLAS_CORETYPE (see src/kernels/native/coretype.ts).
+ * thread, and both sides the same OPENBLAS_CORETYPE (see src/node/native/coretype.ts).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface, type Interface } from "node:readline";

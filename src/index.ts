@@ -1,5 +1,7 @@
 /**
- * tinygrow's public API. The building blocks are grouped by what they do:
+ * tinygrow's public API in Node (the browser entry is src/browser/index.ts, `tinygrow/browser`):
+ * the platform-free core plus the Node adapter (src/node: files, run folders, worker
+ * threads, the addon). The building blocks are grouped by what they do:
  *
  *   import { chooseKernels, Rng, nn, growth, dag, data } from "tinygrow";
  *   const { kernels } = chooseKernels("auto");
@@ -22,11 +24,13 @@ export {
 export { Matrix, zeros32, zeros64, fromArrays32, fromArrays64, toFloat32, toFloat64, type Matrix32, type Matrix64, type FloatArray } from "./tensor/matrix.js";
 export { Rng, type RngState } from "./tensor/rng.js";
 export type { Kernels, KernelName, GemmOptions, EighResult, SvdResult } from "./kernels/kernels.js";
-export { chooseKernels, parseKernelRequest, type KernelChoice, type KernelRequest } from "./kernels/select.js";
+export { parseKernelRequest, type KernelChoice, type KernelRequest } from "./kernels/select.js";
+export { chooseKernels } from "./node/kernels.js";
 export { portableKernels } from "./kernels/portable/index.js";
-export { Accountant, type AccountingSnapshot } from "./experiments/accounting.js";
+export { Accountant } from "./node/accounting.js";
+export type { AccountingSnapshot } from "./experiments/accounting.js";
 
 export * as nn from "./nn/index.js";
-export * as growth from "./growth/index.js";
-export * as dag from "./dag/index.js";
-export * as data from "./data/index.js";
+export * as growth from "./node/growth.js";
+export * as dag from "./node/dag.js";
+export * as data from "./node/data.js";

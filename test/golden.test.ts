@@ -11,12 +11,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runVerifyGolden } from "../src/cli/commands/verify-golden.js";
 import { DataError, NumericalError } from "../src/errors.js";
-import { formatGoldenReport, verifyGoldenFile } from "../src/growth/golden.js";
+import { formatGoldenReport } from "../src/growth/golden.js";
+import { verifyGoldenFile } from "../src/node/golden-file.js";
 import { kernelSets } from "../src/growth/test-helpers.js";
 import { tempDir } from "../src/test-support/temp-dir.js";
 
 // Compiled to dist/test/golden.test.js; the cases live in the source tree.
-const goldenDir = fileURLToPath(new URL("../../test/golden/", import.meta.url));
+const goldenDir = fileURLToPath(new URL("../../test/golden", import.meta.url));
 const cases = readdirSync(goldenDir).filter((f) => f.endsWith(".json")).sort();
 const portable = kernelSets()[0].kernels!;
 

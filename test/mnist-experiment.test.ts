@@ -9,14 +9,14 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DATASETS } from "../src/data/mnist.js";
+import { DATASETS } from "../src/node/data/mnist.js";
 import { MnistConfigSchema } from "../src/experiments/config.js";
-import { runMnistExperiment } from "../src/experiments/mnist.js";
+import { runMnistExperiment } from "../src/node/experiments/mnist.js";
 import { resolveConfig } from "../src/io/config.js";
 import { tempDir } from "../src/test-support/temp-dir.js";
 
 // Compiled to dist/test/: the repository root is two folders up.
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const dir = process.env.TINYGROW_MNIST_DIR ? resolve(process.env.TINYGROW_MNIST_DIR) : resolve(repoRoot, "../shared/data/mnist");
 const present = DATASETS.mnist.files.every((f) => existsSync(join(dir, f.name)));
 const skip = present ? false : `MNIST files not found in ${dir} (set TINYGROW_MNIST_DIR or run \`tinygrow data fetch mnist\` and point it there)`;

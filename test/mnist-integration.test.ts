@@ -13,13 +13,13 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { DataError } from "../src/errors.js";
-import { fetchDataset } from "../src/data/fetch.js";
-import { checkFile, DATASETS, loadMnist, md5Hex, pixelStatistics } from "../src/data/mnist.js";
+import { fetchDataset } from "../src/node/data/fetch.js";
+import { checkFile, DATASETS, loadMnist, md5Hex, pixelStatistics } from "../src/node/data/mnist.js";
 import { registerData } from "../src/cli/commands/data.js";
 import { tempDir } from "../src/test-support/temp-dir.js";
 
 // Compiled to dist/test/: the repository root is two folders up.
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const dir = process.env.TINYGROW_MNIST_DIR ? resolve(process.env.TINYGROW_MNIST_DIR) : resolve(repoRoot, "../shared/data/mnist");
 const spec = DATASETS.mnist;
 const present = spec.files.every((f) => existsSync(join(dir, f.name)));

@@ -6,7 +6,8 @@
  */
 import type { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors.js";
-import { readConfigFile, resolveConfig, type ConfigLayer } from "../io/config.js";
+import { resolveConfig, type ConfigLayer } from "../io/config.js";
+import { readConfigFile } from "../node/io/config-file.js";
 
 export interface StudyConfigSources {
   /** The parsed command-line options (must include `resume`, `out`, `config`, `workers` when given). */

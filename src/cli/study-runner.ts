@@ -3,7 +3,7 @@
  * on stderr, one line per finished run on stdout (held back while a live bar is drawn, so
  * the two do not garble each other), and at the end the time and where the report is.
  */
-import type { StudyIo } from "../experiments/teacher-student.js";
+import type { StudyIo } from "../node/experiments/teacher-student.js";
 import { createProgress } from "./progress.js";
 
 export type WriteLine = (line: string) => void;

@@ -14,5 +14,4 @@ export {
   type BicOptions,
 } from "./step.js";
 export { trainModel, type InterTrainOptions } from "./train.js";
-export { CandidatePool, defaultWorkers } from "./pool.js";
 export { modelToJson, modelFromJson, DAG_FORMAT, DAG_FORMAT_VERSION, type DagModelJson } from "./serialize.js";

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { kernelsUnderTest } from "../kernels/under-test.js";
+import { kernelsUnderTest } from "../node/under-test.js";
 import { Matrix } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { buildTeacher, teacherDataset } from "../data/teacher.js";
@@ -13,7 +13,7 @@ import { modelToJson } from "./serialize.js";
 import { computeNodeStatistics } from "./statistics.js";
 import { growthStep, type GrowthSplits } from "./step.js";
 import { trainModel } from "./train.js";
-import { CandidatePool } from "./pool.js";
+import { CandidatePool } from "../node/pool.js";
 
 const kernels = kernelsUnderTest();
 

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError } from "../errors.js";
-import { kernelsUnderTest } from "../kernels/under-test.js";
+import { kernelsUnderTest } from "../node/under-test.js";
 import { Matrix } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { buildTeacher, teacherDataset } from "../data/teacher.js";
@@ -16,7 +16,7 @@ import { DagModel } from "./model.js";
 import { bottleneckScores, computeNodeStatistics } from "./statistics.js";
 import { bicScore, chooseCandidate, growthStep, resolveGrowthOptions, type CandidateReport, type GrowthSplits } from "./step.js";
 import { trainModel } from "./train.js";
-import { CandidatePool } from "./pool.js";
+import { CandidatePool } from "../node/pool.js";
 
 const kernels = kernelsUnderTest();
 

@@ -4,7 +4,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { DataError } from "../errors.js";
-import { encodeIdx, parseIdx, parseIdxImages, parseIdxLabels, readIdxImages, readIdxLabels } from "./idx.js";
+import { encodeIdx, parseIdx, parseIdxImages, parseIdxLabels } from "./idx.js";
+import { readIdxImages, readIdxLabels } from "../node/data/idx-files.js";
 import { tempDir } from "../test-support/temp-dir.js";
 
 const images = encodeIdx([3, 2, 2], Uint8Array.from([0, 1, 2, 3, 10, 11, 12, 13, 255, 254, 253, 252]));

@@ -1,5 +1,5 @@
 /**
- * The IDX file format (LeCun's MNIST format), raw or gzip-compressed.
+ * The IDX file format (LeCun's MNIST format), parsed from bytes (files and gzip: node/data/idx-files.ts).
  *
  *   bytes 0-1   0x00 0x00
  *   byte  2     element type: 0x08 = unsigned byte (the only one MNIST-like data uses)
@@ -10,8 +10,6 @@
  * Every check names the file and, where it applies, the byte offset; for a gzip file the
  * offset counts bytes of the decompressed content.
  */
-import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import { DataError } from "../errors.js";
 
 export const IDX_UBYTE = 0x08;
@@ -45,16 +43,6 @@ export interface IdxImages {
 /** True when `bytes` start with the gzip magic 1f 8b. */
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
-/** Decompresses gzip content (detected by its magic, not the file name); raw bytes pass through. */
-export function gunzipIfNeeded(bytes: Uint8Array, file: string): Uint8Array {
-  if (!isGzip(bytes)) return bytes;
-  try {
-    return gunzipSync(bytes);
-  } catch (err) {
-    throw new DataError(file, `corrupt gzip data (${bytes.length} compressed bytes): ${(err as Error).message}`);
-  }
 }
 
 function hex32(n: number): string {
@@ -107,22 +95,6 @@ export function parseIdx(bytes: Uint8Array, file: string, expectedRank?: number)
   return { dims, data: bytes.subarray(header, expectedLength) };
 }
 
-/** The decompressed bytes of a file (gzip detected by its magic). */
-export function readRaw(path: string): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new DataError(path, `cannot read file: ${(err as Error).message}`);
-  }
-  return gunzipIfNeeded(bytes, path);
-}
-
-/** Reads an IDX file, raw or gzip. */
-export function readIdxFile(path: string, expectedRank?: number): IdxArray {
-  return parseIdx(readRaw(path), path, expectedRank);
-}
-
 /** Images from decompressed IDX bytes (magic 0x00000803); rows and cols must be positive. */
 export function parseIdxImages(bytes: Uint8Array, file: string): IdxImages {
   const { dims, data } = parseIdx(bytes, file, 3);
@@ -145,14 +117,6 @@ export function parseIdxLabels(bytes: Uint8Array, file: string, numClasses?: num
     }
   }
   return data;
-}
-
-export function readIdxImages(path: string): IdxImages {
-  return parseIdxImages(readRaw(path), path);
-}
-
-export function readIdxLabels(path: string, numClasses?: number): Uint8Array {
-  return parseIdxLabels(readRaw(path), path, numClasses);
 }
 
 /** Encodes unsigned bytes as an IDX file (the inverse of parseIdx); used to write small test data. */

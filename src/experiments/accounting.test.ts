@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Accountant, DEFAULT_POWER_PER_CORE_W, MEMORY_POWER_W_PER_GB } from "./accounting.js";
+import { DEFAULT_POWER_PER_CORE_W, MEMORY_POWER_W_PER_GB } from "./accounting.js";
+import { Accountant } from "../node/accounting.js";
 import { tempDir } from "../test-support/temp-dir.js";
 
 /** A fake clock (ms) and CPU counter (µs) advanced by hand. */

@@ -16,17 +16,13 @@
  * TDP per core for an unknown CPU; 0.3725 W/GB is their memory power; PUE defaults to 1 (a
  * laptop or desktop, no data-centre overhead; Green Algorithms uses 1.67 for an average data
  * centre). Memory defaults to the process's peak resident set size at snapshot time.
- * CPU time comes from process.cpuUsage(), which includes worker threads.
+ * CPU time, peak RSS, cores and RAPL come from probes passed in (node/accounting.ts: the process).
  *
  * Method "rapl": when the Intel RAPL package counters under /sys/class/powercap are
  * readable, the energy is their measured delta (summed over packages, wrap-around handled,
  * times PUE). RAPL measures the whole CPU package, other processes included. The model
  * estimate is always reported beside it (`modelEnergyWh`).
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
-import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 
 /** A named phase; time outside every phase is reported as "untracked". */
 export type Phase = "search" | "training" | "evaluation" | (string & {});
@@ -41,11 +37,11 @@ export const DEFAULT_PUE = 1;
 export interface AccountantOptions {
   /** Monotonic clock in milliseconds (default performance.now). */
   clock?: () => number;
-  /** Cumulative process CPU time in microseconds (default process.cpuUsage). */
+  /** Cumulative process CPU time in microseconds (default: the clock, one busy thread; Node: process.cpuUsage). */
   cpuUsage?: () => { user: number; system: number };
-  /** Peak resident set size in kilobytes (default process.resourceUsage().maxRSS). */
+  /** Peak resident set size in kilobytes (default 0, unknown; Node: process.resourceUsage().maxRSS). */
   peakRssKB?: () => number;
-  /** Cores counted by the model (default os.availableParallelism()). */
+  /** Cores counted by the model (default 1; Node: os.availableParallelism()). */
   cores?: number;
   powerPerCoreW?: number;
   /** Memory for the model in GB; default: the peak RSS at snapshot time. */
@@ -55,6 +51,8 @@ export interface AccountantOptions {
   rapl?: "auto" | "off";
   /** Root of the powercap sysfs tree (default /sys/class/powercap; tests point it elsewhere). */
   powercapRoot?: string;
+  /** Reads the RAPL package counters under a powercap root, or says why not (default: none on this platform; Node: sysfs). */
+  readRapl?: (root: string) => RaplReading | string;
   /** A snapshot from an earlier session of the same run: its totals are carried forward. */
   resumeFrom?: AccountingSnapshot;
 }
@@ -111,21 +109,23 @@ export class Accountant {
   private lastCpu: number;
   private lastRapl: RaplReading | null;
   private raplNote: string | undefined;
+  private readonly readRapl: (root: string) => RaplReading | string;
 
   constructor(options: AccountantOptions = {}) {
     this.opts = options;
+    this.readRapl = options.readRapl ?? (() => "RAPL counters are not readable on this platform");
     this.clock = options.clock ?? (() => performance.now());
-    const cpuUsage = options.cpuUsage ?? (() => process.cpuUsage());
+    const cpuUsage = options.cpuUsage ?? (() => ({ user: this.clock() * 1000, system: 0 }));
     this.cpu = () => {
       const u = cpuUsage();
       return (u.user + u.system) / 1e6;
     };
-    this.peakRssKB = options.peakRssKB ?? (() => process.resourceUsage().maxRSS);
-    this.cores = options.cores ?? availableParallelism();
+    this.peakRssKB = options.peakRssKB ?? (() => 0);
+    this.cores = options.cores ?? 1;
     this.startWall = this.lastWall = this.clock() / 1000;
     this.startCpu = this.lastCpu = this.cpu();
     const root = options.powercapRoot ?? "/sys/class/powercap";
-    const probe = options.rapl === "off" ? null : readRaplPackages(root);
+    const probe = options.rapl === "off" ? null : this.readRapl(root);
     if (options.rapl === "off") this.raplNote = "RAPL disabled by option";
     else if (typeof probe === "string") this.raplNote = probe;
     else if (options.resumeFrom?.method === "model") this.raplNote = "the run began with the model estimate; kept for consistency";
@@ -237,7 +237,7 @@ export class Accountant {
     const cpu = this.cpu();
     let reading: RaplReading | null = null;
     if (this.lastRapl !== null && this.raplNote === undefined) {
-      const r = readRaplPackages(this.opts.powercapRoot ?? "/sys/class/powercap");
+      const r = this.readRapl(this.opts.powercapRoot ?? "/sys/class/powercap");
       if (typeof r === "string") this.raplNote = `a RAPL read failed during the run (${r}); energy falls back to the model`;
       else reading = r;
     }
@@ -265,27 +265,4 @@ function raplDeltaJ(from: RaplReading, to: RaplReading): number {
 }
 
 /** One reading per RAPL package (intel-rapl:N), in microjoules. */
-type RaplReading = { energyUJ: number; maxRangeUJ: number }[];
-
-/** Reads every package counter under `root`; returns why not when none is readable. */
-function readRaplPackages(root: string): RaplReading | string {
-  let names: string[];
-  try {
-    names = readdirSync(root).filter((n) => /^intel-rapl:\d+$/.test(n)).sort();
-  } catch {
-    return `${root} is not readable`;
-  }
-  if (names.length === 0) return `no intel-rapl package under ${root}`;
-  const out: RaplReading = [];
-  for (const name of names) {
-    try {
-      const energyUJ = Number(readFileSync(join(root, name, "energy_uj"), "utf8").trim());
-      const maxRangeUJ = Number(readFileSync(join(root, name, "max_energy_range_uj"), "utf8").trim());
-      if (!Number.isFinite(energyUJ) || !Number.isFinite(maxRangeUJ)) return `${join(root, name)}: counters are not numbers`;
-      out.push({ energyUJ, maxRangeUJ });
-    } catch (err) {
-      return `${join(root, name, "energy_uj")} is not readable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
-    }
-  }
-  return out;
-}
+export type RaplReading = { energyUJ: number; maxRangeUJ: number }[];

@@ -8,7 +8,6 @@
  * 100 epochs of inter-training between steps, 6 seeds) scaled to a small CPU machine
  * (3,000 training and 1,000 test samples, 15 steps).
  */
-import { availableParallelism } from "node:os";
 import { z } from "zod";
 import type { Strategy } from "../dag/candidates.js";
 import { ACTIVATION_NAMES } from "../kernels/kernels.js";
@@ -133,8 +132,8 @@ export const TeacherStudentConfigSchema = z
       .min(1)
       .default(["whole", "restricted", "bic"]),
     kernels: z.enum(KERNEL_REQUESTS).default("auto"),
-    /** Worker threads evaluating growth candidates (0 = on the main thread). */
-    workers: int(0).default(availableParallelism()),
+    /** Worker threads evaluating growth candidates (0 = on the main thread; default one per core, which the platform adapter knows). */
+    workers: int(0).optional(),
     data: z
       .strictObject({
         trainSamples: int(3).default(3000),

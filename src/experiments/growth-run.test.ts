@@ -5,13 +5,14 @@ import { join } from "node:path";
 import { ConfigError, GraphError, TrainingError } from "../errors.js";
 import { modelToJson } from "../dag/serialize.js";
 import { DagModel } from "../dag/model.js";
-import { readCheckpoint, writeCheckpoint } from "../io/checkpoint.js";
+import { readCheckpoint, writeCheckpoint } from "../node/io/checkpoint.js";
 import { resolveConfig } from "../io/config.js";
-import { kernelsUnderTest } from "../kernels/under-test.js";
+import { kernelsUnderTest } from "../node/under-test.js";
 import { Rng } from "../tensor/rng.js";
 import { TeacherStudentConfigSchema, type GrowthRunConfig } from "./config.js";
-import { CheckpointableSgd, growthRunDone, LOG_FILE, MODEL_FILE, openGrowthRun, readGrowthLog, runGrowth, stepGrowthOptions, TIMING_FIELDS, type GrowthTask } from "./growth-run.js";
-import { teacherStudentTask } from "./teacher-student.js";
+import { CheckpointableSgd, LOG_FILE, MODEL_FILE, runGrowth, stepGrowthOptions, TIMING_FIELDS, type GrowthTask } from "./growth-run.js";
+import { growthRunDone, openGrowthRun, readGrowthLog } from "../node/experiments/open-growth-run.js";
+import { teacherStudentTask } from "../node/experiments/teacher-student.js";
 import { tempDir } from "../test-support/temp-dir.js";
 
 const kernels = kernelsUnderTest();
@@ -42,7 +43,7 @@ async function run(dir: string, resume: boolean, config: GrowthRunConfig, task: 
     },
   };
   try {
-    return await runGrowth(task, config, { kernels, rng: new Rng(11), accountant: opened.accountant, log: opened.log, progress, runFolder: opened.runFolder, pool: null, resume: opened.checkpoint });
+    return await runGrowth(task, config, { kernels, rng: new Rng(11), accountant: opened.accountant, log: opened.log, progress, store: opened.store, pool: null, resume: opened.checkpoint });
   } finally {
     opened.log.close();
   }

@@ -15,12 +15,10 @@
  * number of log records and the accounting totals. Every quantity that decides the next
  * update is in it, and candidate evaluation is a pure function of the model and data, so a
  * resumed run continues bit-identically (same kernels). The log is cut back to the
- * checkpoint's record count (the cut lines go to a side file, see io/results.ts): no line is
+ * checkpoint's record count (the cut lines go to a side file, see node/io/results.ts): no line is
  * lost or written twice. Time spent after the last checkpoint of an interrupted session is
  * not counted in the accounting.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError, DataError, NumericalError, TinygrowError, TrainingError } from "../errors.js";
 import type { Kernels } from "../kernels/kernels.js";
@@ -34,20 +32,55 @@ import type { LossName } from "../nn/losses/loss.js";
 import { Sgd } from "../nn/optim/sgd.js";
 import { evaluate } from "../nn/train.js";
 import type { Rng, RngState } from "../tensor/rng.js";
-import { CHECKPOINT_FILE, PREVIOUS_CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from "../io/checkpoint.js";
-import { writeFileAtomic } from "../io/atomic.js";
-import { JsonlWriter, readJsonl, type JsonlResume, type StepRecord } from "../io/results.js";
-import { createRunFolder, resumeRunFolder, type RunFolder, type RunManifestInput } from "../io/run-folder.js";
-import { Accountant, type AccountantOptions, type AccountingSnapshot } from "./accounting.js";
+import type { Accountant, AccountingSnapshot } from "./accounting.js";
 import type { GrowthRunConfig } from "./config.js";
 
 export const LOG_FILE = "log.jsonl";
 export const MODEL_FILE = "model.json";
-const CHECKPOINT_KIND = "tinygrow-growth-run";
-const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_KIND = "tinygrow-growth-run";
+export const CHECKPOINT_VERSION = 1;
 
 /** Record fields that measure time or energy: they differ between two runs of the same seed. */
 export const TIMING_FIELDS = ["wallSeconds", "cpuSeconds", "energyWh", "energyMethod", "searchSeconds", "accounting"] as const;
+
+/** The record a growth run writes after every step (runners may add fields). */
+export interface StepRecord {
+  step: number;
+  epoch?: number;
+  /** What happened: "init", "train", "grow:new-node 1→3", … */
+  action: string;
+  /** Number of trainable parameters after the step. */
+  parameters: number;
+  /** Loss on every split and on test, e.g. { "train-opt": …, "train-gr": …, test: … }. */
+  losses: Record<string, number>;
+  accuracy?: Record<string, number>;
+  /** Cumulative wall seconds per phase (see experiments/accounting.ts). */
+  wallSeconds?: Record<string, number>;
+  /** Cumulative energy per phase, in Wh. */
+  energyWh?: Record<string, number>;
+  [field: string]: unknown;
+}
+
+/** The run's log: records appended in order (node: a fsynced JSON-lines file; the browser: memory). */
+export interface RecordLog {
+  append(record: object): void;
+  /** Records written so far. */
+  readonly records: number;
+}
+
+/**
+ * Where a run keeps its checkpoints and final model (the port the platform adapters fill:
+ * node/experiments/open-growth-run.ts, a run folder; src/browser, memory).
+ */
+export interface GrowthRunStore {
+  /** Where the run is kept, for messages (the run folder's path; in the browser "memory"). */
+  readonly where: string;
+  writeCheckpoint(checkpoint: GrowthCheckpoint): void;
+  /** The final model, as JSON text (model.json). */
+  writeModel(json: string): void;
+  /** The records of the log so far. */
+  readRecords(): StepRecord[];
+}
 
 /** What is grown and on which data. */
 export interface GrowthTask {
@@ -73,9 +106,9 @@ export interface GrowthRunContext {
   /** Shuffles inter-train; on resume its state is replaced by the checkpoint's. */
   rng: Rng;
   accountant: Accountant;
-  log: JsonlWriter;
+  log: RecordLog;
   progress: Progress;
-  runFolder: RunFolder;
+  store: GrowthRunStore;
   /** Evaluates candidates on worker threads; null evaluates them here (same results). */
   pool: CandidateRunner | null;
   /** The checkpoint to continue from (openGrowthRun reads it), or null for a new run. */
@@ -107,7 +140,7 @@ export interface GrowthCheckpoint {
   dataSplit: unknown;
 }
 
-const CheckpointSchema = z.looseObject({
+export const CheckpointSchema = z.looseObject({
   kind: z.literal(CHECKPOINT_KIND),
   version: z.literal(CHECKPOINT_VERSION),
   position: z.object({ step: z.number().int().min(0), stepEpoch: z.number().int().min(0), epoch: z.number().int().min(0), done: z.boolean() }),
@@ -178,78 +211,6 @@ export function growthRunUnits(config: GrowthRunConfig): number {
   return config.training.initialEpochs + config.growth.steps * (config.training.epochsPerStep + 1);
 }
 
-export interface OpenGrowthRunOptions {
-  dir: string;
-  /** Continue the run in `dir` instead of creating it. */
-  resume: boolean;
-  /** What manifest.json records (new runs only). */
-  manifest: RunManifestInput;
-  accountant?: Omit<AccountantOptions, "resumeFrom">;
-  /** On resume, checked against the checkpoint before anything in the folder is touched. */
-  expect?: { config: GrowthRunConfig; dataSplit?: unknown };
-}
-
-export interface OpenedGrowthRun {
-  runFolder: RunFolder;
-  log: JsonlWriter;
-  accountant: Accountant;
-  checkpoint: GrowthCheckpoint | null;
-  /** What reopening the log found and did (resume only). */
-  logResume: JsonlResume | null;
-}
-
-/**
- * Creates the run folder (refusing one that is not empty) or reopens it to resume: reads the
- * checkpoint (or its previous copy), cuts the log back to the checkpoint's record count and
- * carries the accounting forward. Without a checkpoint (stopped before the first one) the
- * run restarts and every earlier log line goes to the side file.
- */
-export function openGrowthRun(options: OpenGrowthRunOptions): OpenedGrowthRun {
-  if (!options.resume) {
-    const runFolder = createRunFolder(options.dir, options.manifest);
-    const log = JsonlWriter.create(runFolder.file(LOG_FILE));
-    return { runFolder, log, accountant: new Accountant(options.accountant), checkpoint: null, logResume: null };
-  }
-  const checkpoint = readGrowthCheckpoint(options.dir);
-  if (checkpoint !== null) {
-    const file = join(options.dir, CHECKPOINT_FILE);
-    modelFromJson(checkpoint.model);
-    if (options.expect !== undefined) checkResumable(checkpoint, options.expect.config, options.expect.dataSplit, file);
-  }
-  const runFolder = resumeRunFolder(options.dir);
-  const logPath = runFolder.file(LOG_FILE);
-  let log: JsonlWriter;
-  let logResume: JsonlResume | null = null;
-  if (existsSync(logPath)) {
-    const r = JsonlWriter.resume(logPath, { keepRecords: checkpoint?.logRecords ?? 0 });
-    log = r.writer;
-    logResume = r.resumed;
-  } else if (checkpoint === null) {
-    log = JsonlWriter.create(logPath);
-  } else {
-    throw new DataError(logPath, `the log is missing but the checkpoint says ${checkpoint.logRecords} records were written`);
-  }
-  const accountant = new Accountant({ ...options.accountant, resumeFrom: checkpoint?.accounting });
-  return { runFolder, log, accountant, checkpoint, logResume };
-}
-
-/** The checkpoint of run folder `dir` (its previous copy when the current one is damaged), or null when there is none. */
-export function readGrowthCheckpoint(dir: string): GrowthCheckpoint | null {
-  if (!existsSync(join(dir, CHECKPOINT_FILE)) && !existsSync(join(dir, PREVIOUS_CHECKPOINT_FILE))) return null;
-  const schema = CheckpointSchema as unknown as z.ZodType<GrowthCheckpoint>;
-  return readCheckpoint<GrowthCheckpoint>(dir, { schema, fallbackToPrevious: true }).payload;
-}
-
-/** Whether the run in `dir` has finished (its checkpoint says so). */
-export function growthRunDone(dir: string): boolean {
-  return readGrowthCheckpoint(dir)?.position.done === true;
-}
-
-/** The records of a run's log (a torn last line is ignored). */
-export function readGrowthLog(dir: string): StepRecord[] {
-  return readJsonl<StepRecord>(join(dir, LOG_FILE)).records;
-}
-
 /** The leading fields of every record. */
 interface RecordHead {
   kind: "init" | "growth" | "epoch" | "done";
@@ -280,7 +241,7 @@ export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: 
     log.append(rec);
   };
   const checkpoint = (): void => {
-    accountant.phase("checkpoint", () => writeCheckpoint(ctx.runFolder.dir, checkpointPayload(task, config, ctx, st)));
+    accountant.phase("checkpoint", () => ctx.store.writeCheckpoint(checkpointPayload(task, config, ctx, st)));
   };
   if (st.pos.done) return result(st, ctx, resumedFrom);
 
@@ -317,7 +278,7 @@ export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: 
     checkpoint();
   }
   st.pos.done = true;
-  writeFileAtomic(ctx.runFolder.file(MODEL_FILE), JSON.stringify(modelToJson(st.model)) + "\n");
+  ctx.store.writeModel(JSON.stringify(modelToJson(st.model)) + "\n");
   const last = evaluateAll(task, st.model, ctx, st.pos, null);
   record({ kind: "done", step: st.pos.step, epoch: st.pos.epoch, stepEpoch: st.pos.stepEpoch, action: "done", accounting: accountant.snapshot() }, last.losses, last.accuracy);
   checkpoint();
@@ -336,7 +297,7 @@ function makeOptimizer(model: DagModel<Float32Array>, config: GrowthRunConfig): 
 
 function restoreState(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRunContext): LoopState {
   const cp = ctx.resume as GrowthCheckpoint;
-  const file = ctx.runFolder.file(CHECKPOINT_FILE);
+  const file = ctx.store.where;
   checkResumable(cp, config, task.dataSplit, file);
   const model = modelFromJson(cp.model);
   if (model.inputSize !== task.inputSize || model.outputSize !== task.outputSize) {
@@ -350,7 +311,7 @@ function restoreState(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRunC
 }
 
 /** ConfigError naming every field that differs from the checkpoint's; DataError when the data split does. */
-function checkResumable(cp: GrowthCheckpoint, config: GrowthRunConfig, dataSplit: unknown, file: string): void {
+export function checkResumable(cp: GrowthCheckpoint, config: GrowthRunConfig, dataSplit: unknown, file: string): void {
   const changed = diffPaths(cp.config, JSON.parse(JSON.stringify(config)));
   if (changed.length > 0) {
     throw new ConfigError(changed.map((path) => ({ source: "--resume", path, message: `differs from the run's checkpoint (${file}); a resumed run keeps its configuration` })));
@@ -390,7 +351,7 @@ async function growOnce(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRu
     return await growthStep(model, task.splits, stepGrowthOptions(config, task.loss, step), { kernels: ctx.kernels, runner: ctx.pool });
   } catch (err) {
     if (err instanceof TinygrowError && !(err instanceof ConfigError)) {
-      throw new NumericalError(`growth step ${step}`, `${err.message} (run folder ${ctx.runFolder.dir}: the log and the last checkpoint are kept; fix the cause and --resume)`);
+      throw new NumericalError(`growth step ${step}`, `${err.message} (run folder ${ctx.store.where}: the log and the last checkpoint are kept; fix the cause and --resume)`);
     }
     throw err;
   }
@@ -409,7 +370,7 @@ function trainOneEpoch(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRun
 /** The TrainingError of a failed epoch, naming the growth step and epoch; also logged as an "error" record. */
 function failure(ctx: GrowthRunContext, pos: GrowthPosition, epochs: number, optimizerStep: number, detail: string): TrainingError {
   const where = `growth step ${pos.step}, epoch ${pos.stepEpoch + 1} of ${epochs} after it (run epoch ${pos.epoch + 1})`;
-  const err = new TrainingError(optimizerStep, `${detail}; ${where}. Lower training.lr; the log and the last checkpoint in ${ctx.runFolder.dir} are kept`);
+  const err = new TrainingError(optimizerStep, `${detail}; ${where}. Lower training.lr; the log and the last checkpoint in ${ctx.store.where} are kept`);
   ctx.log.append({ kind: "error", step: pos.step, epoch: pos.epoch, action: "error", message: err.message });
   return err;
 }
@@ -426,7 +387,7 @@ function evaluateAll(task: GrowthTask, model: DagModel<Float32Array>, ctx: Growt
     for (const [name, data] of sets) {
       const e = evaluate(ctx.kernels, model, data, LOSS_SPEC(task.loss));
       if (!Number.isFinite(e.loss)) {
-        const err = new NumericalError(`evaluation after growth step ${pos.step}, epoch ${pos.stepEpoch} of that step`, `the ${name} loss is ${e.loss}; the log and the last checkpoint in ${ctx.runFolder.dir} are kept`);
+        const err = new NumericalError(`evaluation after growth step ${pos.step}, epoch ${pos.stepEpoch} of that step`, `the ${name} loss is ${e.loss}; the log and the last checkpoint in ${ctx.store.where} are kept`);
         ctx.log.append({ kind: "error", step: pos.step, epoch: pos.epoch, action: "error", message: err.message });
         throw err;
       }
@@ -458,7 +419,7 @@ function growthSummary(r: GrowthStepResult): Record<string, unknown> {
 }
 
 function result(st: LoopState, ctx: GrowthRunContext, resumedFrom: GrowthPosition | null): GrowthRunResult {
-  const records = readGrowthLog(ctx.runFolder.dir);
+  const records = ctx.store.readRecords();
   const last = records[records.length - 1];
   return { model: st.model, position: { ...st.pos }, losses: last?.losses ?? {}, parameters: st.model.parameterCount(), accounting: ctx.accountant.snapshot(), resumedFrom };
 }

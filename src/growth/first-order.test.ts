@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { kernelsUnderTest } from "../kernels/under-test.js";
+import { kernelsUnderTest } from "../node/under-test.js";
 import type { ActivationName } from "../nn/layers/activation.js";
 import { extendedForward } from "./extended-forward.js";
 import { exactFirstOrderImprovement, exactFirstOrderImprovementSmooth, firstOrderImprovement, gromoActivationGradientAtZero } from "./first-order.js";

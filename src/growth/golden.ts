@@ -10,8 +10,6 @@
  * entry of each ω column positive), so α, ω and everything downstream compare directly.
  * `sign_flips_vs_torch_svd` is not recomputed: it records what PyTorch's own SVD returned.
  */
-import { readFileSync } from "node:fs";
-import { DataError } from "../errors.js";
 import type { Kernels } from "../kernels/kernels.js";
 import { Matrix, type Matrix64 } from "../tensor/matrix.js";
 import { applyGrowth } from "./apply.js";
@@ -222,23 +220,6 @@ export interface VerifyGoldenOptions {
 export function verifyGoldenCase(json: unknown, file: string, options: VerifyGoldenOptions, kernels: Kernels): GoldenReport {
   const c = parseGoldenCase(json, file);
   return compareGoldenCase(c, recomputeGoldenCase(c, kernels), options.tolerance ?? DEFAULT_GOLDEN_TOLERANCE, file);
-}
-
-/** Reads a JSON file and verifies it; unreadable or invalid JSON is a DataError naming the file. */
-export function verifyGoldenFile(file: string, options: VerifyGoldenOptions, kernels: Kernels): GoldenReport {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new DataError(file, `cannot read: ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new DataError(file, `invalid JSON: ${(err as Error).message}`);
-  }
-  return verifyGoldenCase(json, file, options, kernels);
 }
 
 function fmt(x: number): string {

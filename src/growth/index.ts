@@ -33,7 +33,7 @@ export type { LineSearchResult, LineSearchOptions } from "./line-search.js";
 export { applyGrowth } from "./apply.js";
 export { lossSum, lossSumAndGradient } from "./loss.js";
 export type { GrowthLoss, GrowthTargets } from "./loss.js";
-export { verifyGoldenCase, verifyGoldenFile, recomputeGoldenCase, compareGoldenCase, compareField, formatGoldenReport, DEFAULT_GOLDEN_TOLERANCE } from "./golden.js";
+export { verifyGoldenCase, recomputeGoldenCase, compareGoldenCase, compareField, formatGoldenReport, DEFAULT_GOLDEN_TOLERANCE } from "./golden.js";
 export type { GoldenReport, FieldComparison, GoldenValue } from "./golden.js";
 export { parseGoldenCase, GoldenCaseSchema } from "./golden-schema.js";
 export type { GoldenCase } from "./golden-schema.js";

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ShapeError } from "../errors.js";
-import { kernelsUnderTest } from "../kernels/under-test.js";
+import { kernelsUnderTest } from "../node/under-test.js";
 import { zeros64 } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { augmentWithOnes, matmul, traceOfProduct } from "./linalg.js";

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { NumericalError, ShapeError } from "../errors.js";
-import { kernelsUnderTest } from "../kernels/under-test.js";
+import { kernelsUnderTest } from "../node/under-test.js";
 import { fromArrays64, toFloat32, zeros64 } from "../tensor/matrix.js";
 import { augmentWithOnes, matmul, scale } from "./linalg.js";
 import { computeLayerGrowth } from "./layer-growth.js";

@@ -4,7 +4,7 @@
  * addon is reported loudly, and is a failure under TINYGROW_REQUIRE_NATIVE=1).
  */
 import type { Kernels } from "../kernels/kernels.js";
-import { chooseKernels } from "../kernels/select.js";
+import { chooseKernels } from "../node/kernels.js";
 import { portableKernels } from "../kernels/portable/index.js";
 import type { ActivationName } from "../nn/layers/activation.js";
 import { Rng } from "../tensor/rng.js";

@@ -4,7 +4,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
-import { configDefaults, flagsLayer, readConfigFile, resolveConfig } from "./config.js";
+import { configDefaults, flagsLayer, resolveConfig } from "./config.js";
+import { readConfigFile } from "../node/io/config-file.js";
 import { tempDir } from "../test-support/temp-dir.js";
 
 const Schema = z.strictObject({

@@ -4,7 +4,6 @@
  * every issue is reported at once with where the bad value came from
  * (`run.json: training.epochs`, `--epochs`, or `defaults`).
  */
-import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors.js";
 
@@ -72,14 +71,8 @@ export function configDefaults<S extends z.ZodType>(schema: S): z.output<S> {
   return schema.parse({});
 }
 
-/** Reads a JSON config file; syntax errors name the file, line and column. */
-export function readConfigFile(path: string): ConfigLayer {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new ConfigError([{ source: path, path: "", message: `cannot read config file: ${(err as Error).message}` }]);
-  }
+/** Parses the text of a JSON config file (read by node/io/config-file.ts); syntax errors name the source, line and column. */
+export function parseConfigText(text: string, path: string): ConfigLayer {
   let values: unknown;
   try {
     values = JSON.parse(text);

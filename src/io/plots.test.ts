@@ -1,10 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { DataError } from "../errors.js";
-import { accuracyCurvePlot, accuracyVsParamsPlot, energyLossPlot, lossCurvePlot, parameterBarPlot, writePlot } from "./plots.js";
-import { tempDir } from "../test-support/temp-dir.js";
+import { accuracyCurvePlot, accuracyVsParamsPlot, energyLossPlot, lossCurvePlot, parameterBarPlot } from "./plots.js";
 
 function assertSvg(svg: string, texts: string[]): void {
   assert.ok(svg.startsWith("<svg"), svg.slice(0, 40));
@@ -70,8 +67,3 @@ test("empty or non-finite series are DataErrors naming the plot, series and inde
   assert.throws(() => parameterBarPlot({ bars: [{ name: "a", mean: 1 }, { name: "a", mean: 2 }] }), /series "a" appears twice/);
 });
 
-test("writePlot writes the SVG file", async () => {
-  const path = join(tempDir("tg-plot-"), "p.svg");
-  writePlot(path, await parameterBarPlot({ bars: [{ name: "a", mean: 3 }] }));
-  assert.ok(readFileSync(path, "utf8").startsWith("<svg"));
-});

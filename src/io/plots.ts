@@ -6,7 +6,6 @@
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import { DataError } from "../errors.js";
-import { writeFileAtomic } from "./atomic.js";
 
 type Row = Record<string, string | number>;
 
@@ -37,11 +36,6 @@ export async function renderVegaLite(spec: vl.TopLevelSpec): Promise<string> {
   } finally {
     view.finalize();
   }
-}
-
-/** Writes an SVG file atomically. */
-export function writePlot(path: string, svg: string): void {
-  writeFileAtomic(path, svg);
 }
 
 function check(plot: string, series: string, field: string, values: readonly number[], length?: number, positive = false): void {

@@ -14,11 +14,11 @@ import { NumericalError, ShapeError } from "../errors.js";
 import { Matrix, type FloatArray } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { ACTIVATION_NAMES, type ActivationName, type Kernels, type SgdCoefficients } from "./kernels.js";
-import { nativeForTests } from "./native/test-support.js";
+import { nativeForTests } from "../node/native/test-support.js";
 import {
   absProduct64, as, assertClose, dot, matmul64, maxAbs, orthonormalityError, randn64, randomOrthonormal,
   snapshot, symmetricWithSpectrum, usvt64, vectorOf, type Dtype,
-} from "./native/test-math.js";
+} from "../node/native/test-math.js";
 import { portableKernels } from "./portable/index.js";
 
 const native = nativeForTests();

@@ -1,11 +1,13 @@
 /**
- * Choosing the kernel set: "auto" takes the native kernels when the addon loads and
- * otherwise the portable ones, saying why; "native" insists (NativeUnavailableError with
- * the build hint); "portable" never touches the addon.
+ * Choosing the kernel set: "auto" takes the native kernels when the platform offers them
+ * and they load, otherwise the portable ones, saying why; "native" insists
+ * (NativeUnavailableError with the build hint); "portable" never touches the addon.
+ *
+ * The core names no platform: an adapter passes the loaders it has (src/node/kernels.ts
+ * passes the addon loader; the browser has none).
  */
 import { NativeUnavailableError } from "../errors.js";
 import type { Kernels, KernelName } from "./kernels.js";
-import { loadNativeKernels } from "./native/binding.js";
 import { portableKernels } from "./portable/index.js";
 
 export type KernelRequest = "auto" | KernelName;
@@ -17,15 +19,23 @@ export interface KernelChoice {
   reason: string;
 }
 
+/** The outcome of loading a kernel set: the kernels and a description, or why not. */
+export type KernelLoad = { ok: true; kernels: Kernels; description: string } | { ok: false; reason: string };
+
+/** The kernel sets a platform adapter can offer besides the portable ones. */
+export interface KernelLoaders {
+  native?: () => KernelLoad;
+}
+
 export function parseKernelRequest(value: string | undefined, source: string): KernelRequest {
   const v = (value ?? "auto").trim();
   if (v === "auto" || v === "native" || v === "portable") return v;
   throw new RangeError(`${source}: expected auto, native or portable, got "${value}"`);
 }
 
-export function chooseKernels(request: KernelRequest = "auto"): KernelChoice {
+export function selectKernels(request: KernelRequest, loaders: KernelLoaders): KernelChoice {
   if (request === "portable") return { kernels: portableKernels, name: "portable", reason: "portable kernels (requested)" };
-  const native = loadNativeKernels();
+  const native = loaders.native?.() ?? { ok: false, reason: "this platform has no native kernels" };
   if (native.ok) {
     return { kernels: native.kernels, name: "native", reason: `native kernels (${native.description})` };
   }

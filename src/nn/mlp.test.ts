@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ShapeError } from "../errors.js";
-import { kernelSetsForTests } from "../kernels/native/test-support.js";
-import { kernelsUnderTest } from "../kernels/under-test.js";
+import { kernelSetsForTests } from "../node/native/test-support.js";
+import { kernelsUnderTest } from "../node/under-test.js";
 import { Matrix, zeros64 } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { assertGradcheck, gradcheck } from "./gradcheck.js";

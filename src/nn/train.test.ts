@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ShapeError, TrainingError } from "../errors.js";
 import { BatchIterator } from "../data/batches.js";
 import { teacherRegression } from "../data/synthetic.js";
-import { kernelsUnderTest } from "../kernels/under-test.js";
+import { kernelsUnderTest } from "../node/under-test.js";
 import { Matrix } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import type { LossSpec } from "./losses/loss.js";

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { TIMING_FIELDS } from "../experiments/growth-run.js";
-import { readJsonl } from "../io/results.js";
+import { readJsonl } from "../node/io/results.js";
 
 /** The log's records without the fields that differ between two runs of the same seed. */
 export function recordsWithoutTiming(file: string): Record<string, unknown>[] {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { DataError } from "../../errors.js";
-import { tinyMnistFiles, writeTinyMnist } from "../../data/idx-fixtures.js";
+import { tinyMnistFiles, writeTinyMnist } from "../../node/data/idx-fixtures.js";
 import { main } from "../main.js";
 import { registerData } from "./data.js";
 import { tempDir } from "../../test-support/temp-dir.js";

@@ -5,9 +5,9 @@
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { DataError } from "../../errors.js";
-import { fetchDir, searchDirs, type DataDirEnv, locateFiles } from "../../data/data-dir.js";
-import { fetchDataset, type FetchEvent } from "../../data/fetch.js";
-import { checkFile, DATASET_NAMES, DATASETS, datasetSpec, fetchHint, rejectForeign, type DatasetName } from "../../data/mnist.js";
+import { fetchDir, searchDirs, type DataDirEnv, locateFiles } from "../../node/data/data-dir.js";
+import { fetchDataset, type FetchEvent } from "../../node/data/fetch.js";
+import { checkFile, DATASET_NAMES, DATASETS, datasetSpec, fetchHint, rejectForeign, type DatasetName } from "../../node/data/mnist.js";
 import { createProgress, type Progress } from "../progress.js";
 
 export interface DataCommandDeps {

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeTinyMnist } from "../../data/idx-fixtures.js";
+import { writeTinyMnist } from "../../node/data/idx-fixtures.js";
 import { lineCount, recordsWithoutTiming } from "../../test-support/run-logs.js";
 import { tempDir } from "../../test-support/temp-dir.js";
 

@@ -5,14 +5,14 @@
  * Options: schema defaults < --config FILE < TINYGROW_KERNELS < flags; `--resume DIR` reads
  * the configuration back from DIR/manifest.json (only --workers, --data-dir and --quiet may
  * be given with it). The data folders come from --data-dir, TINYGROW_DATA_DIR and the
- * download cache (data/data-dir.ts).
+ * download cache (node/data/data-dir.ts).
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { MnistConfigSchema, STRATEGY_NAMES, type MnistConfig } from "../../experiments/config.js";
-import { readMnistConfig, recordedDataDir, runMnistExperiment } from "../../experiments/mnist.js";
-import { searchDirs, type SearchDir } from "../../data/data-dir.js";
-import { datasetSpec } from "../../data/mnist.js";
+import { readMnistConfig, recordedDataDir, runMnistExperiment } from "../../node/experiments/mnist.js";
+import { searchDirs, type SearchDir } from "../../node/data/data-dir.js";
+import { datasetSpec } from "../../node/data/mnist.js";
 import { configDefaults, flagsLayer } from "../../io/config.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
 import { resolveStudyConfig } from "../study-config.js";

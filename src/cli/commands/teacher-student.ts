@@ -5,10 +5,11 @@
  * Options: schema defaults < --config FILE < flags; `--resume DIR` reads the configuration
  * back from DIR/manifest.json (only --workers and --quiet may be given with it).
  */
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { TeacherStudentConfigSchema, type TeacherStudentConfig } from "../../experiments/config.js";
-import { readStudyConfig, runTeacherStudentStudy } from "../../experiments/teacher-student.js";
+import { readStudyConfig, runTeacherStudentStudy } from "../../node/experiments/teacher-student.js";
 import { configDefaults, flagsLayer, type ConfigLayer } from "../../io/config.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
 import { defaultOut, runStudyInTerminal, stdoutLine, type WriteLine } from "../study-runner.js";
@@ -54,7 +55,7 @@ export function addStudyOptions(cmd: Command): Command {
     .option("--checkpoint-every <n>", "a checkpoint every n epochs (and after every growth step)" + def(d.checkpoint.everyEpochs), intArg)
     .option("--no-oracle", "skip the oracle baseline (the teacher's architecture trained from scratch)")
     .option("--no-retrain", "skip retraining each final grown structure from scratch")
-    .option("--workers <n>", "worker threads evaluating growth candidates, 0 for none" + def(d.workers), intArg)
+    .option("--workers <n>", "worker threads evaluating growth candidates, 0 for none (one per core unless given)" + def(d.workers ?? availableParallelism()), intArg)
     .option("--kernels <name>", "kernel set: auto, native or portable (env TINYGROW_KERNELS)" + def(d.kernels))
     .option("--config <file>", "JSON config file (flags override it; see src/experiments/config.ts)")
     .option("--out <dir>", "study folder, must not exist or be empty (default: runs/<command>-<date>-<time>)")

@@ -8,8 +8,10 @@
 import type { Command } from "commander";
 import { NumericalError } from "../../errors.js";
 import type { Kernels } from "../../kernels/kernels.js";
-import { chooseKernels, parseKernelRequest } from "../../kernels/select.js";
-import { DEFAULT_GOLDEN_TOLERANCE, formatGoldenReport, verifyGoldenFile, type GoldenReport } from "../../growth/golden.js";
+import { parseKernelRequest } from "../../kernels/select.js";
+import { chooseKernels } from "../../node/kernels.js";
+import { DEFAULT_GOLDEN_TOLERANCE, formatGoldenReport, type GoldenReport } from "../../growth/golden.js";
+import { verifyGoldenFile } from "../../node/golden-file.js";
 import { floatArg } from "../parsers.js";
 
 export interface VerifyGoldenRun {

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ShapeError } from "../../errors.js";
 import type { Kernels } from "../../kernels/kernels.js";
-import { kernelSetsForTests } from "../../kernels/native/test-support.js";
+import { kernelSetsForTests } from "../../node/native/test-support.js";
 import { portableKernels, portableKernels as kernels } from "../../kernels/portable/index.js";
 import { Matrix, zeros64, type Matrix64 } from "../../tensor/matrix.js";
 import { Rng } from "../../tensor/rng.js";

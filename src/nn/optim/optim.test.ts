@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError } from "../../errors.js";
 import type { Kernels } from "../../kernels/kernels.js";
-import { kernelSetsForTests } from "../../kernels/native/test-support.js";
+import { kernelSetsForTests } from "../../node/native/test-support.js";
 import type { Param } from "../param.js";
 import { Adam, type AdamOptions } from "./adam.js";
 import type { Optimizer } from "./optimizer.js";

@@ -1,0 +1,171 @@
+/**
+ * The run log: JSON lines, one record per step, each written with a single write and
+ * fsynced before `append` returns, so a crash loses at most the record being written. A torn
+ * last line (no final newline) is reported by the reader and cut off, into a side file, when
+ * the log is reopened to resume: nothing already written is thrown away.
+ */
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync } from "node:fs";
+import { DataError } from "../../errors.js";
+import { writeAll, writeFileAtomic } from "./atomic.js";
+
+export type { StepRecord } from "../../experiments/growth-run.js";
+
+/** A trailing line without its newline: the record being written when the process stopped. */
+export interface TornLine {
+  /** 1-based line number. */
+  line: number;
+  /** Byte offset where it starts (= the length of the intact part of the file). */
+  offset: number;
+  text: string;
+}
+
+export interface JsonlContents<T> {
+  records: T[];
+  /** Byte length of the complete lines. */
+  bytes: number;
+  torn: TornLine | null;
+}
+
+/**
+ * Reads a JSON-lines file. A torn last line is returned in `torn`, not thrown; a malformed
+ * complete line is a DataError naming the file, line and byte offset.
+ */
+export function readJsonl<T = unknown>(path: string): JsonlContents<T> {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (err) {
+    throw new DataError(path, `cannot read log: ${(err as Error).message}`);
+  }
+  const records: T[] = [];
+  let start = 0;
+  let line = 1;
+  for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start), line++) {
+    const text = buf.toString("utf8", start, nl);
+    if (text.trim() !== "") {
+      try {
+        records.push(JSON.parse(text) as T);
+      } catch (err) {
+        throw new DataError(path, `line ${line}: invalid JSON (${(err as Error).message})`, start);
+      }
+    }
+    start = nl + 1;
+  }
+  const torn = start < buf.length ? { line, offset: start, text: buf.toString("utf8", start) } : null;
+  return { records, bytes: start, torn };
+}
+
+/** Appends records to a JSON-lines file; every `append` is durable when it returns. */
+export class JsonlWriter {
+  private fd: number | null;
+
+  private constructor(
+    readonly path: string,
+    fd: number,
+    /** Records already in the file when it was opened. */
+    private count: number,
+  ) {
+    this.fd = fd;
+  }
+
+  /** Creates a new log; fails (DataError) if the file exists, so no log is overwritten. */
+  static create(path: string): JsonlWriter {
+    try {
+      return new JsonlWriter(path, openSync(path, "wx"), 0);
+    } catch (err) {
+      const exists = (err as NodeJS.ErrnoException).code === "EEXIST";
+      throw new DataError(path, exists ? "log already exists; resume the run with --resume instead" : `cannot create log: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Reopens a log to resume a run. A torn last line is moved to a side file and cut off.
+   * With `keepRecords` (the log position saved in a checkpoint), records after it are moved
+   * to the side file too, so that the resumed run writes them again in order.
+   */
+  static resume(path: string, options: { keepRecords?: number } = {}): { writer: JsonlWriter; resumed: JsonlResume } {
+    if (!existsSync(path)) throw new DataError(path, "log to resume does not exist");
+    const { records, bytes, torn } = readJsonl<Record<string, unknown>>(path);
+    const keep = options.keepRecords ?? records.length;
+    if (!Number.isInteger(keep) || keep < 0 || keep > records.length) {
+      throw new DataError(path, `cannot resume at record ${keep}: the log holds ${records.length} complete records`);
+    }
+    const buf = readFileSync(path);
+    const cut = keep === records.length ? bytes : offsetAfterRecords(buf, keep);
+    let discardedTo: string | null = null;
+    if (cut < buf.length) {
+      discardedTo = freeSidePath(path);
+      writeFileAtomic(discardedTo, buf.subarray(cut), { overwrite: false });
+    }
+    const fd = openSync(path, "r+");
+    if (cut < buf.length) {
+      ftruncateSync(fd, cut);
+      fsyncSync(fd);
+    }
+    closeSync(fd);
+    const writer = new JsonlWriter(path, openSync(path, "a"), keep);
+    const resumed: JsonlResume = {
+      records: keep,
+      lastRecord: keep > 0 ? records[keep - 1] : null,
+      torn,
+      discardedRecords: records.length - keep,
+      discardedTo,
+    };
+    return { writer, resumed };
+  }
+
+  /** Number of records in the file (earlier ones included). */
+  get records(): number {
+    return this.count;
+  }
+
+  /** Writes one record as one line and fsyncs it. */
+  append(record: object): void {
+    if (this.fd === null) throw new DataError(this.path, "log is closed");
+    const line = JSON.stringify(record);
+    if (line === undefined || line.includes("\n")) throw new DataError(this.path, "record does not serialise to a single JSON line");
+    try {
+      writeAll(this.fd, Buffer.from(line + "\n", "utf8"));
+      fsyncSync(this.fd);
+    } catch (err) {
+      throw new DataError(this.path, `cannot append record ${this.count + 1}: ${(err as Error).message}`);
+    }
+    this.count++;
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+/** What `JsonlWriter.resume` found and did. */
+export interface JsonlResume {
+  /** Records kept (the writer appends after them). */
+  records: number;
+  lastRecord: Record<string, unknown> | null;
+  torn: TornLine | null;
+  /** Complete records moved out because they came after `keepRecords`. */
+  discardedRecords: number;
+  /** The side file holding what was cut off, or null when nothing was. */
+  discardedTo: string | null;
+}
+
+/** Byte offset just after the `n`-th non-empty line. */
+function offsetAfterRecords(buf: Buffer, n: number): number {
+  let start = 0;
+  let seen = 0;
+  while (seen < n) {
+    const nl = buf.indexOf(10, start);
+    if (buf.toString("utf8", start, nl).trim() !== "") seen++;
+    start = nl + 1;
+  }
+  return start;
+}
+
+function freeSidePath(path: string): string {
+  for (let k = 1; ; k++) {
+    const candidate = `${path}.discarded-${k}`;
+    if (!existsSync(candidate)) return candidate;
+  }
+}

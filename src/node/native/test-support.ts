@@ -1,0 +1,55 @@
+/**
+ * For tests that need the native addon: never skip silently. When the addon is missing,
+ * each such test is registered with `{ skip: "native addon not built: <reason>" }` and a
+ * banner is printed once per test file; with TINYGROW_REQUIRE_NATIVE=1 a failing test
+ * carrying the load reason is registered instead. Test-only.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Kernels } from "../../kernels/kernels.js";
+import { portableKernels } from "../../kernels/portable/index.js";
+import { loadNativeKernels } from "./binding.js";
+
+export interface NativeForTests {
+  /** The native kernels, or null when the addon is absent. */
+  kernels: Kernels | null;
+  /** Pass as the `skip` test option: false when the addon loaded. */
+  skip: string | false;
+}
+
+let announced = false;
+
+export function nativeForTests(): NativeForTests {
+  const load = loadNativeKernels();
+  if (load.ok) return { kernels: load.kernels, skip: false };
+  const skip = `native addon not built: ${load.reason}`;
+  if (!announced) {
+    announced = true;
+    if (process.env.TINYGROW_REQUIRE_NATIVE === "1") {
+      test("native addon loads (TINYGROW_REQUIRE_NATIVE=1)", () => assert.fail(skip));
+    } else {
+      const rule = "!".repeat(78);
+      console.warn(
+        `\n${rule}\n!! ${skip}\n!! The tests that need it are SKIPPED. Build it with: npm run build:native\n` +
+          `!! (set TINYGROW_REQUIRE_NATIVE=1 to make this a failure)\n${rule}\n`,
+      );
+    }
+  }
+  return { kernels: null, skip };
+}
+
+export interface KernelSetForTests {
+  name: "portable" | "native";
+  /** The kernels; for native, the portable ones stand in when skipped (never called then). */
+  kernels: Kernels;
+  skip: string | false;
+}
+
+/** Both kernel sets, for tests that must pass on each (native skipped loudly when absent). */
+export function kernelSetsForTests(): KernelSetForTests[] {
+  const native = nativeForTests();
+  return [
+    { name: "portable", kernels: portableKernels, skip: false },
+    { name: "native", kernels: native.kernels ?? portableKernels, skip: native.skip },
+  ];
+}
