@@ -17,6 +17,8 @@ import { bottleneckNorms, projectedDesiredUpdate } from "./bottleneck.js";
 import { extendedForward, twoLayerForward, type TwoLayerParameters } from "./extended-forward.js";
 import { gromoActivationGradientAtZero } from "./first-order.js";
 import { parseGoldenCase, type GoldenCase } from "./golden-schema.js";
+import { recomputeConvGoldenCase } from "./conv/golden-conv.js";
+import { isConvGoldenJson, parseConvGoldenCase, type TensorNd } from "./conv/golden-conv-schema.js";
 import { computeLayerGrowth } from "./layer-growth.js";
 import { scale } from "./linalg.js";
 import { lineSearch } from "./line-search.js";
@@ -25,7 +27,7 @@ import { computeNewNeurons } from "./new-neurons.js";
 import { LayerPairAccumulator } from "./statistics.js";
 
 /** A recomputed or reference value: a scalar, a list, a vector, a matrix, or absent (null). */
-export type GoldenValue = number | readonly number[] | Float64Array | Matrix64 | null;
+export type GoldenValue = number | readonly number[] | Float64Array | Matrix64 | TensorNd | null;
 
 export interface FieldComparison {
   /** Dotted field path, e.g. "added_parameters.omega". */
@@ -145,12 +147,19 @@ export function recomputeGoldenCase(c: GoldenCase, kernels: Kernels): Map<string
 function flat(v: Exclude<GoldenValue, null>): { shape: number[]; data: ArrayLike<number> } {
   if (typeof v === "number") return { shape: [], data: [v] };
   if (v instanceof Matrix) return { shape: [v.rows, v.cols], data: v.data };
-  return { shape: [v.length], data: v };
+  if (!(v instanceof Float64Array) && !Array.isArray(v)) return v as TensorNd;
+  return { shape: [v.length], data: v as ArrayLike<number> };
 }
 
+/** The multi-index of flat (C-order) index i in `shape`. */
 function unflatIndex(shape: number[], i: number): number[] {
-  if (shape.length === 2) return [Math.floor(i / Math.max(shape[1], 1)), i % Math.max(shape[1], 1)];
-  return shape.length === 1 ? [i] : [];
+  const idx: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const size = Math.max(shape[d], 1);
+    idx.unshift(i % size);
+    i = Math.floor(i / size);
+  }
+  return idx;
 }
 
 /** Compares one field; `absoluteBelow` entries of the reference below it are compared absolutely. */
@@ -192,32 +201,76 @@ export function compareField(field: string, expected: GoldenValue, actual: Golde
 }
 
 /** The reference value at a dotted path of the case (null when absent). */
-function referenceAt(c: GoldenCase, path: string): GoldenValue {
+function referenceAt(c: unknown, path: string): GoldenValue {
   let cur: unknown = c;
   for (const key of path.split(".")) cur = cur === null || cur === undefined ? null : (cur as Record<string, unknown>)[key];
   return (cur ?? null) as GoldenValue;
 }
 
-/** Compares every recomputed field with the case. */
-export function compareGoldenCase(c: GoldenCase, recomputed: Map<string, GoldenValue>, tolerance: number, file: string): GoldenReport {
+/** Compares every recomputed field with the case (`c`: the parsed case, or a conv case's decoded reference). */
+export function compareGoldenCase(c: GoldenCase | { name: string; reference: unknown }, recomputed: Map<string, GoldenValue>, tolerance: number, file: string): GoldenReport {
+  const reference = "reference" in c ? c.reference : c;
   const fields: FieldComparison[] = [];
   for (const [field, actual] of recomputed) {
     const absoluteBelow = field === "added_parameters.all_singular_values" ? NUMERICAL_ZERO : 0;
-    fields.push(compareField(field, referenceAt(c, field), actual, tolerance, absoluteBelow));
+    fields.push(compareField(field, referenceAt(reference, field), actual, tolerance, absoluteBelow));
   }
   // Our loss after applying at γ* must equal our line-search minimum (README "Line search").
   const own = (f: string): GoldenValue => recomputed.get(f) ?? null;
   fields.push(compareField("(self) after_apply_change.loss_per_sample = line_search.loss_star", own("line_search.loss_star"), own("after_apply_change.loss_per_sample"), tolerance));
   const skipped = [{ field: "added_parameters.sign_flips_vs_torch_svd", reason: "records PyTorch's own SVD signs; tinygrow applies the sign rule instead" }];
+  for (const field of numericLeaves(reference)) {
+    if (!recomputed.has(field) && !INPUT_LISTS.has(field)) skipped.push({ field, reason: "in the file but not recomputed (NOT checked)" });
+  }
   return { name: c.name, file, tolerance, fields, skipped, ok: fields.every((f) => f.ok) };
+}
+
+/** Number lists that are inputs of a section (the γ grids), and the field skipped above. */
+const INPUT_LISTS = new Set(["extended_forward.gammas", "extended_forward.output_gammas", "added_parameters.sign_flips_vs_torch_svd"]);
+
+/** Sections that describe the case rather than results. */
+const NOT_RESULTS = new Set(["schema_version", "name", "description", "config", "inputs", "gromo_calls", "provenance"]);
+
+/** Dotted paths of the numeric results of a case: tensors, numbers, number lists (recursing into objects and tensor lists). */
+function numericLeaves(node: unknown, prefix = ""): string[] {
+  if (node === null || typeof node !== "object") return typeof node === "number" && prefix ? [prefix] : [];
+  if (ArrayBuffer.isView(node) || node instanceof Matrix) return [prefix];
+  if (Array.isArray(node)) {
+    if (node.every((v) => typeof v === "number")) return prefix ? [prefix] : [];
+    return node.flatMap((v, i) => numericLeaves(v, `${prefix}.${i}`));
+  }
+  const o = node as Record<string, unknown>;
+  if ("shape" in o && "data" in o) return [prefix];
+  return Object.entries(o).flatMap(([k, v]) => (prefix === "" && NOT_RESULTS.has(k) ? [] : numericLeaves(v, prefix ? `${prefix}.${k}` : k)));
 }
 
 export interface VerifyGoldenOptions {
   tolerance?: number;
 }
 
-/** Parses, recomputes and compares one case given as parsed JSON. */
+/** The schema versions this build reads, by kind of case. */
+export const GOLDEN_SCHEMA_VERSIONS = { linear: 1, conv: 1 } as const;
+
+/**
+ * Parses, recomputes and compares one case given as parsed JSON: a fully connected case
+ * (test/golden/README.md) or a conv case (test/golden-conv/README.md, told apart by its
+ * config's channel fields). An unknown schema_version is a DataError naming the file.
+ */
 export function verifyGoldenCase(json: unknown, file: string, options: VerifyGoldenOptions, kernels: Kernels): GoldenReport {
+  const conv = isConvGoldenJson(json);
+  const version = (json as { schema_version?: unknown } | null)?.schema_version;
+  const known = conv ? GOLDEN_SCHEMA_VERSIONS.conv : GOLDEN_SCHEMA_VERSIONS.linear;
+  if (version !== known) {
+    throw new DataError(
+      file,
+      `unknown schema_version ${JSON.stringify(version ?? null)} of a ${conv ? "conv" : "fully connected"} golden case: this tinygrow reads schema_version ${known} ` +
+        `(fully connected: test/golden/README.md; conv: test/golden-conv/README.md)`,
+    );
+  }
+  if (conv) {
+    const cc = parseConvGoldenCase(json, file);
+    return compareGoldenCase(cc, recomputeConvGoldenCase(cc, kernels) as Map<string, GoldenValue>, options.tolerance ?? DEFAULT_GOLDEN_TOLERANCE, file);
+  }
   const c = parseGoldenCase(json, file);
   return compareGoldenCase(c, recomputeGoldenCase(c, kernels), options.tolerance ?? DEFAULT_GOLDEN_TOLERANCE, file);
 }

@@ -51,3 +51,4 @@ export {
   type GrowMlpSetup,
   type GrowMlpSchedule,
 } from "./mlp-growth.js";
+export * as conv from "./conv/index.js";

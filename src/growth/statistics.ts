@@ -51,13 +51,16 @@ export class TensorStatistic {
     this.count += batchCount;
   }
 
-  /** Adds op(A)ᵀ·B (a batch's contribution) into the running sum, with the batch's row count. */
-  addProduct(kernels: Kernels, a: Matrix64, b: Matrix64): void {
+  /**
+   * Adds AᵀB (a batch's contribution) into the running sum, with the batch's sample count:
+   * its row count by default; conv statistics pass the number of images (rows are patches).
+   */
+  addProduct(kernels: Kernels, a: Matrix64, b: Matrix64, count = a.rows): void {
     if (a.cols !== this.sum.rows || b.cols !== this.sum.cols || a.rows !== b.rows) {
       throw new ShapeError(`TensorStatistic ${this.name}`, `Aᵀ·B of shape ${this.sum.shape} with A and B of equal rows`, `A ${a.shape}, B ${b.shape}`);
     }
     if (a.rows > 0 && a.cols > 0 && b.cols > 0) kernels.gemm(a, b, this.sum, { transA: true, beta: 1 });
-    this.count += a.rows;
+    this.count += count;
   }
 
   /** sum / count, (rows, cols). Throws EmptyStatisticError when count = 0, NumericalError on NaN/∞. */

@@ -3,7 +3,9 @@
  * recomputes every field of each golden case from its inputs with tinygrow's growth code
  * (src/growth/golden.ts, the same path as test/golden.test.ts), prints a table per file
  * (field, max abs diff, max rel diff, status) and fails (exit 1) when any field is above
- * the tolerance. A malformed case is a DataError naming the file and the field.
+ * the tolerance. Fully connected cases (test/golden/README.md) and conv cases
+ * (test/golden-conv/README.md) are told apart by their config; an unknown schema_version or a
+ * malformed case is a DataError naming the file and the field.
  */
 import type { Command } from "commander";
 import { NumericalError } from "../../errors.js";
@@ -39,7 +41,7 @@ export function runVerifyGolden(files: readonly string[], tolerance: number, ker
 export function registerVerifyGolden(program: Command): void {
   program
     .command("verify-golden")
-    .description("recompute golden TINY growth cases (schema_version 1) and compare every field")
+    .description("recompute golden TINY growth cases (fully connected or conv, schema_version 1) and compare every field")
     .argument("<files...>", "golden case JSON files")
     .option("--tolerance <rel>", `relative tolerance per field (default ${DEFAULT_GOLDEN_TOLERANCE})`, floatArg)
     .option("--kernels <which>", "auto | native | portable (default auto)")
