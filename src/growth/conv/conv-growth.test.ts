@@ -13,10 +13,10 @@ import { kernelSets } from "../test-helpers.js";
 import { matmul, traceOfProduct } from "../linalg.js";
 import { comparableImprovement, linearisedNewChannels, QuadraticTermAccumulator } from "./comparable.js";
 import { applyConvGrowth, conv2d64, convExtendedForward, convPairForward, type ConvGrowthStep } from "./conv-forward.js";
-import { computeConvGrowth } from "./conv-growth.js";
+import { computeConvDelta, computeConvGrowth, convGrowthFromN } from "./conv-growth.js";
 import { convHeadLoss } from "./head-loss.js";
 import { linearHeadPair } from "./linear-head.js";
-import { ConvPairAccumulator } from "./statistics.js";
+import { ConvPairAccumulator, ConvResidualAccumulator } from "./statistics.js";
 import { convProblem, directPatch, geom, imagesOf, relDiff, type ConvProblem, type ConvProblemSpec } from "./test-helpers.js";
 
 const kernels: Kernels = kernelSets()[0].kernels!;
@@ -183,4 +183,31 @@ test("zero hidden width: conv2 still adds its bias (D11), the block path has no 
   const modules = computeConvGrowth(p.stats, { activation: "tanh", maximumAddedNeurons: 2 }, kernels);
   assert.equal(modules.delta!.deltaRaw.cols, 1, "δW of a zero-width biased conv2 is the bias step");
   assert.ok(modules.delta!.decrease > 0);
+});
+
+test("N from the residual in a second pass (no P) = −M_prev + P δW_bigᵀ, both variants, with pools and batches", () => {
+  for (const spec of [
+    { ...base, n: 6, batches: [4, 2], pool: { kind: "avg", size: [2, 2] }, input: [8, 8] },
+    { ...base, variant: "restricted", conv2: geom([3, 2], [2, 1], [1, 0], [1, 2]), bias1: false },
+    { ...base, c2: 4, conv2: flat.shape.conv2, pool: flat.shape.pool, loss: "ce_gap_sum", n: 40, batches: [27, 13] },
+  ] as ConvProblemSpec[]) {
+    const p = convProblem(spec, kernels);
+    const withP = computeConvGrowth(p.stats, { activation: spec.activation }, kernels);
+    const acc = new ConvPairAccumulator(p.shape, { crossCovariance: false });
+    const res = new ConvResidualAccumulator(p.shape, withP.delta!.deltaWeight, withP.delta!.deltaBias);
+    let start = 0;
+    for (const size of spec.batches ?? [spec.n]) {
+      const xb = imagesOf(p.x, start, start + size);
+      const fb = convPairForward(p.params, p.geo, xb, kernels);
+      const yb = p.y instanceof Int32Array ? p.y.slice(start, start + size) : imagesOf(p.y, start, start + size);
+      const batch = { x: xb, b1: fb.b1, g: convHeadLoss(spec.loss, fb.a2, yb, true).g! };
+      acc.update(batch, kernels);
+      res.update(batch, kernels);
+      start += size;
+    }
+    assert.equal(acc.read().P.cols, 0);
+    assert.ok(relDiff(res.read().data, withP.n.data) < 1e-11, `${spec.variant} ${spec.conv2.kernel}: N rel diff ${relDiff(res.read().data, withP.n.data)}`);
+    const second = convGrowthFromN(acc.read(), computeConvDelta(acc.read(), { activation: spec.activation }, kernels), res.read(), { activation: spec.activation }, kernels);
+    assert.ok(relDiff(second.neurons.singularValues, withP.neurons.singularValues) < 1e-10);
+  }
 });

@@ -86,24 +86,40 @@ export function omegaKernels(omegaFlat: Matrix64, full: boolean, K: number, e0: 
   return out;
 }
 
+/** δW* of the pair (§6), or null on the block path. */
+export function computeConvDelta(stats: ConvPairStatistics, options: ConvGrowthOptions, kernels: Kernels): OptimalDelta | null {
+  if ((options.path ?? "modules") === "block") return null;
+  return computeOptimalDelta(stats.S, stats.M, stats.shape.layer2Bias, kernels, { ridge: options.deltaRidge ?? 0 });
+}
+
 /** δW*, N, the new channels and GroMo's first-order improvement of a conv pair (§6–§11). */
 export function computeConvGrowth(stats: ConvPairStatistics, options: ConvGrowthOptions, kernels: Kernels): ConvGrowth {
   const { shape } = stats;
-  const full = shape.variant === "full";
   const K2 = taps(shape.conv2);
-  const block = (options.path ?? "modules") === "block";
-  const delta = block ? null : computeOptimalDelta(stats.S, stats.M, shape.layer2Bias, kernels, { ridge: options.deltaRidge ?? 0 });
-  const useProjection = !block && (options.useProjection ?? true);
+  const delta = computeConvDelta(stats, options, kernels);
+  const useProjection = delta !== null && (options.useProjection ?? true);
   let n: Matrix64;
   let referenceScale = frobeniusNorm(stats.MPrev);
-  if (useProjection && delta !== null) {
-    const deltaBig = full ? expandDeltaForTaps(delta.deltaRaw, K2) : delta.deltaRaw;
+  if (useProjection) {
+    const deltaBig = shape.variant === "full" ? expandDeltaForTaps(delta.deltaRaw, K2) : delta.deltaRaw;
     n = tensorN(stats.MPrev, stats.P, deltaBig, kernels);
     referenceScale += frobeniusNorm(stats.P) * frobeniusNorm(deltaBig);
   } else {
     n = scale(stats.MPrev, -1);
   }
-  const neurons = computeNewNeurons(stats.SGrowth, n, shape.layer1Bias, { ...options, referenceScale: options.referenceScale ?? referenceScale }, kernels);
+  return convGrowthFromN(stats, delta, n, { ...options, referenceScale: options.referenceScale ?? referenceScale }, kernels);
+}
+
+/**
+ * The new channels from a given N (§10, §11): used directly when N was accumulated from the
+ * residual in a second pass (ConvResidualAccumulator) instead of from P.
+ */
+export function convGrowthFromN(stats: ConvPairStatistics, delta: OptimalDelta | null, n: Matrix64, options: ConvGrowthOptions, kernels: Kernels): ConvGrowth {
+  const { shape } = stats;
+  const full = shape.variant === "full";
+  const K2 = taps(shape.conv2);
+  const referenceScale = options.referenceScale ?? frobeniusNorm(stats.MPrev) + frobeniusNorm(n);
+  const neurons = computeNewNeurons(stats.SGrowth, n, shape.layer1Bias, { ...options, referenceScale }, kernels);
   const decrease = delta?.decrease ?? 0;
   const d1 = shape.hiddenChannels * K2;
   return {

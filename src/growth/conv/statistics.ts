@@ -32,10 +32,11 @@
  */
 import { ShapeError } from "../../errors.js";
 import type { Kernels } from "../../kernels/kernels.js";
-import type { Matrix64 } from "../../tensor/matrix.js";
+import { zeros64, type Matrix64 } from "../../tensor/matrix.js";
 import { TensorStatistic, type LayerPairStatistics } from "../statistics.js";
 import { centreIndex, convOutputSize, tapTable, taps, type ConvGeometry, type Nchw64 } from "./geometry.js";
 import { poolRows, pooledSize, type PoolSpec } from "./pool.js";
+import { conv2d64 } from "./conv-forward.js";
 import { gatherRows, scaleRowsByPosition, scatterTaps, tapCounts, toRows, unfold } from "./unfold.js";
 
 export type ConvVariant = "full" | "restricted";
@@ -146,7 +147,18 @@ export class ConvPairAccumulator {
   private readonly kappa: Int32Array;
   private readonly counts: Float64Array;
 
-  constructor(readonly shape: ConvPairShape) {
+  private readonly crossCovariance: boolean;
+
+  /**
+   * @param options.crossCovariance accumulate P (default true). P has K2·(D1+β2) columns for Full,
+   *   which is large for a linear head; without it, N comes from a second pass over the data
+   *   (`ConvResidualAccumulator`), and `read().P` is an empty (i0, 0) matrix.
+   */
+  constructor(
+    readonly shape: ConvPairShape,
+    options: { crossCovariance?: boolean } = {},
+  ) {
+    this.crossCovariance = options.crossCovariance ?? true;
     for (const [name, v] of [["inChannels", shape.inChannels], ["hiddenChannels", shape.hiddenChannels], ["outChannels", shape.outChannels]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new ShapeError("ConvPairAccumulator", `${name} a non-negative integer`, String(v));
     }
@@ -158,7 +170,7 @@ export class ConvPairAccumulator {
     this.sGrowth = new TensorStatistic("S_growth", d.i0, d.i0);
     const full = shape.variant === "full";
     this.mPrev = new TensorStatistic("M_prev", d.i0, full ? C2 * d.K2 : C2);
-    this.p = new TensorStatistic("P", d.i0, full ? d.K2 * d.i1 : d.i1);
+    this.p = new TensorStatistic("P", d.i0, this.crossCovariance ? (full ? d.K2 * d.i1 : d.i1) : 0);
     this.tau = tapTable(shape.conv2, d.h1, d.w1, "conv2");
     this.kappa = centreIndex(shape.conv2, d.h1, d.w1, "conv2");
     this.counts = tapCounts(this.tau, d.L1);
@@ -184,13 +196,15 @@ export class ConvPairAccumulator {
       if ((shape.restrictedSGrowth ?? "centre") === "centre") this.sGrowth.addProduct(kernels, bHat, bHat, n);
       else this.sGrowth.addProduct(kernels, u1, u1, n);
       this.mPrev.addProduct(kernels, bHat, g, n);
-      this.p.addProduct(kernels, bHat, u2, n);
+      if (this.crossCovariance) this.p.addProduct(kernels, bHat, u2, n);
+      else this.p.add(zeros64(d.i0, 0), n);
       return;
     }
     const weighted = scaleRowsByPosition(u1, this.counts, n);
     this.sGrowth.addProduct(kernels, weighted, weighted, n);
     this.mPrev.addProduct(kernels, u1, scatterTaps(g, this.tau, d.K2, n, d.L1, true), n);
-    this.p.addProduct(kernels, u1, scatterTaps(u2, this.tau, d.K2, n, d.L1, false), n);
+    if (this.crossCovariance) this.p.addProduct(kernels, u1, scatterTaps(u2, this.tau, d.K2, n, d.L1, false), n);
+    else this.p.add(zeros64(d.i0, 0), n);
   }
 
   /** The averages (EmptyStatisticError before the first batch, NumericalError on NaN/∞). */
@@ -205,5 +219,50 @@ export class ConvPairAccumulator {
       MPrev: this.mPrev.read(),
       P: this.p.read(),
     };
+  }
+}
+
+/**
+ * N directly from the residual, in a second pass over the data (§8.3, §9.2: N = −(1/n) Σ t V_proj):
+ *   V_proj = G − conv2(B1; δW, δb)
+ *   Full:       N[:, c·K2+e] = −(1/n) Σ_{i,m} t_{i,m,e} V_proj[i,c,m] = −(1/n) Ũ1ᵀ scatter(V_proj)
+ *   Restricted: N = −(1/n) B̂ᵀ V_proj
+ * Equal to −M_prev + P δW_bigᵀ (tested), without P's K2·(D1+β2) columns.
+ */
+export class ConvResidualAccumulator {
+  readonly dims: ConvPairDims;
+  private readonly n: TensorStatistic;
+  private readonly tau: Int32Array;
+  private readonly kappa: Int32Array;
+
+  constructor(
+    readonly shape: ConvPairShape,
+    private readonly deltaWeight: Matrix64,
+    private readonly deltaBias: Float64Array | null,
+  ) {
+    const d = (this.dims = convPairDims(shape));
+    this.n = new TensorStatistic("N", d.i0, shape.variant === "full" ? shape.outChannels * d.K2 : shape.outChannels);
+    this.tau = tapTable(shape.conv2, d.h1, d.w1, "conv2");
+    this.kappa = centreIndex(shape.conv2, d.h1, d.w1, "conv2");
+  }
+
+  update(batch: ConvPairBatch, kernels: Kernels): void {
+    const { shape, dims: d } = this;
+    checkBatch(shape, d, batch);
+    const n = batch.x.n;
+    const raw = unfold(batch.x, shape.conv1, shape.layer1Bias, "conv1");
+    const u1 = shape.pool ? poolRows(raw, n, d.z1h, d.z1w, shape.pool, "conv1") : raw;
+    const v = toRows(batch.g); // V_proj rows, (n·L2, C2), in gradient sign
+    if (this.deltaWeight.cols > 0 || this.deltaBias !== null) {
+      const moved = toRows(conv2d64(batch.b1, this.deltaWeight, this.deltaBias, shape.conv2, "conv2 (δW)", kernels));
+      for (let i = 0; i < v.data.length; i++) v.data[i] -= moved.data[i];
+    }
+    for (let i = 0; i < v.data.length; i++) v.data[i] = -v.data[i]; // −V_proj = v⊥
+    if (shape.variant === "restricted") this.n.addProduct(kernels, gatherRows(u1, this.kappa, n, d.L1), v, n);
+    else this.n.addProduct(kernels, u1, scatterTaps(v, this.tau, d.K2, n, d.L1, true), n);
+  }
+
+  read(): Matrix64 {
+    return this.n.read();
   }
 }
