@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runVerifyGolden } from "../src/cli/commands/verify-golden.js";
 import { DataError, NumericalError } from "../src/errors.js";
-import { verifyGoldenFile } from "../src/growth/golden.js";
+import { verifyGoldenFile } from "../src/node/golden-file.js";
 import { kernelSets } from "../src/growth/test-helpers.js";
 import { tempDir } from "../src/test-support/temp-dir.js";
 

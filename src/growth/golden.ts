@@ -10,6 +10,7 @@
  * entry of each ω column positive), so α, ω and everything downstream compare directly.
  * `sign_flips_vs_torch_svd` is not recomputed: it records what PyTorch's own SVD returned.
  */
+import { DataError } from "../errors.js";
 import type { Kernels } from "../kernels/kernels.js";
 import { Matrix, type Matrix64 } from "../tensor/matrix.js";
 import { applyGrowth } from "./apply.js";
