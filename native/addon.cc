@@ -4,7 +4,9 @@
 // NODE_ADDON_API_CPP_EXCEPTIONS_ALL; LAPACK failures are returned as `info`, not thrown.
 #include <cblas.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 
 #include "addon.h"
 
@@ -20,6 +22,12 @@ char* openblas_get_corename(void);
 namespace tinygrow {
 namespace {
 
+// openblas_set_num_threads writes one process-wide count that every thread's next BLAS call
+// reads, and OpenBLAS's sums depend on it. So the count belongs to one thread: the first to
+// load the addon (the main thread in the CLI). Worker threads that load it later may read the
+// count but not change it behind the owner's back (the thread-count contract in the candidate pool, pool.ts).
+std::atomic<std::thread::id> g_thread_count_owner{};
+
 Napi::Value NumThreads(const Napi::CallbackInfo& info) {
   CheckArgCount(info, 0, "numThreads");
   return Napi::Number::New(info.Env(), openblas_get_num_threads());
@@ -27,6 +35,11 @@ Napi::Value NumThreads(const Napi::CallbackInfo& info) {
 
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   CheckArgCount(info, 1, "setNumThreads");
+  if (std::this_thread::get_id() != g_thread_count_owner.load()) {
+    throw Napi::Error::New(info.Env(),
+                           "setNumThreads: the OpenBLAS thread count is process-wide and belongs to the thread that "
+                           "loaded the addon first (the main thread); a worker thread must not change it");
+  }
   openblas_set_num_threads(DimArg(info, 0, "setNumThreads", "n", 1));
   return info.Env().Undefined();
 }
@@ -47,6 +60,8 @@ Napi::Value Config(const Napi::CallbackInfo& info) {
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace tinygrow;
+  std::thread::id none{};
+  g_thread_count_owner.compare_exchange_strong(none, std::this_thread::get_id());
   RegisterBlas(env, exports);
   RegisterLapack(env, exports);
   RegisterElementwise(env, exports);

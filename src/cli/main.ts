@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { TinygrowError } from "../errors.js";
+import { armFault } from "../node/fault-points.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerVerifyGolden } from "./commands/verify-golden.js";
 import { registerData } from "./commands/data.js";
@@ -37,6 +38,9 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    // Fault injection for the test suites (see node/fault-points.ts).
+    const fault = process.env.TINYGROW_FAULT;
+    if (fault !== undefined && fault !== "") armFault(fault);
     await program.parseAsync(argv);
     return 0;
   } catch (err) {

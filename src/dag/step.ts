@@ -401,7 +401,8 @@ export async function growthStep<T extends FloatArray>(
   const runner = ctx.runner ?? null;
   // OpenBLAS results depend on its thread count (a different partition of the sums), and
   // workers run one BLAS thread each: candidates are evaluated, rebuilt and applied with
-  // one thread here too, so a serial run and a pooled run give bit-identical models.
+  // one thread here too, so a serial run and a pooled run give bit-identical models. The
+  // count is process-wide and only this (main) thread changes it (contract in pool.ts).
   const blasThreads = kernels.numThreads();
   kernels.setNumThreads(1);
   try {

@@ -134,6 +134,13 @@ export const TeacherStudentConfigSchema = z
     kernels: z.enum(KERNEL_REQUESTS).default("auto"),
     /** Worker threads evaluating growth candidates (0 = on the main thread; default one per core, which the platform adapter knows). */
     workers: int(0).optional(),
+    /**
+     * OpenBLAS threads of the run (statistics, training, evaluation; candidate evaluation
+     * always uses one). Fixed once before any worker starts (default one per core, which the
+     * platform adapter knows), recorded in the manifest and kept on --resume: OpenBLAS's sums
+     * depend on it. The portable kernels always use one.
+     */
+    blasThreads: int(1).optional(),
     data: z
       .strictObject({
         trainSamples: int(3).default(3000),
@@ -211,6 +218,13 @@ export const MnistConfigSchema = z
      * that already use every core.
      */
     workers: int(0).default(0),
+    /**
+     * OpenBLAS threads of the run (statistics, training, evaluation; candidate evaluation
+     * always uses one). Fixed once before any worker starts (default one per core, which the
+     * platform adapter knows), recorded in the manifest and kept on --resume: OpenBLAS's sums
+     * depend on it. The portable kernels always use one.
+     */
+    blasThreads: int(1).optional(),
     data: z
       .strictObject({
         /** Training images used, the first n of the 60,000 (default: all of them). */

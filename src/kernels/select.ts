@@ -27,6 +27,23 @@ export interface KernelLoaders {
   native?: () => KernelLoad;
 }
 
+/** A choice whose BLAS thread count has been fixed for a run (withBlasThreads). */
+export interface RunKernels extends KernelChoice {
+  /** The OpenBLAS thread count in force (always 1 for the portable kernels). */
+  blasThreads: number;
+}
+
+/**
+ * Fixes the BLAS thread count of a run, on the calling (main) thread, before any worker
+ * pool starts (the thread-count contract in node/pool.ts); the count in force goes into the
+ * returned choice and its reason, for the log and the manifest.
+ */
+export function withBlasThreads(choice: KernelChoice, threads: number): RunKernels {
+  choice.kernels.setNumThreads(threads);
+  const blasThreads = choice.kernels.numThreads();
+  return { ...choice, blasThreads, reason: `${choice.reason}, ${blasThreads} BLAS thread${blasThreads === 1 ? "" : "s"}` };
+}
+
 export function parseKernelRequest(value: string | undefined, source: string): KernelRequest {
   const v = (value ?? "auto").trim();
   if (v === "auto" || v === "native" || v === "portable") return v;

@@ -4,6 +4,19 @@
  * to whichever worker is free, and the reports are put back in index order. Each
  * evaluation is a pure function of the context (no shared Rng), so the reports — and the
  * chosen candidate — are those of a serial run.
+ *
+ * The BLAS thread-count contract (OpenBLAS sums depend on the thread count, and the count is
+ * one process-wide value: openblas_set_num_threads from any thread changes it for all):
+ * - the run fixes its count once, on the main thread, before any pool starts (config
+ *   `blasThreads`, recorded in the manifest); nothing else changes it;
+ * - workers never set it (the addon refuses a call from a thread other than the one that
+ *   loaded it first);
+ * - candidate evaluation runs with one thread, serial or pooled: growthStep sets 1 just before
+ *   the evaluation window and restores the run's count after it, and `evaluate` settles only
+ *   when no worker is computing any more (also on failure), so no worker runs BLAS outside
+ *   the window;
+ * - a process whose threads run BLAS concurrently outside such a window (several studies in
+ *   one process) must run them all with the count fixed at 1.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -20,6 +33,7 @@ export function defaultWorkers(): number {
 
 export class CandidatePool implements CandidateRunner {
   private readonly workers: Worker[];
+  private generation = 0;
 
   /** `size` workers using the kernels called `kernels` (the main thread's kernels.name). */
   constructor(
@@ -31,33 +45,52 @@ export class CandidatePool implements CandidateRunner {
   }
 
   async evaluate(context: StepContext<Float32Array>): Promise<CandidateReport[]> {
+    // Replies carry the generation of the init they answer: a worker still unpacking an
+    // earlier step's context when that step finished answers it late, and is ignored.
+    const generation = ++this.generation;
     const packed = packContext(context);
     const count = context.candidates.length;
     const reports: CandidateReport[] = new Array(count);
     let next = 0;
     let done = 0;
+    let inFlight = 0;
+    let failure: Error | null = null;
     return new Promise((resolve, reject) => {
-      const fail = (err: Error): void => {
+      const settle = (): void => {
         for (const w of this.workers) w.removeAllListeners("message").removeAllListeners("error");
-        reject(err);
+        if (failure !== null) reject(failure);
+        else resolve(reports);
+      };
+      // Settles once nothing is being evaluated any more: all done, or a failure and the rest in flight back.
+      const maybeSettle = (): void => {
+        if (inFlight === 0 && (failure !== null || done === count)) settle();
       };
       const dispatch = (w: Worker): void => {
-        if (next < count) w.postMessage({ type: "eval", index: next++ } satisfies WorkerRequest);
+        if (failure !== null || next >= count) return;
+        inFlight++;
+        w.postMessage({ type: "eval", index: next++ } satisfies WorkerRequest);
       };
       for (const w of this.workers) {
-        w.on("error", fail);
-        w.on("message", (msg: WorkerReply) => {
-          if (msg.type === "ready") return dispatch(w);
-          if (msg.type === "error") return fail(new NumericalError(`candidate ${msg.index} (worker)`, msg.message));
-          reports[msg.index] = msg.report;
-          done++;
-          if (done === count) {
-            for (const x of this.workers) x.removeAllListeners("message").removeAllListeners("error");
-            resolve(reports);
-          } else dispatch(w);
+        // A dead worker computes nothing more: fail at once.
+        w.on("error", (err) => {
+          failure ??= err;
+          settle();
         });
-        w.postMessage({ type: "init", context: packed } satisfies WorkerRequest);
+        w.on("message", (msg: WorkerReply) => {
+          if (msg.generation !== generation) return;
+          if (msg.type === "ready") return dispatch(w);
+          inFlight--;
+          if (msg.type === "error") failure ??= new NumericalError(`candidate ${msg.index} (worker)`, msg.message);
+          else {
+            reports[msg.index] = msg.report;
+            done++;
+            dispatch(w);
+          }
+          maybeSettle();
+        });
+        w.postMessage({ type: "init", generation, context: packed } satisfies WorkerRequest);
       }
+      maybeSettle();
     });
   }
 

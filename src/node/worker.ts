@@ -1,7 +1,8 @@
 /**
  * Worker thread of the candidate pool (`pool.ts`): receives a packed step context once per
- * step, then evaluates the candidate indices it is sent. OpenBLAS runs single-threaded here
- * (the pool provides the parallelism).
+ * step, then evaluates the candidate indices it is sent. It never sets the OpenBLAS thread
+ * count: the count is process-wide, and the main thread holds it at 1 while candidates are
+ * evaluated (the thread-count contract in pool.ts).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { KernelRequest } from "../kernels/select.js";
@@ -9,26 +10,28 @@ import { chooseKernels } from "./kernels.js";
 import { unpackContext, type PackedContext } from "../dag/context.js";
 import { evaluateCandidate, type StepContext } from "../dag/step.js";
 
-export type WorkerRequest = { type: "init"; context: PackedContext } | { type: "eval"; index: number };
+/** `generation` numbers the pool's evaluations; every reply carries the one of the context it used. */
+export type WorkerRequest = { type: "init"; generation: number; context: PackedContext } | { type: "eval"; index: number };
 export type WorkerReply =
-  | { type: "ready" }
-  | { type: "result"; index: number; report: ReturnType<typeof evaluateCandidate>["report"] }
-  | { type: "error"; index: number; message: string };
+  | { type: "ready"; generation: number }
+  | { type: "result"; generation: number; index: number; report: ReturnType<typeof evaluateCandidate>["report"] }
+  | { type: "error"; generation: number; index: number; message: string };
 
 const { kernels } = chooseKernels((workerData as { kernels: KernelRequest }).kernels);
-kernels.setNumThreads(1);
 let context: StepContext<Float32Array> | null = null;
+let generation = 0;
 const port = parentPort;
 port?.on("message", (msg: WorkerRequest) => {
   if (msg.type === "init") {
     context = unpackContext(msg.context, kernels);
-    port.postMessage({ type: "ready" } satisfies WorkerReply);
+    generation = msg.generation;
+    port.postMessage({ type: "ready", generation } satisfies WorkerReply);
     return;
   }
   try {
     if (context === null) throw new Error("worker: candidate requested before the step context");
-    port.postMessage({ type: "result", index: msg.index, report: evaluateCandidate(context, msg.index).report } satisfies WorkerReply);
+    port.postMessage({ type: "result", generation, index: msg.index, report: evaluateCandidate(context, msg.index).report } satisfies WorkerReply);
   } catch (err) {
-    port.postMessage({ type: "error", index: msg.index, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies WorkerReply);
+    port.postMessage({ type: "error", generation, index: msg.index, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies WorkerReply);
   }
 });

@@ -7,6 +7,7 @@
  * be given with it). The data folders come from --data-dir, TINYGROW_DATA_DIR and the
  * download cache (node/data/data-dir.ts).
  */
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { MnistConfigSchema, STRATEGY_NAMES, type MnistConfig } from "../../experiments/config.js";
@@ -47,6 +48,7 @@ const FLAG_PATHS: Record<string, string> = {
   retrain: "baselines.retrain",
   baselineScale: "baselines.widthScale",
   workers: "workers",
+  blasThreads: "blasThreads",
   kernels: "kernels",
 };
 
@@ -85,6 +87,7 @@ export function addMnistOptions(cmd: Command): Command {
     .option("--no-retrain", "skip retraining the final grown structure from scratch")
     .option("--baseline-scale <x>", "multiply the fixed MLPs' hidden widths by x (quick runs)" + def(d.baselines.widthScale), floatArg)
     .option("--workers <n>", "worker threads evaluating growth candidates, 0 for none" + def(d.workers), intArg)
+    .option("--blas-threads <n>", "OpenBLAS threads of the run (candidates always use 1); kept on --resume, results depend on it (one per core unless given)" + def(d.blasThreads ?? availableParallelism()), intArg)
     .option("--kernels <name>", "kernel set: auto, native or portable (env TINYGROW_KERNELS)" + def(d.kernels))
     .option("--config <file>", "JSON config file (flags override it; see MnistConfigSchema in src/experiments/config.ts)")
     .option("--out <dir>", "experiment folder, must not exist or be empty (default: runs/mnist-<date>-<time>)")

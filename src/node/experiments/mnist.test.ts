@@ -32,6 +32,7 @@ function tiny(values: Record<string, unknown> = {}): MnistConfig {
   const base = {
     kernels: "portable",
     workers: 0,
+    blasThreads: 1,
     data: { verify: false },
     model: { inputSize: 64 },
     growth: { steps: 2, neuronsPerStep: 4 },

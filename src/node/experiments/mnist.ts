@@ -18,6 +18,7 @@
  * Every check that can fail (configuration, files, image size, labels, sample counts) runs
  * before the folder is created, so a bad input leaves nothing behind.
  */
+import { availableParallelism } from "node:os";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, DataError } from "../../errors.js";
@@ -32,6 +33,7 @@ import { resolveConfig } from "../../io/config.js";
 import { readConfigFile } from "../io/config-file.js";
 import { createRunFolder, MANIFEST_FILE, readManifest, resumeRunFolder, softwareVersions } from "../io/run-folder.js";
 import { chooseKernels } from "../kernels.js";
+import { withBlasThreads } from "../../kernels/select.js";
 import { Matrix } from "../../tensor/matrix.js";
 import { Rng } from "../../tensor/rng.js";
 import { baselineRunConfig, freshlyInitialised } from "../../experiments/baselines.js";
@@ -181,12 +183,15 @@ export function loadMnistConfig(file: string): MnistConfig {
 
 /** Runs (or continues) the experiment, then writes the report. */
 export async function runMnistExperiment(config: MnistConfig, target: MnistTarget, io: StudyIo): Promise<MnistResult> {
-  const choice = chooseKernels(config.kernels);
+  // Fixed here, before the pool starts, and never changed after (contract in node/pool.ts);
+  // the manifest's configuration records it, so that a resumed run uses the same count.
+  const blasThreads = config.blasThreads ?? availableParallelism();
+  const choice = withBlasThreads(chooseKernels(config.kernels), blasThreads);
   const { mt, dataInfo } = prepareData(config, target.dirs);
   const plan = mnistPlan(config);
   const out = target.out;
   if (target.resume) resumeRunFolder(out);
-  else createRunFolder(out, { config, seed: config.seed, kernels: { name: choice.name, reason: choice.reason }, versions: softwareVersions(), dataSplit: dataInfo, command: target.command });
+  else createRunFolder(out, { config: { ...config, blasThreads }, seed: config.seed, kernels: { name: choice.name, reason: choice.reason, blasThreads: choice.blasThreads }, versions: softwareVersions(), dataSplit: dataInfo, command: target.command });
   io.log(`kernels: ${choice.reason}`);
   io.log(`data: ${config.dataset} from ${dataInfo.data.dir}: ${dataInfo.trainSamples} training images (train-opt/train-ls/train-gr ${mt.splitSizes.join("/")}), ${dataInfo.testSamples} test images`);
   io.log(`experiment: ${plan.map((r) => r.label).join(", ")} in ${out}`);

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { CandidatePool } from "../pool.js";
 import { MANIFEST_FILE, softwareVersions } from "../io/run-folder.js";
-import type { KernelChoice } from "../../kernels/select.js";
+import type { RunKernels } from "../../kernels/select.js";
 import { Rng } from "../../tensor/rng.js";
 import type { AccountantOptions } from "../../experiments/accounting.js";
 import type { GrowthRunConfig } from "../../experiments/config.js";
@@ -19,7 +19,7 @@ import { writeRunArtifacts } from "./report.js";
 export interface StudyEnv {
   /** The study folder; each run lives in a subfolder. */
   out: string;
-  choice: KernelChoice;
+  choice: RunKernels;
   pool: CandidatePool | null;
   io: { log(line: string): void };
   /** The study's progress bar; each run ticks it with its own name. */
@@ -64,7 +64,7 @@ export async function runInFolder(run: FolderRun, env: StudyEnv): Promise<void> 
     manifest: {
       config: { ...run.manifestConfig, run: config },
       seed: run.seed,
-      kernels: { name: env.choice.name, reason: env.choice.reason },
+      kernels: { name: env.choice.name, reason: env.choice.reason, blasThreads: env.choice.blasThreads },
       versions: softwareVersions(),
       dataSplit: task.dataSplit,
       command: env.command,

@@ -19,6 +19,7 @@ function tiny(values: Record<string, unknown> = {}): TeacherStudentConfig {
     seeds: [0, 1],
     kernels: "portable",
     workers: 0,
+    blasThreads: 1,
     data: { trainSamples: 150, testSamples: 50 },
     growth: { steps: 2, neuronsPerStep: 4 },
     training: { epochsPerStep: 3, batchSize: 32 },

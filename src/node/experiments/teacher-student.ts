@@ -30,7 +30,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { resolveConfig } from "../../io/config.js";
 import { readConfigFile } from "../io/config-file.js";
 import { createRunFolder, MANIFEST_FILE, readManifest, resumeRunFolder, softwareVersions } from "../io/run-folder.js";
-import type { KernelChoice } from "../../kernels/select.js";
+import { withBlasThreads, type KernelChoice } from "../../kernels/select.js";
 import { chooseKernels } from "../kernels.js";
 import { Rng } from "../../tensor/rng.js";
 import { baselineRunConfig, freshlyInitialised, oracleModel } from "../../experiments/baselines.js";
@@ -131,15 +131,18 @@ export function loadStudyConfig(file: string): TeacherStudentConfig {
 
 /** Runs (or continues) the whole study, then writes the report; resolves to where it is. */
 export async function runTeacherStudentStudy(config: TeacherStudentConfig, target: StudyTarget, io: StudyIo): Promise<StudyResult> {
-  const choice = chooseKernels(config.kernels);
+  // Fixed here, before the pool starts, and never changed after (contract in node/pool.ts);
+  // the manifest's configuration records it, so that a resumed run uses the same count.
+  const blasThreads = config.blasThreads ?? availableParallelism();
+  const choice = withBlasThreads(chooseKernels(config.kernels), blasThreads);
   const out = target.out;
   const plan = studyPlan(config);
   if (target.resume) resumeRunFolder(out);
   else {
     createRunFolder(out, {
-      config,
+      config: { ...config, blasThreads },
       seed: config.seeds[0],
-      kernels: { name: choice.name, reason: choice.reason },
+      kernels: { name: choice.name, reason: choice.reason, blasThreads: choice.blasThreads },
       versions: softwareVersions(),
       dataSplit: { seeds: config.seeds, trainSamples: config.data.trainSamples, testSamples: config.data.testSamples, splitSizes: config.data.splitSizes ?? "three equal parts" },
       command: target.command,

@@ -19,6 +19,7 @@ import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { DataError } from "../../errors.js";
 import { fsyncDir, tempPathFor, writeFileAtomic } from "./atomic.js";
+import { faultPoint } from "../fault-points.js";
 
 export const CHECKPOINT_MAGIC = "TINYGROW-CHECKPOINT";
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -126,6 +127,7 @@ export function writeCheckpoint(dir: string, payload: unknown): string {
   const prev = join(dir, PREVIOUS_CHECKPOINT_FILE);
   const staged = tempPathFor(path);
   writeFileAtomic(staged, encodeCheckpoint(payload), { overwrite: false });
+  faultPoint("checkpoint-staged");
   try {
     if (existsSync(path)) {
       // Hard-link the current file to a temporary name, then rename it over the old backup:
@@ -136,6 +138,7 @@ export function writeCheckpoint(dir: string, payload: unknown): string {
     }
     renameSync(staged, path);
     fsyncDir(dir);
+    faultPoint("checkpoint");
   } catch (err) {
     try {
       unlinkSync(staged);

@@ -6,6 +6,7 @@
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync } from "node:fs";
 import { DataError } from "../../errors.js";
+import { faultPoint } from "../fault-points.js";
 import { writeAll, writeFileAtomic } from "./atomic.js";
 
 export type { StepRecord } from "../../experiments/growth-run.js";
@@ -131,6 +132,7 @@ export class JsonlWriter {
       throw new DataError(this.path, `cannot append record ${this.count + 1}: ${(err as Error).message}`);
     }
     this.count++;
+    faultPoint("log-record");
   }
 
   close(): void {

@@ -19,8 +19,8 @@ export interface RunManifestInput {
   /** The resolved configuration (as validated by io/config.ts). */
   config: unknown;
   seed: number;
-  /** The kernels in use and why they were chosen (from chooseKernels). */
-  kernels: { name: string; reason: string };
+  /** The kernels in use and why they were chosen (from chooseKernels), and the run's BLAS thread count (withBlasThreads). */
+  kernels: { name: string; reason: string; blasThreads?: number };
   /** Software versions; `softwareVersions()` gives the usual set. */
   versions: Record<string, string>;
   /** How the data was split (sizes, seeds, file hashes: whatever the runner needs to redo it). */
@@ -42,7 +42,7 @@ const ManifestSchema = z.looseObject({
   startedAt: z.string(),
   resumedAt: z.array(z.string()),
   seed: z.number(),
-  kernels: z.object({ name: z.string(), reason: z.string() }),
+  kernels: z.looseObject({ name: z.string(), reason: z.string() }),
   versions: z.record(z.string(), z.string()),
 });
 

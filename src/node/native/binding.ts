@@ -23,10 +23,9 @@ export function loadNativeKernels(): NativeLoad {
   return cached;
 }
 
-/** e.g. "OpenBLAS 0.3.21 (SkylakeX), 2 threads". */
+/** e.g. "OpenBLAS 0.3.21 (SkylakeX)" (the thread count is the run's: see withBlasThreads in select.ts). */
 function describe(addon: NativeAddon): string {
   const { config, core } = addon.config();
   const version = /^OpenBLAS\s+(\S+)/.exec(config)?.[1];
-  const threads = addon.numThreads();
-  return `OpenBLAS ${version ?? "(unknown version)"}${core ? ` (${core})` : ""}, ${threads} thread${threads === 1 ? "" : "s"}`;
+  return `OpenBLAS ${version ?? "(unknown version)"}${core ? ` (${core})` : ""}`;
 }

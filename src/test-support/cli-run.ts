@@ -1,0 +1,40 @@
+/**
+ * Test-only: running the compiled CLI in a child process, optionally with a fault armed
+ * (TINYGROW_FAULT, see node/fault-points.ts), and reporting how it ended.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const CLI_MAIN = fileURLToPath(new URL("../cli/main.js", import.meta.url));
+
+export interface CliResult {
+  status: number | null;
+  /** The signal that ended the process (e.g. "SIGKILL" from an armed fault), or null. */
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment of a CLI child: the caller's, without TINYGROW_KERNELS/TINYGROW_FAULT unless given in `env`. */
+export function cliEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, TINYGROW_KERNELS: "", TINYGROW_FAULT: "", ...env };
+}
+
+/** Runs `tinygrow ...args` to completion. */
+export function runCli(args: string[], env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI_MAIN, ...args], { encoding: "utf8", env: cliEnv(env) });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs `tinygrow ...args` without blocking (for concurrent runs); resolves when it exits. */
+export function runCliAsync(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: cliEnv(env) });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+}
