@@ -1,5 +1,5 @@
-// Module init for build/Release/tinygrow.node: registers the BLAS, LAPACK and element-wise
-// bindings and the OpenBLAS thread controls. Errors: bad arguments throw a JS TypeError (addon.h);
+// Module init for build/Release/tinygrow.node: registers the BLAS, LAPACK, element-wise and
+// im2col bindings and the OpenBLAS thread controls. Errors: bad arguments throw a JS TypeError (addon.h);
 // C++ exceptions (std::bad_alloc from a workspace) become JS Errors through
 // NODE_ADDON_API_CPP_EXCEPTIONS_ALL; LAPACK failures are returned as `info`, not thrown.
 #include <cblas.h>
@@ -65,6 +65,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterBlas(env, exports);
   RegisterLapack(env, exports);
   RegisterElementwise(env, exports);
+  RegisterIm2col(env, exports);
   exports.Set("numThreads", Napi::Function::New(env, NumThreads, "numThreads"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   exports.Set("config", Napi::Function::New(env, Config, "config"));

@@ -111,5 +111,6 @@ inline size_t Elements(int rows, int cols) { return static_cast<size_t>(rows) * 
 void RegisterBlas(Napi::Env env, Napi::Object exports);
 void RegisterLapack(Napi::Env env, Napi::Object exports);
 void RegisterElementwise(Napi::Env env, Napi::Object exports);
+void RegisterIm2col(Napi::Env env, Napi::Object exports);
 
 }  // namespace tinygrow

@@ -23,7 +23,7 @@ export {
 } from "./errors.js";
 export { Matrix, zeros32, zeros64, fromArrays32, fromArrays64, toFloat32, toFloat64, type Matrix32, type Matrix64, type FloatArray } from "./tensor/matrix.js";
 export { Rng, type RngState } from "./tensor/rng.js";
-export type { Kernels, KernelName, GemmOptions, EighResult, SvdResult } from "./kernels/kernels.js";
+export type { Kernels, KernelName, GemmOptions, EighResult, SvdResult, Im2colShape } from "./kernels/kernels.js";
 export { parseKernelRequest, type KernelChoice, type KernelRequest } from "./kernels/select.js";
 export { chooseKernels } from "./node/kernels.js";
 export { portableKernels } from "./kernels/portable/index.js";
@@ -34,3 +34,4 @@ export * as nn from "./nn/index.js";
 export * as growth from "./node/growth.js";
 export * as dag from "./node/dag.js";
 export * as data from "./node/data.js";
+export * as conv from "./conv/index.js";

@@ -4,7 +4,7 @@
  */
 import { ShapeError } from "../errors.js";
 import type { FloatArray, Matrix } from "../tensor/matrix.js";
-import { ACTIVATION_NAMES, type ActivationName, type SgdCoefficients } from "./kernels.js";
+import { ACTIVATION_NAMES, type ActivationName, type Im2colShape, type SgdCoefficients } from "./kernels.js";
 
 function sameElementType(op: string, ...ms: Matrix[]): void {
   const t = ms[0].data.constructor;
@@ -122,4 +122,41 @@ export function checkSolve<T extends FloatArray>(op: string, a: Matrix<T>, b: Ma
   sameElementType(op, a, b);
   const n = checkSquare(op, a);
   if (b.rows !== n) throw new ShapeError(op, `B with ${n} rows for A ${a.shape}`, `B ${b.shape}`);
+}
+
+export const IM2COL_FIELDS = ["batch", "channels", "height", "width", "kernelH", "kernelW", "strideH", "strideW", "padH", "padW", "dilationH", "dilationW", "outH", "outW"] as const;
+
+/**
+ * im2col/col2im: integer geometry (kernel, stride, dilation ≥ 1, padding ≥ 0, sizes ≥ 0),
+ * outH/outW equal to the convolution formula, x of length B·C·H·W and cols of shape
+ * (C·kh·kw, B·outH·outW), one element type. Returns nothing; throws a ShapeError naming `op`.
+ */
+export function checkIm2col<T extends FloatArray>(op: string, x: T, shape: Im2colShape, cols: Matrix<T>): void {
+  for (const f of IM2COL_FIELDS) {
+    const v = shape[f];
+    const min = f.startsWith("kernel") || f.startsWith("stride") || f.startsWith("dilation") ? 1 : 0;
+    if (!Number.isInteger(v) || v < min || v > 0x7fffffff) throw new ShapeError(op, `shape.${f} an integer ≥ ${min}`, String(v));
+  }
+  const { batch: B, channels: C, height: H, width: W } = shape;
+  const wantH = convOutput(H, shape.kernelH, shape.strideH, shape.padH, shape.dilationH);
+  const wantW = convOutput(W, shape.kernelW, shape.strideW, shape.padW, shape.dilationW);
+  if (shape.outH !== wantH || shape.outW !== wantW) {
+    throw new ShapeError(op, `outH×outW = ${wantH}×${wantW} for input ${H}×${W}, kernel ${shape.kernelH}×${shape.kernelW}, stride ${shape.strideH}×${shape.strideW}, padding ${shape.padH}×${shape.padW}, dilation ${shape.dilationH}×${shape.dilationW}`, `${shape.outH}×${shape.outW}`);
+  }
+  if (x.constructor !== cols.data.constructor) throw elementTypeError(op, cols.data.constructor, x.constructor);
+  if (x.length !== B * C * H * W) throw new ShapeError(op, `an image batch of length B·C·H·W = ${B}·${C}·${H}·${W} = ${B * C * H * W}`, `length ${x.length}`);
+  const rows = C * shape.kernelH * shape.kernelW;
+  const colsN = B * shape.outH * shape.outW;
+  if (cols.rows !== rows || cols.cols !== colsN) throw new ShapeError(op, `cols of shape (C·kh·kw, B·outH·outW) = (${rows}, ${colsN})`, `cols ${cols.shape}`);
+  if (x.buffer === cols.data.buffer && x.length > 0 && cols.data.length > 0) {
+    const x0 = x.byteOffset;
+    const c0 = cols.data.byteOffset;
+    if (x0 < c0 + cols.data.byteLength && c0 < x0 + x.byteLength) throw new ShapeError(op, "cols not aliasing the images", "shared storage");
+  }
+}
+
+/** ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1, or 0 when the dilated kernel exceeds the padded input. */
+function convOutput(n: number, k: number, s: number, p: number, d: number): number {
+  const span = d * (k - 1) + 1;
+  return n + 2 * p < span ? 0 : Math.floor((n + 2 * p - span) / s) + 1;
 }

@@ -73,6 +73,30 @@ export interface SvdResult<T extends FloatArray> {
   vt: Matrix<T>;
 }
 
+/**
+ * The geometry of one im2col/col2im call: a batch of B images (C, H, W), NCHW row-major,
+ * and a convolution's kernel (kh, kw), stride, zero padding and dilation per axis, with
+ * its output size (outH, outW) = ⌊(H + 2p − d(k − 1) − 1) / s⌋ + 1 per axis (≥ 1).
+ * All fields are integers; callers build one per (batch size, input shape) and reuse it
+ * (see conv/geometry.ts, `im2colShape`).
+ */
+export interface Im2colShape {
+  readonly batch: number;
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  readonly kernelH: number;
+  readonly kernelW: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly padH: number;
+  readonly padW: number;
+  readonly dilationH: number;
+  readonly dilationW: number;
+  readonly outH: number;
+  readonly outW: number;
+}
+
 export interface Kernels {
   readonly name: KernelName;
 
@@ -125,6 +149,22 @@ export interface Kernels {
    * SgdCoefficients); buf (n) is the momentum buffer, or null for plain SGD.
    */
   sgdStep<T extends FloatArray>(p: T, grad: T, buf: T | null, coefficients: SgdCoefficients): void;
+
+  /**
+   * Unfolds patches (im2col, torch.nn.functional.unfold over a batch): x (B·C·H·W) →
+   * cols (C·kh·kw, B·outH·outW), overwritten, with
+   *   cols[(c·kh + u)·kw + v, i·L + oh·outW + ow] = x[i, c, oh·sh − ph + u·dh, ow·sw − pw + v·dw]
+   * (L = outH·outW), and 0 where the source lies in the zero padding. So a convolution of
+   * the batch is W♭ (O, C·kh·kw) · cols, giving the output channel-major, (O, B·L).
+   */
+  im2col<T extends FloatArray>(x: T, shape: Im2colShape, cols: Matrix<T>): void;
+
+  /**
+   * The adjoint of im2col (col2im, torch.nn.functional.fold): dx (B·C·H·W) += the sum, over
+   * every entry of cols (C·kh·kw, B·outH·outW), of that entry added at the x position it was
+   * read from (entries that came from the padding are dropped).
+   */
+  col2im<T extends FloatArray>(cols: Matrix<T>, shape: Im2colShape, dx: T): void;
 
   /** Threads used by the kernels (OpenBLAS threads for native; always 1 for portable). */
   numThreads(): number;

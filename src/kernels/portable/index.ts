@@ -9,6 +9,7 @@
  *   solve          LU with partial pivoting, gesv semantics                lu.ts
  *   activationForward, activationBackward   the 7 activations         activation.ts
  *   addRowVector, addColumnSums, sgdStep    bias add/gradient, SGD    elementwise.ts
+ *   im2col, col2im                          conv patches unfold/fold  im2col.ts
  *
  * The factorisations compute in float64 whatever the input type and return results of the
  * input's element type.
@@ -19,6 +20,7 @@ import { choleskySolve } from "./cholesky.js";
 import { eigh } from "./eigh.js";
 import { addColumnSums, addRowVector, sgdStep } from "./elementwise.js";
 import { gemm } from "./gemm.js";
+import { col2im, im2col } from "./im2col.js";
 import { solve } from "./lu.js";
 import { svd } from "./svd.js";
 
@@ -34,6 +36,8 @@ export const portableKernels: Kernels = {
   addRowVector,
   addColumnSums,
   sgdStep,
+  im2col,
+  col2im,
   numThreads: () => 1,
   setNumThreads: (n: number) => {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected an integer ≥ 1, got ${n}`);

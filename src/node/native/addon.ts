@@ -50,6 +50,15 @@ export interface NativeAddon {
    */
   ssgdStep(n: number, p: Float32Array, grad: Float32Array, buf: Float32Array | null, coefficients: Float64Array, nesterov: boolean): void;
   dsgdStep(n: number, p: Float64Array, grad: Float64Array, buf: Float64Array | null, coefficients: Float64Array, nesterov: boolean): void;
+  /**
+   * Patches of a NCHW batch into cols (C·kh·kw, B·outH·outW) (see Kernels.im2col); `shape`
+   * holds the 14 Im2colShape fields in the order of IM2COL_FIELDS (checks.ts).
+   */
+  sim2col(shape: Int32Array, x: Float32Array, cols: Float32Array): void;
+  dim2col(shape: Int32Array, x: Float64Array, cols: Float64Array): void;
+  /** dx += fold(cols), the adjoint of im2col. */
+  scol2im(shape: Int32Array, cols: Float32Array, dx: Float32Array): void;
+  dcol2im(shape: Int32Array, cols: Float64Array, dx: Float64Array): void;
   numThreads(): number;
   setNumThreads(n: number): void;
   /** openblas_get_config() and openblas_get_corename(). */
@@ -60,6 +69,7 @@ const REQUIRED: readonly (keyof NativeAddon)[] = [
   "sgemm", "dgemm", "ssyevd", "dsyevd", "sgesdd", "dgesdd", "sposv", "dposv", "sgesv", "dgesv",
   "sactivationForward", "dactivationForward", "sactivationBackward", "dactivationBackward",
   "saddRowVector", "daddRowVector", "saddColumnSums", "daddColumnSums", "ssgdStep", "dsgdStep",
+  "sim2col", "dim2col", "scol2im", "dcol2im",
   "numThreads", "setNumThreads", "config",
 ];
 

@@ -10,9 +10,9 @@
 import { ShapeError } from "../../errors.js";
 import { Matrix, type FloatArray } from "../../tensor/matrix.js";
 import {
-  checkActivationBackward, checkActivationForward, checkGemm, checkRowVector, checkSgdStep, checkSolve, checkSquare,
+  checkActivationBackward, checkActivationForward, checkGemm, checkIm2col, checkRowVector, checkSgdStep, checkSolve, checkSquare, IM2COL_FIELDS,
 } from "../../kernels/checks.js";
-import type { ActivationName, EighResult, GemmOptions, Kernels, SgdCoefficients, SvdResult } from "../../kernels/kernels.js";
+import type { ActivationName, EighResult, GemmOptions, Im2colShape, Kernels, SgdCoefficients, SvdResult } from "../../kernels/kernels.js";
 import type { NativeAddon } from "./addon.js";
 import { checkFinite, checkInfo } from "./lapack-errors.js";
 
@@ -164,6 +164,29 @@ export function createNativeKernels(addon: NativeAddon): Kernels {
     else addon.dsgdStep(pd.length, pd, grad as Float64Array, buf as Float64Array | null, k, c.nesterov);
   }
 
+  /** The 14 geometry fields for the addon, refilled on every call. */
+  const im2colFields = new Int32Array(IM2COL_FIELDS.length);
+
+  function packShape(shape: Im2colShape): Int32Array {
+    const f = im2colFields;
+    for (let i = 0; i < IM2COL_FIELDS.length; i++) f[i] = shape[IM2COL_FIELDS[i]];
+    return f;
+  }
+
+  function im2col<T extends FloatArray>(x: T, shape: Im2colShape, cols: Matrix<T>): void {
+    checkIm2col("im2col", x, shape, cols);
+    const xd: FloatArray = x;
+    if (isFloat32("im2col", xd)) addon.sim2col(packShape(shape), xd, cols.data as Float32Array);
+    else addon.dim2col(packShape(shape), xd, cols.data as Float64Array);
+  }
+
+  function col2im<T extends FloatArray>(cols: Matrix<T>, shape: Im2colShape, dx: T): void {
+    checkIm2col("col2im", dx, shape, cols);
+    const xd: FloatArray = dx;
+    if (isFloat32("col2im", xd)) addon.scol2im(packShape(shape), cols.data as Float32Array, xd);
+    else addon.dcol2im(packShape(shape), cols.data as Float64Array, xd);
+  }
+
   return {
     name: "native",
     gemm,
@@ -176,6 +199,8 @@ export function createNativeKernels(addon: NativeAddon): Kernels {
     addRowVector,
     addColumnSums,
     sgdStep,
+    im2col,
+    col2im,
     numThreads: () => addon.numThreads(),
     setNumThreads(n: number): void {
       if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected an integer ≥ 1, got ${n}`);

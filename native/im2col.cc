@@ -1,0 +1,173 @@
+// im2col / col2im over a NCHW batch: the semantics of src/kernels/portable/im2col.ts (the
+// reference), with the same loop order, so col2im adds in the same order and agrees with
+// it. cols is (C·kh·kw, B·outH·outW), row (c·kh + u)·kw + v, column i·L + oh·outW + ow.
+//
+// The geometry arrives as one Int32Array of 14 fields (the order of IM2COL_FIELDS in
+// src/kernels/checks.ts), so no number is boxed per call. Per kernel column v the valid
+// output range [lo, hi) (source inside the image) is computed once; the inner loops are
+// then contiguous copies (stride 1: memcpy) or strided gathers with no bounds test.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include "addon.h"
+
+#if defined(TG_MULTIVERSION)
+#elif defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__linux__)
+#define TG_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define TG_MULTIVERSION
+#endif
+
+namespace tinygrow {
+namespace {
+
+struct Geometry {
+  int64_t B, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, outH, outW;
+};
+
+int64_t ConvOutput(int64_t n, int64_t k, int64_t s, int64_t p, int64_t d) {
+  const int64_t span = d * (k - 1) + 1;
+  return n + 2 * p < span ? 0 : (n + 2 * p - span) / s + 1;
+}
+
+Geometry GeometryArg(const Napi::CallbackInfo& info, size_t i, const char* op) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(info.Env(), info[i], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_int32_array || length != 14) {
+    ThrowTypeError(info.Env(), std::string(op) + ": shape must be an Int32Array of 14 fields");
+  }
+  const int32_t* f = static_cast<const int32_t*>(data);
+  Geometry g{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], f[13]};
+  const bool ok = g.B >= 0 && g.C >= 0 && g.H >= 0 && g.W >= 0 && g.kh >= 1 && g.kw >= 1 && g.sh >= 1 && g.sw >= 1 &&
+                  g.ph >= 0 && g.pw >= 0 && g.dh >= 1 && g.dw >= 1 && g.outH == ConvOutput(g.H, g.kh, g.sh, g.ph, g.dh) &&
+                  g.outW == ConvOutput(g.W, g.kw, g.sw, g.pw, g.dw);
+  if (!ok) ThrowTypeError(info.Env(), std::string(op) + ": invalid geometry");
+  const double elems = static_cast<double>(g.B) * g.C * g.H * g.W;
+  const double colElems = static_cast<double>(g.C) * g.kh * g.kw * g.B * g.outH * g.outW;
+  if (elems > 9.0e15 || colElems > 9.0e15) ThrowTypeError(info.Env(), std::string(op) + ": sizes too large");
+  return g;
+}
+
+// [lo, hi): the outputs ow whose source column ow·s + off lies in [0, W), clamped to [0, outW].
+inline void ValidRange(int64_t outW, int64_t W, int64_t s, int64_t off, int64_t* lo, int64_t* hi) {
+  int64_t a = off >= 0 ? 0 : (-off + s - 1) / s;
+  int64_t b = W - 1 - off < 0 ? 0 : (W - 1 - off) / s + 1;
+  a = std::min(a, outW);
+  *lo = a;
+  *hi = std::max(a, std::min(b, outW));
+}
+
+template <typename T>
+void Im2colLoop(const Geometry& g, const T* x, T* out) {
+  const int64_t L = g.outH * g.outW;
+  const int64_t N = g.B * L;
+  for (int64_t c = 0; c < g.C; c++) {
+    for (int64_t u = 0; u < g.kh; u++) {
+      for (int64_t v = 0; v < g.kw; v++) {
+        const int64_t row = (c * g.kh + u) * g.kw + v;
+        const int64_t offW = v * g.dw - g.pw;
+        int64_t lo, hi;
+        ValidRange(g.outW, g.W, g.sw, offW, &lo, &hi);
+        for (int64_t i = 0; i < g.B; i++) {
+          const T* plane = x + (i * g.C + c) * g.H * g.W;
+          T* o = out + row * N + i * L;
+          for (int64_t oh = 0; oh < g.outH; oh++, o += g.outW) {
+            const int64_t ih = oh * g.sh - g.ph + u * g.dh;
+            if (ih < 0 || ih >= g.H) {
+              std::memset(o, 0, sizeof(T) * g.outW);
+              continue;
+            }
+            const T* src = plane + ih * g.W + offW;
+            for (int64_t ow = 0; ow < lo; ow++) o[ow] = 0;
+            if (g.sw == 1) {
+              if (hi > lo) std::memcpy(o + lo, src + lo, sizeof(T) * (hi - lo));
+            } else {
+              for (int64_t ow = lo; ow < hi; ow++) o[ow] = src[ow * g.sw];
+            }
+            for (int64_t ow = hi; ow < g.outW; ow++) o[ow] = 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+// dst[ow] += src[ow] for a contiguous run: the stride-1 col2im inner loop, vectorised.
+TG_MULTIVERSION void AddRun(float* dst, const float* src, int64_t n) {
+  for (int64_t k = 0; k < n; k++) dst[k] += src[k];
+}
+TG_MULTIVERSION void AddRun(double* dst, const double* src, int64_t n) {
+  for (int64_t k = 0; k < n; k++) dst[k] += src[k];
+}
+
+template <typename T>
+void Col2imLoop(const Geometry& g, const T* cols, T* dx) {
+  const int64_t L = g.outH * g.outW;
+  const int64_t N = g.B * L;
+  for (int64_t c = 0; c < g.C; c++) {
+    for (int64_t u = 0; u < g.kh; u++) {
+      for (int64_t v = 0; v < g.kw; v++) {
+        const int64_t row = (c * g.kh + u) * g.kw + v;
+        const int64_t offW = v * g.dw - g.pw;
+        int64_t lo, hi;
+        ValidRange(g.outW, g.W, g.sw, offW, &lo, &hi);
+        for (int64_t i = 0; i < g.B; i++) {
+          T* plane = dx + (i * g.C + c) * g.H * g.W;
+          const T* o = cols + row * N + i * L;
+          for (int64_t oh = 0; oh < g.outH; oh++, o += g.outW) {
+            const int64_t ih = oh * g.sh - g.ph + u * g.dh;
+            if (ih < 0 || ih >= g.H) continue;
+            T* dst = plane + ih * g.W + offW;
+            if (g.sw == 1) {
+              AddRun(dst + lo, o + lo, hi - lo);
+            } else {
+              for (int64_t ow = lo; ow < hi; ow++) dst[ow * g.sw] += o[ow];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+size_t ImageElems(const Geometry& g) { return static_cast<size_t>(g.B * g.C * g.H * g.W); }
+size_t ColElems(const Geometry& g) { return static_cast<size_t>(g.C * g.kh * g.kw * g.B * g.outH * g.outW); }
+
+// im2col(shape, x, cols) -> undefined
+template <typename T>
+Napi::Value Im2colApi(const Napi::CallbackInfo& info) {
+  const char* op = sizeof(T) == 4 ? "sim2col" : "dim2col";
+  CheckArgCount(info, 3, op);
+  const Geometry g = GeometryArg(info, 0, op);
+  const T* x = ArrayArg<T>(info, 1, op, "x", ImageElems(g));
+  T* cols = ArrayArg<T>(info, 2, op, "cols", ColElems(g));
+  Im2colLoop(g, x, cols);
+  return info.Env().Undefined();
+}
+
+// col2im(shape, cols, dx) -> undefined (dx += fold(cols))
+template <typename T>
+Napi::Value Col2imApi(const Napi::CallbackInfo& info) {
+  const char* op = sizeof(T) == 4 ? "scol2im" : "dcol2im";
+  CheckArgCount(info, 3, op);
+  const Geometry g = GeometryArg(info, 0, op);
+  const T* cols = ArrayArg<T>(info, 1, op, "cols", ColElems(g));
+  T* dx = ArrayArg<T>(info, 2, op, "dx", ImageElems(g));
+  Col2imLoop(g, cols, dx);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterIm2col(Napi::Env env, Napi::Object exports) {
+  exports.Set("sim2col", Napi::Function::New(env, Im2colApi<float>, "sim2col"));
+  exports.Set("dim2col", Napi::Function::New(env, Im2colApi<double>, "dim2col"));
+  exports.Set("scol2im", Napi::Function::New(env, Col2imApi<float>, "scol2im"));
+  exports.Set("dcol2im", Napi::Function::New(env, Col2imApi<double>, "dcol2im"));
+}
+
+}  // namespace tinygrow
