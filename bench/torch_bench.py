@@ -108,6 +108,56 @@ def bench_epoch(sizes, activation, n, batch, lr, momentum, repeats):
     return {"seconds": median(times), "all": times}
 
 
+def make_cnn(spec):
+    """conv blocks (conv k×k, padding, ReLU, optional max pool) then flatten → linear, as bench/cnn.ts."""
+    layers = []
+    channels = spec["input"][0]
+    h, w = spec["input"][1], spec["input"][2]
+    for b in spec["blocks"]:
+        layers.append(nn.Conv2d(channels, b["channels"], b["kernel"], padding=b["padding"]))
+        layers.append(nn.ReLU())
+        h, w = h + 2 * b["padding"] - b["kernel"] + 1, w + 2 * b["padding"] - b["kernel"] + 1
+        if b.get("pool"):
+            layers.append(nn.MaxPool2d(b["pool"]))
+            h, w = h // b["pool"], w // b["pool"]
+        channels = b["channels"]
+    layers.append(nn.Flatten())
+    layers.append(nn.Linear(channels * h * w, spec["outputs"]))
+    return nn.Sequential(*layers)
+
+
+def bench_cnn_epoch(job, repeats):
+    """One epoch of shuffled mini-batch SGD with cross-entropy of a small CNN over n images.
+
+    Runs with job["torch_threads"] intra-op threads: PyTorch's CPU convolutions go through
+    oneDNN (mkldnn), whose OpenMP pool is torch's own, not OpenBLAS's, so it gets the same
+    core count as tinygrow's OpenBLAS pool."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(job.get("torch_threads", 1))
+    try:
+        torch.manual_seed(0)
+        model = make_cnn(job)
+        opt = torch.optim.SGD(model.parameters(), lr=job["lr"], momentum=job["momentum"])
+        n = job["n"]
+        c, h, w = job["input"]
+        x = torch.rand(n, c, h, w)
+        y = torch.randint(0, job["outputs"], (n,))
+        batch = job["batch"]
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            perm = torch.randperm(n)
+            for s in range(0, n, batch):
+                idx = perm[s : s + batch]
+                opt.zero_grad(set_to_none=False)
+                F.cross_entropy(model(x[idx]), y[idx]).backward()
+                opt.step()
+            times.append(time.perf_counter() - t0)
+        return {"seconds": median(times), "all": times, "mkldnn": torch.backends.mkldnn.is_available(), "threads": torch.get_num_threads()}
+    finally:
+        torch.set_num_threads(previous)
+
+
 def run_job(job, repeats, min_seconds=0.05):
     kind = job["kind"]
     if kind == "gemm":
@@ -116,6 +166,8 @@ def run_job(job, repeats, min_seconds=0.05):
         return bench_step(job["sizes"], job["activation"], job["loss"], job["batch"], job["lr"], job["momentum"], repeats, job["steps"])
     if kind == "epoch":
         return bench_epoch(job["sizes"], job["activation"], job["n"], job["batch"], job["lr"], job["momentum"], repeats)
+    if kind == "cnn-epoch":
+        return bench_cnn_epoch(job, repeats)
     raise ValueError("unknown job kind " + kind)
 
 
