@@ -62,3 +62,17 @@ export function modelFromJson(json: DagModelJson): DagModel<Float32Array> {
   }
   return model;
 }
+
+/** The structure of a DAG without weights, as logged at every growth step (see docs/run-log.md). */
+export interface DagGraphJson {
+  /** Every node, input and output included, in insertion order. */
+  nodes: { name: string; kind: "input" | "output" | "hidden"; size: number; activation: ActivationName }[];
+  edges: { from: string; to: string; bias: boolean }[];
+}
+
+export function graphToJson<T extends FloatArray>(model: DagModel<T>): DagGraphJson {
+  return {
+    nodes: model.graph.nodes.map((n) => ({ name: n.name, kind: n.kind, size: n.size, activation: n.activation })),
+    edges: model.graph.edges.map((e) => ({ from: e.from, to: e.to, bias: e.bias })),
+  };
+}

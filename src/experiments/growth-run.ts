@@ -25,7 +25,7 @@ import type { Kernels } from "../kernels/kernels.js";
 import type { Dataset } from "../data/batches.js";
 import { describeCandidate } from "../dag/candidates.js";
 import { DagModel } from "../dag/model.js";
-import { modelFromJson, modelToJson, type DagModelJson } from "../dag/serialize.js";
+import { graphToJson, modelFromJson, modelToJson, type DagModelJson } from "../dag/serialize.js";
 import { growthStep, resolveGrowthOptions, type CandidateRunner, type GrowthOptions, type GrowthSplits, type GrowthStepResult } from "../dag/step.js";
 import { trainModel } from "../dag/train.js";
 import type { LossName } from "../nn/losses/loss.js";
@@ -247,7 +247,7 @@ export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: 
 
   if (ctx.resume === null) {
     const ev = evaluateAll(task, st.model, ctx, st.pos, null);
-    record({ kind: "init", step: 0, epoch: 0, stepEpoch: 0, action: "init" }, ev.losses, ev.accuracy);
+    record({ kind: "init", step: 0, epoch: 0, stepEpoch: 0, action: "init", graph: graphToJson(st.model) }, ev.losses, ev.accuracy);
     checkpoint();
   }
   const { steps } = config.growth;
@@ -273,7 +273,7 @@ export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: 
     const ev = evaluateAll(task, st.model, ctx, st.pos, null);
     const chosen = r.chosen === null ? null : r.candidates[r.chosen];
     const action = chosen === null ? `grow: none (${r.outcome})` : `grow: ${chosen.description}`;
-    record({ kind: "growth", step, epoch: st.pos.epoch, stepEpoch: 0, action, growth: growthSummary(r), searchSeconds: r.searchSeconds }, ev.losses, ev.accuracy);
+    record({ kind: "growth", step, epoch: st.pos.epoch, stepEpoch: 0, action, growth: growthSummary(r, config.growth), graph: graphToJson(st.model), searchSeconds: r.searchSeconds }, ev.losses, ev.accuracy);
     ctx.progress.tick(1, `step ${step}: ${action}`);
     checkpoint();
   }
@@ -398,12 +398,21 @@ function evaluateAll(task: GrowthTask, model: DagModel<Float32Array>, ctx: Growt
   });
 }
 
-/** The growth step in the log: the choice, and every candidate's scores (no timings). */
-function growthSummary(r: GrowthStepResult): Record<string, unknown> {
+/**
+ * The growth step in the log: the choice, and every candidate's scores (no timings). Each
+ * candidate carries a generic `score` (lower is better) under the step's `criterion`, so that
+ * the viewer's table does not depend on how a strategy ranks candidates; a step result that
+ * brings its own (`score` on the candidates, `criterion` on the result) is logged as is.
+ */
+function growthSummary(r: GrowthStepResult, growth: GrowthRunConfig["growth"]): Record<string, unknown> {
   const chosen = r.chosen === null ? null : r.candidates[r.chosen];
+  const own = r as GrowthStepResult & { criterion?: string };
+  const criterion = own.criterion ?? defaultCriterion(growth);
   return {
     outcome: r.outcome,
     chosen: chosen === null ? null : describeCandidate(chosen.candidate),
+    chosenIndex: r.chosen,
+    criterion,
     newNode: r.newNode,
     bottleneckNode: r.bottleneckNode,
     gamma: chosen?.gamma ?? null,
@@ -414,8 +423,33 @@ function growthSummary(r: GrowthStepResult): Record<string, unknown> {
     bicBefore: r.bicBefore,
     bottlenecks: r.bottlenecks,
     bottleneckScores: r.bottleneckScores,
-    candidates: r.candidates.map((c) => ({ description: c.description, neurons: c.neurons, gamma: c.gamma, lossLs: c.lossLs, lossGr: c.lossGr, bic: c.bic, params: c.params, skipped: c.skipped })),
+    candidates: r.candidates.map((c) => ({
+      description: c.description,
+      neurons: c.neurons,
+      gamma: c.gamma,
+      lossLs: c.lossLs,
+      lossGr: c.lossGr,
+      bic: c.bic,
+      score: (c as typeof c & { score?: number }).score ?? defaultScore(c, criterion, r),
+      params: c.params,
+      addedParams: c.params - r.paramsBefore,
+      chosen: c.index === r.chosen,
+      skipped: c.skipped,
+    })),
   };
+}
+
+/** How the step's strategy ranks candidates (dag/step.ts `chooseCandidate`). */
+function defaultCriterion(growth: GrowthRunConfig["growth"]): string {
+  if (growth.strategy !== "bic") return "loss-gr";
+  return growth.bic.compare === "total" ? "bic" : "bic-per-parameter";
+}
+
+/** The value `chooseCandidate` minimises under `criterion`: train-gr loss, BIC, or ΔBIC/Δk. */
+function defaultScore(c: GrowthStepResult["candidates"][number], criterion: string, r: GrowthStepResult): number {
+  if (criterion === "bic") return c.bic;
+  if (criterion === "bic-per-parameter") return (c.bic - r.bicBefore) / Math.max(1, c.params - r.paramsBefore);
+  return c.lossGr;
 }
 
 function result(st: LoopState, ctx: GrowthRunContext, resumedFrom: GrowthPosition | null): GrowthRunResult {
