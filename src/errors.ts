@@ -3,7 +3,7 @@
  * data) and builds its message from them, so callers can both print and inspect it.
  */
 
-export type ErrorCode = "shape" | "config" | "data" | "numerical" | "native-unavailable" | "graph" | "training";
+export type ErrorCode = "shape" | "config" | "data" | "numerical" | "native-unavailable" | "graph" | "training" | "view";
 
 export class TinygrowError extends Error {
   constructor(

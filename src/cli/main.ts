@@ -13,6 +13,7 @@ import { registerTeacherStudent } from "./commands/teacher-student.js";
 import { registerCompare } from "./commands/compare.js";
 import { registerGrowMlp } from "./commands/grow-mlp.js";
 import { registerMnist } from "./commands/mnist.js";
+import { registerView } from "./commands/view.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerGrowMlp(program);
   registerMnist(program);
+  registerView(program);
   return program;
 }
 

@@ -1,0 +1,187 @@
+/**
+ * The `tinygrow view` server: the built page (dist/web) and the run's data on 127.0.0.1.
+ *
+ *   GET /                 → redirect to /viewer/ (the page, built by Vite)
+ *   GET /viewer/…, /assets/…  static files of dist/web
+ *   GET /api/events       server-sent events: "folder" (the runs and their states), then
+ *                         "records" {run, reset, records} with every complete log line,
+ *                         first all of them, then new ones as they are written
+ *
+ * Every log is polled every `pollMs` (default 200 ms), so a new line reaches the page well
+ * within a second; polling, not fs.watch, because it behaves the same on every file system.
+ */
+import { createReadStream, existsSync, statSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, normalize, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { TinygrowError } from "../../errors.js";
+import { LOG_FILE } from "../../experiments/growth-run.js";
+import { buildTimeline } from "../../view/timeline.js";
+import { runStatus } from "../../view/status.js";
+import type { FolderInfo, RunInfo } from "../../view/protocol.js";
+import type { LogRecord } from "../../view/run-log.js";
+import { LogTail } from "./log-tail.js";
+import { commandName, folderTitle, openRunFolder, rescanStudy, type OpenedFolder, type RunEntry } from "./run-folders.js";
+
+/** dist/web, next to dist/src where this file is compiled. */
+export const WEB_ROOT = resolve(fileURLToPath(new URL("../../../web", import.meta.url)));
+
+export interface ViewOptions {
+  port: number;
+  host: string;
+  pollMs?: number;
+  /** Folder of the built page (default dist/web). */
+  webRoot?: string;
+}
+
+const MIME: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".map": "application/json", ".svg": "image/svg+xml", ".json": "application/json", ".png": "image/png", ".wasm": "application/wasm" };
+
+export class ViewError extends TinygrowError {
+  constructor(message: string) {
+    super("view", message);
+  }
+}
+
+interface TrackedRun {
+  entry: RunEntry;
+  tail: LogTail;
+  records: LogRecord[];
+  problems: string[];
+}
+
+export interface RunningView {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Starts the server; rejects with a ViewError when the port is taken or the page is not built. */
+export async function startViewServer(path: string, options: ViewOptions): Promise<RunningView> {
+  const webRoot = options.webRoot ?? WEB_ROOT;
+  if (!existsSync(join(webRoot, "viewer", "index.html"))) {
+    throw new ViewError(`the viewer page is not built (${join(webRoot, "viewer", "index.html")} is missing): run npm run build`);
+  }
+  const opened = openRunFolder(path);
+  const runs = new Map<string, TrackedRun>();
+  const track = (entry: RunEntry): void => {
+    runs.set(entry.id, { entry, tail: new LogTail(join(entry.dir, LOG_FILE)), records: [], problems: [] });
+  };
+  opened.runs.forEach(track);
+  const clients = new Set<ServerResponse>();
+  const send = (res: ServerResponse, event: string, data: unknown): void => {
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const broadcast = (event: string, data: unknown): void => clients.forEach((c) => send(c, event, data));
+
+  let lastFolder = "";
+  const folderInfo = (): FolderInfo => ({
+    title: folderTitle(opened),
+    root: opened.root,
+    kind: opened.kind,
+    command: opened.command,
+    runs: [...runs.values()].map((r) => describeRun(r, opened)),
+  });
+  const poll = (): void => {
+    for (const entry of rescanStudy(opened)) {
+      opened.runs.push(entry);
+      track(entry);
+    }
+    for (const [id, run] of runs) {
+      if (run.entry.problem !== null) continue;
+      const update = run.tail.poll();
+      if (update === null) continue;
+      if (update.reset) run.records = [];
+      run.records.push(...update.records);
+      run.problems.push(...update.problems);
+      if (update.records.length > 0 || update.reset) broadcast("records", { run: id, reset: update.reset, records: update.records });
+    }
+    const info = JSON.stringify(folderInfo());
+    if (info !== lastFolder) {
+      lastFolder = info;
+      broadcast("folder", JSON.parse(info));
+    }
+  };
+  poll();
+  const timer = setInterval(poll, options.pollMs ?? 200);
+
+  const server = createServer((req, res) => {
+    try {
+      route(req, res);
+    } catch (err) {
+      res.writeHead(500, { "content-type": "text/plain" }).end((err as Error).message);
+    }
+  });
+  const route = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname === "/") {
+      res.writeHead(302, { location: "/viewer/" + url.search }).end();
+      return;
+    }
+    if (url.pathname === "/api/events") {
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+      clients.add(res);
+      req.on("close", () => clients.delete(res));
+      send(res, "folder", folderInfo());
+      for (const [id, run] of runs) send(res, "records", { run: id, reset: true, records: run.records });
+      return;
+    }
+    serveStatic(webRoot, url.pathname, res);
+  };
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      clearInterval(timer);
+      if (err.code === "EADDRINUSE") reject(new ViewError(`port ${options.port} on ${options.host} is already in use (another tinygrow view?); choose another with --port, e.g. --port ${options.port + 1}, or --port 0 for any free port`));
+      else if (err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND") reject(new ViewError(`cannot listen on host ${options.host}: ${err.message}`));
+      else reject(err);
+    });
+    server.listen(options.port, options.host, () => resolvePromise());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}/viewer/`,
+    server,
+    close: () =>
+      new Promise<void>((done) => {
+        clearInterval(timer);
+        clients.forEach((c) => c.end());
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function describeRun(run: TrackedRun, opened: OpenedFolder): RunInfo {
+  const timeline = buildTimeline(run.records);
+  const idleSeconds = run.tail.modifiedMs === 0 ? Infinity : (Date.now() - run.tail.modifiedMs) / 1000;
+  const status = runStatus({ finished: timeline.finished, error: timeline.error, records: run.records.length, tornBytes: Buffer.byteLength(run.tail.partial), idleSeconds });
+  const manifest = run.entry.manifest;
+  const config = (manifest?.config ?? {}) as Record<string, unknown>;
+  const seed = typeof manifest?.seed === "number" ? manifest.seed : null;
+  const group = run.entry.id === "." ? opened.command : run.entry.id.split("/")[0];
+  return { id: run.entry.id, command: commandName(manifest), group, seed, status, problem: run.entry.problem, problems: run.problems.slice(0, 20), kind: typeof config.kind === "string" ? config.kind : null };
+}
+
+function serveStatic(webRoot: string, pathname: string, res: ServerResponse): void {
+  let rel: string;
+  try {
+    rel = normalize(decodeURIComponent(pathname)).replace(/^[/\\]+/, "");
+  } catch {
+    res.writeHead(400).end("bad path");
+    return;
+  }
+  let file = resolve(webRoot, rel);
+  if (file !== webRoot && !file.startsWith(webRoot + sep)) {
+    res.writeHead(403).end("outside the page folder");
+    return;
+  }
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) file = join(file, "index.html");
+  if (!existsSync(file)) {
+    res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${pathname}`);
+    return;
+  }
+  res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", "cache-control": "no-cache" });
+  createReadStream(file).pipe(res);
+}

@@ -1,0 +1,31 @@
+/**
+ * Test helper: small recorded runs written by the real CLI (teacher-student, one seed, a few
+ * growth steps), for the viewer's and the exporters' tests.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { tempDir } from "./temp-dir.js";
+
+export const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
+const ENV = { ...process.env, TINYGROW_KERNELS: "" };
+
+/** Arguments of a study that grows a few nodes in a couple of seconds. */
+export function tinyStudyArgs(options: { steps?: number; epochs?: number; strategy?: string } = {}): string[] {
+  return ["--strategy", options.strategy ?? "whole", "--steps", String(options.steps ?? 4), "--epochs", String(options.epochs ?? 15), "--seeds", "3", "--train-samples", "1500", "--test-samples", "100", "--neurons", "10", "--workers", "0", "--quiet", "--no-oracle", "--no-retrain"];
+}
+
+/** Runs `tinygrow teacher-student` to the end; returns the study folder and its run folder. */
+export function recordStudy(options: { steps?: number; epochs?: number } = {}): { study: string; run: string } {
+  const study = join(tempDir("tinygrow-recorded-"), "study");
+  const r = spawnSync(process.execPath, [CLI, "teacher-student", ...tinyStudyArgs(options), "--out", study], { encoding: "utf8", env: ENV });
+  if (r.status !== 0) throw new Error(`recording a run failed (${r.status}): ${r.stderr}`);
+  return { study, run: join(study, "whole", "seed-3") };
+}
+
+/** Starts a study in the background; resolves when it exits. */
+export function startStudy(study: string, options: { steps?: number; epochs?: number } = {}): { exited: Promise<number | null>; kill(): void } {
+  const child = spawn(process.execPath, [CLI, "teacher-student", ...tinyStudyArgs(options), "--out", study], { stdio: "ignore", env: ENV });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { exited, kill: () => child.kill("SIGKILL") };
+}
