@@ -14,6 +14,7 @@ import { registerCompare } from "./commands/compare.js";
 import { registerGrowMlp } from "./commands/grow-mlp.js";
 import { registerMnist } from "./commands/mnist.js";
 import { registerView } from "./commands/view.js";
+import { registerExport } from "./commands/export.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerGrowMlp(program);
   registerMnist(program);
   registerView(program);
+  registerExport(program);
   return program;
 }
 

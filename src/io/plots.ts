@@ -18,15 +18,16 @@ export async function renderVegaLite(spec: vl.TopLevelSpec): Promise<string> {
   }
 }
 
+/** The spec builders check their input and throw synchronously, as before the split. */
 type Input<F extends (input: never) => unknown> = Parameters<F>[0];
 
 /** Fig. 5a: test loss against epochs (see plot-specs.ts `lossCurveSpec`). */
-export const lossCurvePlot = async (input: Input<typeof lossCurveSpec>): Promise<string> => renderVegaLite(lossCurveSpec(input));
+export const lossCurvePlot = (input: Input<typeof lossCurveSpec>): Promise<string> => renderVegaLite(lossCurveSpec(input));
 /** Fig. 5b: cumulative energy against test loss. */
-export const energyLossPlot = async (input: Input<typeof energyLossSpec>): Promise<string> => renderVegaLite(energyLossSpec(input));
+export const energyLossPlot = (input: Input<typeof energyLossSpec>): Promise<string> => renderVegaLite(energyLossSpec(input));
 /** Final parameter count per strategy. */
-export const parameterBarPlot = async (input: Input<typeof parameterBarSpec>): Promise<string> => renderVegaLite(parameterBarSpec(input));
+export const parameterBarPlot = (input: Input<typeof parameterBarSpec>): Promise<string> => renderVegaLite(parameterBarSpec(input));
 /** Fig. 3 (MNIST): accuracy against epochs. */
-export const accuracyCurvePlot = async (input: Input<typeof accuracyCurveSpec>): Promise<string> => renderVegaLite(accuracyCurveSpec(input));
+export const accuracyCurvePlot = (input: Input<typeof accuracyCurveSpec>): Promise<string> => renderVegaLite(accuracyCurveSpec(input));
 /** Fig. 4 (MNIST): test accuracy against parameter count. */
-export const accuracyVsParamsPlot = async (input: Input<typeof accuracyVsParamsSpec>): Promise<string> => renderVegaLite(accuracyVsParamsSpec(input));
+export const accuracyVsParamsPlot = (input: Input<typeof accuracyVsParamsSpec>): Promise<string> => renderVegaLite(accuracyVsParamsSpec(input));

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { DataError } from "../../errors.js";
 import { LOG_FILE } from "../../experiments/growth-run.js";
-import { MANIFEST_FILE, MANIFEST_FORMAT_VERSION } from "../../io/run-folder.js";
+import { MANIFEST_FILE, MANIFEST_FORMAT_VERSION } from "../io/run-folder.js";
 
 /** Subfolder depth searched for the runs of a study (strategy/seed-N is depth 2). */
 const MAX_DEPTH = 3;
