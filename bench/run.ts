@@ -4,7 +4,7 @@
  * repeat, so load on a shared machine hits all sides alike; tables show medians and the
  * ratio of medians. Never part of the tests.
  *
- *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,dag,mnist]
+ *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,dag,mnist,wasm]
  */
 import { chooseKernels } from "../src/node/kernels.js";
 import { ensureOpenBlasCoreType } from "../src/node/native/coretype.js";
@@ -14,6 +14,7 @@ import { STEP_JOBS, stepProbe, torchStepJob } from "./mlp-step.js";
 import { benchDag } from "./dag.js";
 import { benchGrowth } from "./growth.js";
 import { benchMnistEpoch } from "./mnist.js";
+import { benchWasm } from "./wasm.js";
 import { fmtSeconds, median, table } from "./stats.js";
 import { TorchServer } from "./torch.js";
 
@@ -27,7 +28,7 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--repeats") args.repeats = Number(argv[++i]);
     else if (argv[i] === "--only") args.only = new Set(argv[++i].split(","));
-    else throw new RangeError(`bench: unknown argument ${argv[i]} (use --repeats N, --only kernels,steps,growth,dag,mnist)`);
+    else throw new RangeError(`bench: unknown argument ${argv[i]} (use --repeats N, --only kernels,steps,growth,dag,mnist,wasm)`);
   }
   if (!Number.isInteger(args.repeats) || args.repeats < 1) throw new RangeError("bench: --repeats expects a positive integer");
   return args;
@@ -55,6 +56,11 @@ const EXTRA_SECTIONS: Section[] = [
   },
   { key: "dag", title: "DAG growth, teacher–student (lower is better)", run: benchDag },
   { key: "mnist", title: "one epoch of a 784-200-10 network on 40,000 MNIST-sized images (lower is better)", run: benchMnistEpoch },
+  {
+    key: "wasm",
+    title: "browser kernels: WebAssembly vs native vs portable vs TensorFlow.js wasm, one thread",
+    run: ({ repeats, sets }) => benchWasm({ repeats, sets: [...sets, chooseKernels("wasm")] }),
+  },
 ];
 
 const ratio = (a: number, b: number | undefined) => (b === undefined || !Number.isFinite(b) ? "–" : (a / b).toFixed(2));

@@ -3,7 +3,7 @@
  * data) and builds its message from them, so callers can both print and inspect it.
  */
 
-export type ErrorCode = "shape" | "config" | "data" | "numerical" | "native-unavailable" | "graph" | "training" | "view";
+export type ErrorCode = "shape" | "config" | "data" | "numerical" | "native-unavailable" | "wasm-unavailable" | "graph" | "training" | "view";
 
 export class TinygrowError extends Error {
   constructor(
@@ -71,6 +71,13 @@ export class NativeUnavailableError extends TinygrowError {
         "  build them with: apt-get install -y libopenblas-dev g++ make python3 && npm run build:native\n" +
         "  or run with the portable kernels: --kernels portable (TINYGROW_KERNELS=portable)",
     );
+  }
+}
+
+/** The WebAssembly kernels were requested but cannot run here (no WebAssembly SIMD, or not built). */
+export class WasmUnavailableError extends TinygrowError {
+  constructor(readonly reason: string) {
+    super("wasm-unavailable", `WebAssembly kernels unavailable: ${reason}\n  run with the portable kernels: --kernels portable (TINYGROW_KERNELS=portable)`);
   }
 }
 

@@ -16,6 +16,7 @@ export {
   DataError,
   NumericalError,
   NativeUnavailableError,
+  WasmUnavailableError,
   GraphError,
   TrainingError,
   type ErrorCode,

@@ -11,6 +11,7 @@ export {
   DataError,
   NumericalError,
   NativeUnavailableError,
+  WasmUnavailableError,
   GraphError,
   TrainingError,
   type ErrorCode,
@@ -21,6 +22,7 @@ export { Rng, type RngState } from "../tensor/rng.js";
 export type { Kernels, KernelName, GemmOptions, EighResult, SvdResult } from "../kernels/kernels.js";
 export { parseKernelRequest, type KernelChoice, type KernelRequest } from "../kernels/select.js";
 export { chooseKernels } from "./kernels.js";
+export { loadWasmKernelsAsync, wasmUnsupportedReason } from "../kernels/wasm/load.js";
 export { portableKernels } from "../kernels/portable/index.js";
 export { Accountant, type AccountingSnapshot } from "../experiments/accounting.js";
 export { runGrowth, growthRunUnits, stepGrowthOptions, type GrowthTask, type GrowthRunContext, type GrowthRunResult, type GrowthRunStore, type RecordLog, type StepRecord } from "../experiments/growth-run.js";

@@ -121,7 +121,7 @@ export interface GrowthRunConfig {
   evaluation?: EvaluationSection;
 }
 
-export const KERNEL_REQUESTS = ["auto", "native", "portable"] as const;
+export const KERNEL_REQUESTS = ["auto", "native", "wasm", "portable"] as const;
 
 export const TeacherStudentConfigSchema = z
   .strictObject({

@@ -14,7 +14,7 @@
  */
 import type { FloatArray, Matrix } from "../tensor/matrix.js";
 
-export type KernelName = "native" | "portable";
+export type KernelName = "native" | "wasm" | "portable";
 
 /**
  * The element-wise activations (PyTorch's definitions; see portable/activation.ts). The

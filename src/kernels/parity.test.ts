@@ -14,14 +14,15 @@ import { NumericalError, ShapeError } from "../errors.js";
 import { Matrix, type FloatArray } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { ACTIVATION_NAMES, type ActivationName, type Kernels, type SgdCoefficients } from "./kernels.js";
-import { nativeForTests } from "../node/native/test-support.js";
+import { comparedSetForTests } from "../node/native/test-support.js";
 import {
   absProduct64, as, assertClose, dot, matmul64, maxAbs, orthonormalityError, randn64, randomOrthonormal,
   snapshot, symmetricWithSpectrum, usvt64, vectorOf, type Dtype,
 } from "../node/native/test-math.js";
 import { portableKernels } from "./portable/index.js";
 
-const native = nativeForTests();
+// The set compared with portable: native, or wasm under TINYGROW_PARITY_SET=wasm (wasm/parity.test.ts).
+const native = comparedSetForTests();
 const skip = native.skip;
 const DTYPES: readonly Dtype[] = ["f32", "f64"];
 

@@ -1,12 +1,13 @@
 /**
- * Choosing the kernel set: "auto" takes the native kernels when the platform offers them
- * and they load, otherwise the portable ones, saying why; "native" insists
- * (NativeUnavailableError with the build hint); "portable" never touches the addon.
+ * Choosing the kernel set: "auto" takes the first set that loads, fastest first: native
+ * (where the platform offers the addon), then WebAssembly (SIMD), then portable, saying
+ * why it skipped any; "native" and "wasm" insist (NativeUnavailableError,
+ * WasmUnavailableError with the reason); "portable" never touches the others.
  *
  * The core names no platform: an adapter passes the loaders it has (src/node/kernels.ts
- * passes the addon loader; the browser has none).
+ * passes the addon and wasm loaders; the browser the wasm one).
  */
-import { NativeUnavailableError } from "../errors.js";
+import { NativeUnavailableError, WasmUnavailableError } from "../errors.js";
 import type { Kernels, KernelName } from "./kernels.js";
 import { portableKernels } from "./portable/index.js";
 
@@ -25,6 +26,7 @@ export type KernelLoad = { ok: true; kernels: Kernels; description: string } | {
 /** The kernel sets a platform adapter can offer besides the portable ones. */
 export interface KernelLoaders {
   native?: () => KernelLoad;
+  wasm?: () => KernelLoad;
 }
 
 /** A choice whose BLAS thread count has been fixed for a run (withBlasThreads). */
@@ -46,20 +48,24 @@ export function withBlasThreads(choice: KernelChoice, threads: number): RunKerne
 
 export function parseKernelRequest(value: string | undefined, source: string): KernelRequest {
   const v = (value ?? "auto").trim();
-  if (v === "auto" || v === "native" || v === "portable") return v;
-  throw new RangeError(`${source}: expected auto, native or portable, got "${value}"`);
+  if (v === "auto" || v === "native" || v === "wasm" || v === "portable") return v;
+  throw new RangeError(`${source}: expected auto, native, wasm or portable, got "${value}"`);
 }
 
 export function selectKernels(request: KernelRequest, loaders: KernelLoaders): KernelChoice {
   if (request === "portable") return { kernels: portableKernels, name: "portable", reason: "portable kernels (requested)" };
-  const native = loaders.native?.() ?? { ok: false, reason: "this platform has no native kernels" };
-  if (native.ok) {
-    return { kernels: native.kernels, name: "native", reason: `native kernels (${native.description})` };
+  const skipped: string[] = [];
+  if (request === "auto" || request === "native") {
+    const native = loaders.native?.() ?? { ok: false, reason: "this platform has no native kernels" };
+    if (native.ok) return { kernels: native.kernels, name: "native", reason: `native kernels (${native.description})` };
+    if (request === "native") throw new NativeUnavailableError(native.reason);
+    if (loaders.native !== undefined) skipped.push(`native addon unavailable (${native.reason}); build it with npm run build:native`);
   }
-  if (request === "native") throw new NativeUnavailableError(native.reason);
-  return {
-    kernels: portableKernels,
-    name: "portable",
-    reason: `portable kernels: native addon unavailable (${native.reason}); build it with npm run build:native`,
-  };
+  const wasm = loaders.wasm?.() ?? { ok: false, reason: "this platform has no WebAssembly kernels" };
+  if (wasm.ok) {
+    return { kernels: wasm.kernels, name: "wasm", reason: `${skipped.length > 0 ? `${skipped.join("; ")}: ` : ""}WebAssembly kernels (${wasm.description})` };
+  }
+  if (request === "wasm") throw new WasmUnavailableError(wasm.reason);
+  if (loaders.wasm !== undefined) skipped.push(`WebAssembly kernels unavailable (${wasm.reason})`);
+  return { kernels: portableKernels, name: "portable", reason: `portable kernels: ${skipped.join("; ") || "no other kernel set here"}` };
 }

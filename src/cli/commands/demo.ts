@@ -8,6 +8,7 @@ import { z } from "zod";
 import { BatchIterator } from "../../data/batches.js";
 import { teacherRegression } from "../../data/synthetic.js";
 import { configDefaults, flagsLayer, resolveConfig, type ConfigLayer } from "../../io/config.js";
+import { KERNEL_REQUESTS } from "../../experiments/config.js";
 import { readConfigFile } from "../../node/io/config-file.js";
 import { chooseKernels } from "../../node/kernels.js";
 import { ACTIVATION_NAMES } from "../../nn/layers/activation.js";
@@ -24,7 +25,7 @@ const int = (min: number) => z.number().int().min(min);
 
 export const DemoConfigSchema = z.strictObject({
   seed: z.number().int().default(0),
-  kernels: z.enum(["auto", "native", "portable"]).default("auto"),
+  kernels: z.enum(KERNEL_REQUESTS).default("auto"),
   data: z
     .strictObject({
       inputs: int(1).default(20),
@@ -84,7 +85,7 @@ export function registerDemo(program: Command): void {
     .option("--test-samples <n>", "test samples" + def(d.data.testSamples), intArg)
     .option("--hidden <list>", "hidden layer widths, comma-separated" + def(d.model.hidden), intListArg)
     .option("--activation <name>", `hidden activation: ${ACTIVATION_NAMES.join(", ")}` + def(d.model.activation))
-    .option("--kernels <name>", "kernel set: auto, native or portable (env TINYGROW_KERNELS)" + def(d.kernels))
+    .option("--kernels <name>", "kernel set: auto, native, wasm or portable (env TINYGROW_KERNELS)" + def(d.kernels))
     .option("--config <file>", "JSON config file (flags override it)")
     .option("--quiet", "no progress bar")
     .action((options: Record<string, unknown>) => {

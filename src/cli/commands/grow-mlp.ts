@@ -18,6 +18,7 @@ import { GrowthOptionsSchema, UPDATE_MODES } from "../../growth/mlp-growth-optio
 import { createGrowingMlp, growMlp, type GrowMlpRow } from "../../growth/mlp-growth.js";
 import type { MlpGrowthStepResult } from "../../growth/mlp-growth-step.js";
 import { configDefaults, flagsLayer, resolveConfig, type ConfigLayer } from "../../io/config.js";
+import { KERNEL_REQUESTS } from "../../experiments/config.js";
 import { readConfigFile } from "../../node/io/config-file.js";
 import type { Kernels } from "../../kernels/kernels.js";
 import { chooseKernels } from "../../node/kernels.js";
@@ -37,7 +38,7 @@ export const GROW_MLP_DATASETS = ["synthetic", "mnist", "fashion-mnist"] as cons
 
 export const GrowMlpConfigSchema = z.strictObject({
   seed: z.number().int().default(0),
-  kernels: z.enum(["auto", "native", "portable"]).default("auto"),
+  kernels: z.enum(KERNEL_REQUESTS).default("auto"),
   dataset: z.enum(GROW_MLP_DATASETS).default("synthetic"),
   /** MNIST / Fashion-MNIST folder (see `tinygrow data --help`); unset: TINYGROW_DATA_DIR, the cache, system folders. */
   dataDir: z.string().min(1).optional(),
@@ -128,7 +129,7 @@ export function registerGrowMlp(program: Command): void {
     .option("--test-samples <n>", "test samples (default: 1024 synthetic, 2000 MNIST)", intArg)
     .option("--line-search-samples <n>", "held-out samples γ is line-searched on (taken from the training split)" + def(d.data.lineSearchSamples), intArg)
     .option("--seed <n>", "random seed (data, init, shuffling, statistics subsets)" + def(d.seed), intArg)
-    .option("--kernels <name>", "kernel set: auto, native or portable (env TINYGROW_KERNELS)" + def(d.kernels))
+    .option("--kernels <name>", "kernel set: auto, native, wasm or portable (env TINYGROW_KERNELS)" + def(d.kernels))
     .option("--config <file>", "JSON config file (flags override it); keys as in the schema, e.g. {\"growth\": {\"update\": \"none\"}}")
     .option("--quiet", "no progress bar")
     .addHelpText(

@@ -88,7 +88,7 @@ export function addMnistOptions(cmd: Command): Command {
     .option("--baseline-scale <x>", "multiply the fixed MLPs' hidden widths by x (quick runs)" + def(d.baselines.widthScale), floatArg)
     .option("--workers <n>", "worker threads evaluating growth candidates, 0 for none" + def(d.workers), intArg)
     .option("--blas-threads <n>", "OpenBLAS threads of the run (candidates always use 1); kept on --resume, results depend on it (one per core unless given)" + def(d.blasThreads ?? availableParallelism()), intArg)
-    .option("--kernels <name>", "kernel set: auto, native or portable (env TINYGROW_KERNELS)" + def(d.kernels))
+    .option("--kernels <name>", "kernel set: auto, native, wasm or portable (env TINYGROW_KERNELS)" + def(d.kernels))
     .option("--config <file>", "JSON config file (flags override it; see MnistConfigSchema in src/experiments/config.ts)")
     .option("--out <dir>", "experiment folder, must not exist or be empty (default: runs/mnist-<date>-<time>)")
     .option("--resume <dir>", "continue the interrupted experiment in <dir> (its configuration is kept)")

@@ -58,7 +58,7 @@ export function addStudyOptions(cmd: Command): Command {
     .option("--no-retrain", "skip retraining each final grown structure from scratch")
     .option("--workers <n>", "worker threads evaluating growth candidates, 0 for none (one per core unless given)" + def(d.workers ?? availableParallelism()), intArg)
     .option("--blas-threads <n>", "OpenBLAS threads of the run (candidates always use 1); kept on --resume, results depend on it (one per core unless given)" + def(d.blasThreads ?? availableParallelism()), intArg)
-    .option("--kernels <name>", "kernel set: auto, native or portable (env TINYGROW_KERNELS)" + def(d.kernels))
+    .option("--kernels <name>", "kernel set: auto, native, wasm or portable (env TINYGROW_KERNELS)" + def(d.kernels))
     .option("--config <file>", "JSON config file (flags override it; see src/experiments/config.ts)")
     .option("--out <dir>", "study folder, must not exist or be empty (default: runs/<command>-<date>-<time>)")
     .option("--resume <dir>", "continue the interrupted study in <dir> (its configuration is kept)")

@@ -1,5 +1,5 @@
 /**
- * `tinygrow verify-golden FILE... [--tolerance 1e-9] [--kernels auto|native|portable]`:
+ * `tinygrow verify-golden FILE... [--tolerance 1e-9] [--kernels auto|native|wasm|portable]`:
  * recomputes every field of each golden case from its inputs with tinygrow's growth code
  * (src/growth/golden.ts, the same path as test/golden.test.ts), prints a table per file
  * (field, max abs diff, max rel diff, status) and fails (exit 1) when any field is above

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Kernels } from "../../kernels/kernels.js";
 import { portableKernels } from "../../kernels/portable/index.js";
+import { loadWasmKernels } from "../../kernels/wasm/load.js";
 import { loadNativeKernels } from "./binding.js";
 
 export interface NativeForTests {
@@ -52,4 +53,17 @@ export function kernelSetsForTests(): KernelSetForTests[] {
     { name: "portable", kernels: portableKernels, skip: false },
     { name: "native", kernels: native.kernels ?? portableKernels, skip: native.skip },
   ];
+}
+
+/**
+ * The kernel set the parity suite holds to the portable one: the native set, or the
+ * WebAssembly set when TINYGROW_PARITY_SET=wasm (src/kernels/wasm/parity.test.ts). The
+ * wasm kernels are built with the TypeScript, so failing to load them is a failure.
+ */
+export function comparedSetForTests(): NativeForTests {
+  if (process.env.TINYGROW_PARITY_SET !== "wasm") return nativeForTests();
+  const load = loadWasmKernels();
+  if (load.ok) return { kernels: load.kernels, skip: false };
+  test("WebAssembly kernels load", () => assert.fail(load.reason));
+  return { kernels: null, skip: `WebAssembly kernels unavailable: ${load.reason}` };
 }
