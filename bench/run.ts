@@ -4,7 +4,7 @@
  * repeat, so load on a shared machine hits all sides alike; tables show medians and the
  * ratio of medians. Never part of the tests.
  *
- *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,dag,mnist,wasm]
+ *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,dag,mnist,wasm,viewer]
  */
 import { chooseKernels } from "../src/node/kernels.js";
 import { ensureOpenBlasCoreType } from "../src/node/native/coretype.js";
@@ -15,6 +15,7 @@ import { benchDag } from "./dag.js";
 import { benchGrowth } from "./growth.js";
 import { benchMnistEpoch } from "./mnist.js";
 import { benchWasm } from "./wasm.js";
+import { benchViewer } from "./viewer.js";
 import { fmtSeconds, median, table } from "./stats.js";
 import { TorchServer } from "./torch.js";
 
@@ -28,7 +29,7 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--repeats") args.repeats = Number(argv[++i]);
     else if (argv[i] === "--only") args.only = new Set(argv[++i].split(","));
-    else throw new RangeError(`bench: unknown argument ${argv[i]} (use --repeats N, --only kernels,steps,growth,dag,mnist,wasm)`);
+    else throw new RangeError(`bench: unknown argument ${argv[i]} (use --repeats N, --only kernels,steps,growth,dag,mnist,wasm,viewer)`);
   }
   if (!Number.isInteger(args.repeats) || args.repeats < 1) throw new RangeError("bench: --repeats expects a positive integer");
   return args;
@@ -61,6 +62,7 @@ const EXTRA_SECTIONS: Section[] = [
     title: "browser kernels: WebAssembly vs native vs portable vs TensorFlow.js wasm, one thread",
     run: ({ repeats, sets }) => benchWasm({ repeats, sets: [...sets, chooseKernels("wasm")] }),
   },
+  { key: "viewer", title: "tinygrow view: a 20-step MNIST-sized log opened in Chromium, live update latency (lower is better)", run: benchViewer },
 ];
 
 const ratio = (a: number, b: number | undefined) => (b === undefined || !Number.isFinite(b) ? "–" : (a / b).toFixed(2));

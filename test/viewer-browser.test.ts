@@ -46,7 +46,7 @@ test("the page shows the network, parameters and candidates of step k of a recor
   assert.equal(await page.locator("#candidate-table tbody tr").count(), atK.growth?.candidates?.length);
   const chosen = await page.locator("#candidate-table tr.chosen").getAttribute("data-candidate");
   assert.equal(chosen, atK.growth?.chosen);
-  await page.waitForSelector("#loss-chart svg");
+  await page.waitForSelector("#loss-chart canvas");
   await browser.screenshot(page, `recorded-step-${k}`);
 
   // Keys and the URL: ← goes one step back; the address links to it.

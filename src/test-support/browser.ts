@@ -71,10 +71,8 @@ export async function openBrowser(t: TestContext, suite: string, env: NodeJS.Pro
     t.skip(reason);
     return null;
   }
-  const profile = tempDir("tinygrow-chromium-");
-  let context: BrowserContext;
   try {
-    context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 1000 } });
+    return await startBrowser(executablePath, suite);
   } catch (err) {
     const reason = `Chromium at ${executablePath} did not start: ${(err as Error).message.split("\n")[0]}`;
     if (required) throw new Error(reason);
@@ -82,6 +80,12 @@ export async function openBrowser(t: TestContext, suite: string, env: NodeJS.Pro
     t.skip(reason);
     return null;
   }
+}
+
+/** Launches Chromium at `executablePath` with a fresh profile (also used by the benchmarks). */
+export async function startBrowser(executablePath: string, suite: string): Promise<TestBrowser> {
+  const profile = tempDir("tinygrow-chromium-");
+  const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 1000 } });
   const errors: string[] = [];
   const out = testOutputDir(suite);
   const watch = (page: Page): void => {

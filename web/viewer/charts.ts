@@ -35,13 +35,13 @@ export function splitSeries(timeline: Timeline, metric: Metric, x: XAxis): MeanS
 }
 
 /** Mean ± std over the runs of each group, at every x that run has. */
-export function groupSeries(groups: Map<string, Timeline[]>, split: string, x: XAxis): MeanStdSeries[] {
+export function groupSeries(groups: Map<string, Timeline[]>, metric: Metric, split: string, x: XAxis): MeanStdSeries[] {
   const out: MeanStdSeries[] = [];
   for (const [name, timelines] of groups) {
     const atX = new Map<number, number[]>();
     for (const t of timelines) {
       const last = new Map<number, number>();
-      for (const p of curve(t.points, "loss", x)) if (p.split === split) last.set(p.x, p.value);
+      for (const p of curve(t.points, metric, x)) if (p.split === split) last.set(p.x, p.value);
       for (const [xv, v] of last) atX.set(xv, [...(atX.get(xv) ?? []), v]);
     }
     const xs = [...atX.keys()].sort((a, b) => a - b);
@@ -72,7 +72,7 @@ export function createChart(container: HTMLElement): { show(series: MeanStdSerie
       const logY = o.log && series.every((s) => s.mean.every((v) => v > 0));
       const spec = lossCurveSpec({ series, title: o.title, yLabel: o.yLabel, xLabel: X_LABEL[o.x], legendTitle: o.legendTitle, logY, marker: o.marker, growthEpochs: o.growthEpochs, size: SIZE });
       const target = el("div");
-      const result = await embed(target, spec, { actions: false, renderer: "svg" });
+      const result = await embed(target, spec, { actions: false, renderer: "canvas" });
       if (lastKey !== key) {
         result.finalize();
         return;

@@ -26,6 +26,7 @@ export function createDagView(container: HTMLElement, summary: HTMLElement): { u
   let layout: Layout | null = null;
   let pending: Promise<Layout> | null = null;
   let pendingKey = "";
+  let drawn = "";
 
   const layOut = async (union: LoggedGraph): Promise<Layout> => {
     const key = JSON.stringify([union.nodes.map((n) => [n.name, n.size]), union.edges.map((e) => edgeId(e.from, e.to))]);
@@ -41,11 +42,13 @@ export function createDagView(container: HTMLElement, summary: HTMLElement): { u
           "elk.edgeRouting": "POLYLINE",
           "elk.layered.spacing.nodeNodeBetweenLayers": "80",
           "elk.spacing.nodeNode": "36",
-          "elk.spacing.edgeLabel": "4",
+          // Thoroughness 1 and labels placed by us (at the middle of each edge) instead of by ELK:
+          // a 21-node MNIST DAG lays out in ~0.3 s instead of ~0.9 s on a loaded 2-core machine.
+          "elk.layered.thoroughness": "1",
           "elk.padding": "[top=16,left=16,bottom=16,right=16]",
         },
         children: union.nodes.map((n) => ({ id: n.name, width: Math.max(n.name.length, 11) * 7 + 24, height: NODE_H })),
-        edges: union.edges.map((e) => ({ id: edgeId(e.from, e.to), sources: [e.from], targets: [e.to], labels: [{ text: "000,000 params", width: 84, height: 14 }] })),
+        edges: union.edges.map((e) => ({ id: edgeId(e.from, e.to), sources: [e.from], targets: [e.to] })),
       })
       .then((root) => ({ key, root }));
     layout = await pending;
@@ -63,6 +66,9 @@ export function createDagView(container: HTMLElement, summary: HTMLElement): { u
       }
       const laid = await layOut(union);
       if (steps[index] !== step) return;
+      const key = `${laid.key}\u0000${JSON.stringify([step.graph, step.changes, step.growth?.bottleneckNode])}`;
+      if (key === drawn) return;
+      drawn = key;
       drawStep(container, laid.root, step, union);
       const g = step.graph;
       const hidden = g.nodes.filter((n) => n.kind === "hidden").length;
@@ -97,10 +103,11 @@ function drawStep(container: HTMLElement, root: ElkNode, step: StepView, union: 
       const pts = [sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint].map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
       group.append(svg("polyline", { points: pts, "marker-end": "url(#arrow)" }));
     }
-    const label = e.labels?.[0];
-    if (label !== undefined && present && logged !== undefined) {
+    const points = (e.sections ?? []).flatMap((sec) => [sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint]);
+    if (present && logged !== undefined && points.length >= 2) {
+      const at = midpoint(points);
       const params = edgeParameters(graph, graph.edges.find((g) => edgeId(g.from, g.to) === e.id) ?? logged);
-      group.append(svg("text", { x: (label.x ?? 0) + (label.width ?? 0) / 2, y: (label.y ?? 0) + 11, "text-anchor": "middle", fill: "#333" }, `${params.toLocaleString("en-US")} params`));
+      group.append(svg("text", { x: at.x.toFixed(1), y: (at.y - 4).toFixed(1), "text-anchor": "middle", fill: "#333" }, `${params.toLocaleString("en-US")} params`));
     }
     out.append(group);
   }
@@ -122,4 +129,18 @@ function drawStep(container: HTMLElement, root: ElkNode, step: StepView, union: 
     );
   }
   container.replaceChildren(out);
+}
+
+/** The point halfway along a polyline (by length). */
+function midpoint(points: readonly { x: number; y: number }[]): { x: number; y: number } {
+  const lengths = points.slice(1).map((p, i) => Math.hypot(p.x - points[i].x, p.y - points[i].y));
+  let rest = lengths.reduce((a, b) => a + b, 0) / 2;
+  for (let i = 0; i < lengths.length; i++) {
+    if (rest <= lengths[i] && lengths[i] > 0) {
+      const f = rest / lengths[i];
+      return { x: points[i].x + f * (points[i + 1].x - points[i].x), y: points[i].y + f * (points[i + 1].y - points[i].y) };
+    }
+    rest -= lengths[i];
+  }
+  return points[points.length - 1];
 }

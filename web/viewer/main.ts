@@ -68,15 +68,67 @@ function writeUrl(): void {
   history.replaceState(null, "", query === "" ? location.pathname : `?${query}`);
 }
 
-let renderQueued = false;
-function render(): void {
-  if (renderQueued) return;
-  renderQueued = true;
+/**
+ * Drawing is coalesced: one draw at a time, and a request during a draw makes one more after
+ * it. The charts are the expensive part; while lines stream in they are redrawn at most every
+ * CHART_INTERVAL_MS, but at once when the user moves (step, run, axis).
+ */
+const CHART_INTERVAL_MS = 1000;
+let drawing = false;
+let again = false;
+let userMoved = true;
+let chartsAt = 0;
+let chartTimer: ReturnType<typeof setTimeout> | null = null;
+function render(user = false): void {
+  userMoved ||= user;
+  if (drawing) {
+    again = true;
+    return;
+  }
+  drawing = true;
   requestAnimationFrame(() => {
-    renderQueued = false;
-    void draw();
+    const t0 = performance.now();
+    draw()
+      .catch((err: unknown) => showError(err))
+      .finally(() => {
+        document.body.dataset.drawMs = (performance.now() - t0).toFixed(0);
+        performance.measure("viewer:draw", { start: t0 });
+        drawing = false;
+        if (again) {
+          again = false;
+          render();
+        }
+      });
   });
 }
+
+function showError(err: unknown): void {
+  const message = $("message");
+  message.hidden = false;
+  message.textContent = `The page failed to draw this run: ${(err as Error).message ?? String(err)}`;
+}
+
+/** Whether the charts are redrawn in this draw (else a redraw is scheduled for later). */
+function chartsDue(hasData: boolean): boolean {
+  if (!hasData) return true;
+  const now = performance.now();
+  if (userMoved || now - chartsAt >= CHART_INTERVAL_MS) {
+    userMoved = false;
+    chartsAt = now;
+    return true;
+  }
+  if (chartTimer === null) {
+    chartTimer = setTimeout(() => {
+      chartTimer = null;
+      render(true);
+    }, CHART_INTERVAL_MS - (now - chartsAt));
+  }
+  return false;
+}
+
+let shownStep = "";
+/** The run whose charts were drawn last (a newly shown run is drawn at once). */
+let lastChartRun: string | null = null;
 
 async function draw(): Promise<void> {
   const folder = state.folder;
@@ -92,7 +144,9 @@ async function draw(): Promise<void> {
   const notes = [info.problem, ...info.problems.map((p) => `log ${p}`)].filter((m): m is string => m !== null);
   message.hidden = notes.length === 0 && info.status.state !== "interrupted";
   message.textContent = notes.length > 0 ? notes.join("\n") : info.status.text;
+  const tl = performance.now();
   const t = timelineOf(state.run);
+  performance.measure("viewer:timeline", { start: tl });
   const index = currentIndex(t);
   const step = t.steps[index];
   const scrub = $<HTMLInputElement>("scrub");
@@ -104,16 +158,38 @@ async function draw(): Promise<void> {
   $("play").textContent = state.playing ? "❚❚" : "▶";
   document.body.dataset.records = String(state.records.get(state.run)?.length ?? 0);
   document.body.dataset.steps = String(t.steps.length);
-  renderCandidates($("candidates"), $("bottlenecks"), $("step-outcome"), step);
+  // The table and the network change only with the step shown (new records rebuild the timeline, not the step).
+  const stepKey = `${state.run}\u0000${step?.record ?? -1}`;
+  if (stepKey !== shownStep) {
+    shownStep = stepKey;
+    const t1 = performance.now();
+    renderCandidates($("candidates"), $("bottlenecks"), $("step-outcome"), step);
+    document.body.dataset.tableMs = (performance.now() - t1).toFixed(0);
+    performance.measure("viewer:tableMs", { start: t1 });
+  }
   const markerX = step === undefined ? undefined : state.x === "epoch" ? step.epoch : state.x === "step" ? step.step : (step.parameters ?? undefined);
   const growthEpochs = state.x === "epoch" ? t.steps.filter((s) => s.step > 0).map((s) => s.epoch) : undefined;
   const legendTitle = "split";
+  const charts = chartsDue(t.points.length > 0 && lastChartRun === state.run);
+  lastChartRun = state.run;
+  // Classification studies (MNIST) compare accuracy, regression ones the loss.
+  const compared = t.points.some((p) => p.metric === "accuracy" && p.split === "test") ? "accuracy" : "loss";
   await Promise.all([
-    dag.update(t.steps, unionGraph(t.steps), index),
-    lossChart.show(splitSeries(t, "loss", state.x), { title: `Loss · ${info.id === "." ? folder.command : info.id}`, yLabel: "loss", x: state.x, marker: markerX, growthEpochs, legendTitle, log: true }),
-    accuracyChart.show(splitSeries(t, "accuracy", state.x), { title: "Accuracy", yLabel: "accuracy", x: state.x, marker: markerX, growthEpochs, legendTitle, log: false }),
-    compareChart.show(folder.kind === "study" ? groupSeries(groups(folder), "test", state.x) : [], { title: "Test loss of every run (mean ± std over seeds)", yLabel: "test loss", x: state.x, legendTitle: "runs", log: true }),
+    timed("dagMs", dag.update(t.steps, unionGraph(t.steps), index)),
+    !charts ? null : timed("lossMs", lossChart.show(splitSeries(t, "loss", state.x), { title: `Loss · ${info.id === "." ? folder.command : info.id}`, yLabel: "loss", x: state.x, marker: markerX, growthEpochs, legendTitle, log: true })),
+    !charts ? null : timed("accuracyMs", accuracyChart.show(splitSeries(t, "accuracy", state.x), { title: "Accuracy", yLabel: "accuracy", x: state.x, marker: markerX, growthEpochs, legendTitle, log: false })),
+    !charts ? null : compareChart.show(folder.kind === "study" && folder.runs.length > 1 ? groupSeries(groups(folder), compared, "test", state.x) : [], { title: `Test ${compared} of every run (mean ± std over seeds)`, yLabel: `test ${compared}`, x: state.x, legendTitle: "runs", log: compared === "loss" }),
   ]);
+  if (t.steps.length > 0 && !performance.getEntriesByName("viewer:drawn").length) performance.mark("viewer:drawn");
+}
+
+/** Records how long `p` took in body[data-<name>] (the benchmark reads them). */
+function timed(name: string, p: Promise<void>): Promise<void> {
+  const t0 = performance.now();
+  return p.then(() => {
+    document.body.dataset[name] = (performance.now() - t0).toFixed(0);
+    performance.measure(`viewer:${name}`, { start: t0 });
+  });
 }
 
 function groups(folder: FolderInfo): Map<string, Timeline[]> {
@@ -134,7 +210,7 @@ function renderRuns(folder: FolderInfo): void {
         state.run = r.id;
         state.step = null;
         writeUrl();
-        render();
+        render(true);
       });
       return b;
     }),
@@ -149,7 +225,7 @@ function goTo(i: number): void {
   const clamped = Math.min(Math.max(0, i), t.steps.length - 1);
   state.step = t.steps[clamped].step;
   writeUrl();
-  render();
+  render(true);
 }
 
 const index = (): number => (state.run === null ? 0 : currentIndex(timelineOf(state.run)));
@@ -176,7 +252,7 @@ $("next").addEventListener("click", () => goTo(index() + 1));
 $("last").addEventListener("click", () => {
   state.step = null;
   writeUrl();
-  render();
+  render(true);
 });
 $("play").addEventListener("click", () => setPlaying(!state.playing));
 $<HTMLInputElement>("scrub").addEventListener("input", (e) => goTo(Number((e.target as HTMLInputElement).value)));
@@ -185,7 +261,7 @@ xSelect.value = state.x;
 xSelect.addEventListener("change", () => {
   state.x = xSelect.value as XAxis;
   writeUrl();
-  render();
+  render(true);
 });
 document.addEventListener("keydown", (e) => {
   if (e.target instanceof HTMLInputElement && e.target.type !== "range") return;

@@ -1,0 +1,137 @@
+/**
+ * `tinygrow view` benchmarks (issue 12): how long the log of a 20-step MNIST-sized run takes
+ * to open and render in Chromium (target < 1 s), and how long a new log line takes to reach
+ * the page (target < 1 s). The log is synthetic but shaped like `tinygrow mnist --strategy
+ * whole`'s (784 inputs, 10 classes, 100-neuron steps, 10 epochs per step, every candidate of
+ * the whole search space logged, ~140 per step at the end). Needs Chromium (skipped with the
+ * reason otherwise).
+ */
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startViewServer } from "../src/node/view/server.js";
+import { findChromium, startBrowser } from "../src/test-support/browser.js";
+import { connectSse } from "../src/test-support/sse-client.js";
+import { tempDir } from "../src/test-support/temp-dir.js";
+import { Rng } from "../src/tensor/rng.js";
+import { graphParameters, parseLogText, type LoggedGraph, type LogRecord } from "../src/view/run-log.js";
+import { buildTimeline } from "../src/view/timeline.js";
+import { median, table } from "./stats.js";
+
+const STEPS = 20;
+const EPOCHS = 10;
+
+/** The records of a synthetic 20-step MNIST run (see the file comment). */
+export function mnistLikeLog(seed = 0): LogRecord[] {
+  const rng = new Rng(seed);
+  const graph: LoggedGraph = { nodes: [{ name: "in", kind: "input", size: 784, activation: "identity" }, { name: "out", kind: "output", size: 10, activation: "identity" }], edges: [] };
+  const clone = (): LoggedGraph => JSON.parse(JSON.stringify(graph)) as LoggedGraph;
+  const splits = (base: number): Record<string, number> => ({ "train-opt": base * 0.9, "train-ls": base, "train-gr": base * 1.05, test: base * 1.08 });
+  const accuracy = (base: number): Record<string, number> => Object.fromEntries(Object.entries(splits(base)).map(([k, v]) => [k, Math.max(0, 1 - v / 2.5)]));
+  const timing = { wallSeconds: { search: 1, training: 2, evaluation: 0.5, total: 4 }, cpuSeconds: { search: 1, training: 2, total: 4 }, energyWh: { search: 0.01, training: 0.02, total: 0.04 }, energyMethod: "model" };
+  const records: LogRecord[] = [{ kind: "init", step: 0, epoch: 0, stepEpoch: 0, action: "init", parameters: 0, losses: splits(2.3), accuracy: accuracy(2.3), graph: clone(), ...timing }];
+  let epoch = 0;
+  let loss = 2.3;
+  for (let step = 1; step <= STEPS; step++) {
+    const hidden = graph.nodes.filter((n) => n.kind === "hidden");
+    const names = graph.nodes.map((n) => n.name);
+    const candidates: { description: string; neurons: number }[] = [];
+    for (const a of names) for (const b of names) if (a !== b && a !== "out" && b !== "in" && !graph.edges.some((e) => e.from === a && e.to === b)) candidates.push({ description: `edge ${a}->${b}`, neurons: 0 });
+    for (const a of names) for (const b of names) if (a !== b && a !== "out" && b !== "in") candidates.push({ description: `node ${a}->[100]->${b}`, neurons: 100 });
+    for (const h of hidden) candidates.push({ description: `widen ${h.name} +100`, neurons: 100 });
+    const before = graphParameters(graph);
+    const scored = candidates.map((c) => ({ ...c, gamma: rng.uniform(), lossLs: loss * (0.8 + 0.2 * rng.uniform()), lossGr: loss * (0.8 + 0.2 * rng.uniform()), bic: 1e4 * rng.uniform(), params: before + 1000, addedParams: 1000, skipped: null as string | null }));
+    const chosen = step === 1 ? 0 : candidates.findIndex((c) => c.description.startsWith(rng.uniform() < 0.6 || hidden.length === 0 ? "node" : "widen"));
+    const pick = scored[chosen].description;
+    const m = /^(edge|node|widen) (\S+?)(?:->\[100\]->|->| \+100)(\S*)$/.exec(pick);
+    if (m !== null && m[1] === "edge") graph.edges.push({ from: m[2], to: m[3], bias: true });
+    else if (m !== null && m[1] === "node") {
+      const name = `h${hidden.length + 1}`;
+      graph.nodes.push({ name, kind: "hidden", size: 100, activation: "relu" });
+      graph.edges.push({ from: m[2], to: name, bias: true }, { from: name, to: m[3], bias: false });
+    } else if (m !== null) (graph.nodes.find((n) => n.name === m[2]) as { size: number }).size += 100;
+    const parameters = graphParameters(graph);
+    loss *= 0.8;
+    const growth = { outcome: "grown", chosen: pick, chosenIndex: chosen, criterion: "loss-gr", gamma: 0.5, neurons: 100, paramsBefore: before, paramsAfter: parameters, bottlenecks: Object.fromEntries(names.filter((n) => n !== "in").map((n) => [n, rng.uniform()])), candidates: scored.map((c, i) => ({ ...c, score: c.lossGr, chosen: i === chosen })) };
+    records.push({ kind: "growth", step, epoch, stepEpoch: 0, action: `grow: ${pick}`, growth, graph: clone(), parameters, losses: splits(loss), accuracy: accuracy(loss), ...timing });
+    for (let e = 1; e <= EPOCHS; e++) {
+      epoch++;
+      loss *= 0.99;
+      records.push({ kind: "epoch", step, epoch, stepEpoch: e, action: "train", parameters, losses: { train: loss, ...splits(loss) }, accuracy: accuracy(loss), ...timing });
+    }
+  }
+  records.push({ kind: "done", step: STEPS, epoch, stepEpoch: EPOCHS, action: "done", parameters: graphParameters(graph), losses: splits(loss), ...timing });
+  return records;
+}
+
+function writeRun(dir: string, records: readonly LogRecord[]): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify({ formatVersion: 1, startedAt: new Date().toISOString(), resumedAt: [], seed: 0, command: ["bench/main.js", "mnist"], config: {} }));
+  writeFileSync(join(dir, "log.jsonl"), records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+}
+
+const ms = (s: number): string => `${(s * 1000).toFixed(0)} ms`;
+
+export async function benchViewer({ repeats }: { repeats: number }): Promise<string> {
+  const records = mnistLikeLog();
+  const dir = join(tempDir("tinygrow-bench-view-"), "mnist");
+  writeRun(dir, records);
+  const bytes = readFileSync(join(dir, "log.jsonl")).length;
+  const parse: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    buildTimeline(parseLogText(readFileSync(join(dir, "log.jsonl"), "utf8")).records);
+    parse.push((performance.now() - t0) / 1000);
+  }
+  const rows: string[][] = [[`parse + timeline in Node (${records.length} records, ${(bytes / 1e6).toFixed(1)} MB)`, ms(median(parse)), ms(Math.max(...parse)), "–"]];
+  const chromium = findChromium();
+  if (chromium === null) return table(["measurement", "median", "max", "target"], rows) + "\n(browser measurements skipped: no Chromium; apt-get install chromium)";
+  const browser = await startBrowser(chromium, "bench-viewer");
+  const view = await startViewServer(dir, { port: 0, host: "127.0.0.1" });
+  try {
+    const open: number[] = [];
+    const phases: { loaded: number; drawn: number; draw: number }[] = [];
+    for (let r = 0; r < repeats; r++) {
+      const page = await browser.newPage();
+      const t0 = performance.now();
+      await page.goto(`${view.url}?step=${STEPS}`);
+      for (const sel of [`#step-label[data-step="${STEPS}"]`, "#dag svg", "#loss-chart canvas", "#accuracy-chart canvas", "#candidate-table"]) await page.waitForSelector(sel);
+      open.push((performance.now() - t0) / 1000);
+      phases.push(await page.evaluate(() => {
+        const nav = (performance.getEntriesByType as (type: string) => unknown[])("navigation")[0] as { loadEventEnd: number };
+        const drawn = performance.getEntriesByName("viewer:drawn")[0]?.startTime ?? NaN;
+        const body = (globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body;
+        return { loaded: nav.loadEventEnd, drawn, draw: Number(body.dataset.drawMs) };
+      }));
+      await page.close();
+    }
+    rows.push([`open the page at step ${STEPS} until the DAG, both charts and the ${(records[records.length - 2 - EPOCHS].growth as { candidates: unknown[] }).candidates.length}-row candidate table are drawn`, ms(median(open)), ms(Math.max(...open)), "< 1 s"]);
+    rows.push(["… of which: the page and its script loaded (navigation load event)", ms(median(phases.map((p) => p.loaded)) / 1000), ms(Math.max(...phases.map((p) => p.loaded)) / 1000), "–"]);
+    rows.push(["… the first complete draw done (from navigation start)", ms(median(phases.map((p) => p.drawn)) / 1000), ms(Math.max(...phases.map((p) => p.drawn)) / 1000), "–"]);
+
+    // Live: a line appended to the log, until the page counts it / until the SSE client gets it.
+    const page = await browser.newPage();
+    await page.goto(view.url);
+    await page.waitForSelector(`body[data-records="${records.length}"]`);
+    const sse = await connectSse(new URL("../api/events", view.url).href);
+    await sse.waitFor((e) => e.event === "records");
+    const toPage: number[] = [];
+    const toClient: number[] = [];
+    for (let r = 0; r < Math.max(10, repeats); r++) {
+      const count = records.length + r + 1;
+      const t0 = performance.now();
+      appendFileSync(join(dir, "log.jsonl"), JSON.stringify({ kind: "epoch", step: STEPS, epoch: 1000 + r, action: "train", losses: { train: 0.1 } }) + "\n");
+      const got = sse.waitFor((e) => e.event === "records" && (e.data as { records: LogRecord[] }).records.some((x) => x.epoch === 1000 + r));
+      await page.waitForSelector(`body[data-records="${count}"]`, { state: "attached" });
+      toPage.push((performance.now() - t0) / 1000);
+      toClient.push(((await got).at - t0) / 1000);
+      await new Promise((res) => setTimeout(res, 37 * (r % 5)));
+    }
+    sse.close();
+    rows.push(["live: log line written → server-sent event received (poll every 200 ms)", ms(median(toClient)), ms(Math.max(...toClient)), "< 1 s"]);
+    rows.push(["live: log line written → page updated (record count and redraw)", ms(median(toPage)), ms(Math.max(...toPage)), "< 1 s"]);
+  } finally {
+    await view.close();
+    await browser.close();
+  }
+  return table(["measurement", "median", "max", "target"], rows);
+}
