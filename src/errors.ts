@@ -3,7 +3,7 @@
  * data) and builds its message from them, so callers can both print and inspect it.
  */
 
-export type ErrorCode = "shape" | "config" | "data" | "numerical" | "native-unavailable" | "wasm-unavailable" | "graph" | "training" | "view";
+export type ErrorCode = "shape" | "config" | "data" | "numerical" | "native-unavailable" | "wasm-unavailable" | "graph" | "training" | "view" | "queue";
 
 export class TinygrowError extends Error {
   constructor(
@@ -95,5 +95,15 @@ export class TrainingError extends TinygrowError {
     readonly detail: string,
   ) {
     super("training", `training stopped at step ${step}: ${detail}`);
+  }
+}
+
+/** A job queue (Redis) cannot be reached or refused a request; `where` is its URL without password. */
+export class QueueError extends TinygrowError {
+  constructor(
+    readonly where: string,
+    readonly detail: string,
+  ) {
+    super("queue", `${where}: ${detail}`);
   }
 }

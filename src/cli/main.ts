@@ -15,6 +15,9 @@ import { registerGrowMlp } from "./commands/grow-mlp.js";
 import { registerMnist } from "./commands/mnist.js";
 import { registerView } from "./commands/view.js";
 import { registerExport } from "./commands/export.js";
+import { registerSweep } from "./commands/sweep.js";
+import { registerWorker } from "./commands/worker.js";
+import { exitWithParent } from "../node/exit-with-parent.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -35,6 +38,8 @@ export function buildProgram(): Command {
   registerMnist(program);
   registerView(program);
   registerExport(program);
+  registerSweep(program, buildProgram);
+  registerWorker(program);
   return program;
 }
 
@@ -62,6 +67,9 @@ export async function main(argv: string[]): Promise<number> {
 
 import { pathToFileURL } from "node:url";
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  // A sweep job's process ends with the worker or coordinator that started it (node/sweep/job-process.ts).
+  const parent = Number(process.env.TINYGROW_PARENT_PID);
+  if (Number.isInteger(parent) && parent > 0) exitWithParent(parent);
   // `tinygrow … | head`: a closed pipe ends the program quietly instead of a stack trace.
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
     if (err.code === "EPIPE") process.exit(0);

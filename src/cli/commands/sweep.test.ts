@@ -1,0 +1,201 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { Queue, QueueEvents } from "bullmq";
+import { tempDir } from "../../test-support/temp-dir.js";
+import { redisForTests } from "../../test-support/redis.js";
+import { deterministicView, type MergedResults } from "../../node/sweep/merge.js";
+
+const MAIN = fileURLToPath(new URL("../main.js", import.meta.url));
+const tmp = (): string => tempDir("tinygrow-sweep-");
+const ENV = { ...process.env, TINYGROW_KERNELS: "" };
+
+/** 4 short jobs (whole and bic × 2 seeds), each long enough (≈ 1–2 s) to be killed in the middle. */
+const SPEC = {
+  command: "teacher-student",
+  options: { steps: 2, epochs: 20, "train-samples": 240, "test-samples": 60, neurons: 4, oracle: false, retrain: false, workers: 0, kernels: "portable", "checkpoint-every": 5 },
+  grid: { strategy: ["whole", "bic"], seeds: [3, 4] },
+};
+
+function writeSpec(dir: string, spec: unknown = SPEC): string {
+  const file = join(dir, "spec.json");
+  writeFileSync(file, JSON.stringify(spec));
+  return file;
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv = ENV): { status: number | null; stdout: string; stderr: string; ms: number } {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", env });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
+}
+
+const results = (dir: string): MergedResults => JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as MergedResults;
+
+let localSweep: string | null = null;
+
+test("sweep --jobs 2: one study folder per grid point, a merged report; --resume runs only what is missing", { timeout: 240_000 }, () => {
+  const dir = tmp();
+  const out = join(dir, "local");
+  const r = cli(["sweep", writeSpec(dir), "--out", out, "--jobs", "2"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /4 jobs of `tinygrow teacher-student`, 0 already finished, 4 to run on a local pool of 2 processes/);
+  assert.match(r.stderr, /sweep: 4\/4 done, 0 running, 0 failed/);
+  for (const id of ["strategy-whole_seeds-3", "strategy-whole_seeds-4", "strategy-bic_seeds-3", "strategy-bic_seeds-4"]) assert.ok(existsSync(join(out, "jobs", id, "report.md")), id);
+  const merged = results(out);
+  assert.deepEqual(merged.cells.map((c) => [c.point, c.series, c.n, c.seeds]), [
+    [{ strategy: "whole" }, "whole", 2, [3, 4]],
+    [{ strategy: "bic" }, "bic", 2, [3, 4]],
+  ]);
+  const loss = merged.cells[0].metrics.testLoss;
+  assert.equal(loss.mean, (loss.values[0] + loss.values[1]) / 2);
+  assert.match(readFileSync(join(out, "summary.md"), "utf8"), /\| whole +\| whole +\| +2 \|/);
+  assert.ok(existsSync(join(out, "plots", "pareto.svg")));
+  localSweep = out;
+
+  // One job lost, one interrupted (its report removed): --resume runs those two only, the results are the same.
+  rmSync(join(out, "jobs", "strategy-bic_seeds-4"), { recursive: true });
+  rmSync(join(out, "jobs", "strategy-whole_seeds-3", "report.md"));
+  const again = cli(["sweep", "--resume", out, "--jobs", "2"]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /2 already finished, 2 to run/);
+  assert.doesNotMatch(again.stdout, /strategy-whole_seeds-4: done/);
+  assert.deepEqual(deterministicView(results(out)), deterministicView(merged));
+});
+
+test("sweep: bad specs and options are named before anything runs", () => {
+  const dir = tmp();
+  const bad = (spec: unknown, re: RegExp, extra: string[] = []) => {
+    const r = cli(["sweep", writeSpec(dir, spec), "--out", join(dir, "never"), ...extra]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, re);
+    assert.ok(!existsSync(join(dir, "never")), "nothing is created");
+  };
+  bad({ ...SPEC, grid: { strategy: ["whole"], epoch: [1, 2] } }, /grid: epoch: unknown option of `tinygrow teacher-student` \(did you mean epochs\?\) \(its options: strategy, steps, epochs,/);
+  bad({ ...SPEC, options: { ...SPEC.options, out: "x" } }, /options: out: cannot be set in a sweep/);
+  bad({ ...SPEC, grid: {} }, /grid: the grid is empty/);
+  bad({ ...SPEC, command: "demo" }, /command: "demo" is not a study command a sweep can run; expected one of teacher-student, compare, mnist/);
+  bad({ ...SPEC, grid: { strategy: ["whole", "sideways"] } }, /job strategy-sideways_seeds-.*strategies/s);
+  bad({ ...SPEC, grid: { seeds: [0] }, options: { ...SPEC.options, oracle: 3 } }, /oracle: expected true or false/);
+  const r = cli(["sweep", "--resume", join(dir, "nothing")]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /no sweep here \(sweep\.json is missing\)/);
+});
+
+test("sweep: an unreachable queue is a clear error within seconds; a second coordinator is refused", () => {
+  const dir = tmp();
+  const r = cli(["sweep", writeSpec(dir), "--out", join(dir, "q"), "--queue", "redis://user:hunter2@127.0.0.1:1"]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /redis:\/\/user:\*\*\*@127\.0\.0\.1:1: cannot reach the queue: connect ECONNREFUSED/);
+  assert.doesNotMatch(r.stdout + r.stderr, /hunter2/);
+  assert.ok(r.ms < 15_000, `${r.ms} ms`);
+  assert.ok(!existsSync(join(dir, "q")));
+
+  // A live process holds the lock (this test's pid): the coordinator names it and stops.
+  const out = join(dir, "locked");
+  assert.equal(cli(["sweep", writeSpec(dir, { ...SPEC, grid: { seeds: [3] }, options: { ...SPEC.options, steps: 0, epochs: 1, strategy: "bic" } }), "--out", out, "--jobs", "1"]).status, 0);
+  writeFileSync(join(out, ".lock"), JSON.stringify({ pid: process.pid, host: hostname(), since: "then" }));
+  const second = cli(["sweep", "--resume", out]);
+  assert.equal(second.status, 1);
+  assert.match(second.stderr, new RegExp(`is in use by process ${process.pid}`));
+});
+
+const redis = redisForTests();
+
+function startWorker(url: string, queueName: string, workDir: string, extra: string[] = []): { child: ChildProcess; out: () => string } {
+  let text = "";
+  const child = spawn(process.execPath, [MAIN, "worker", "--queue", url, "--queue-name", queueName, "--lock-seconds", "3", "--work-dir", workDir, ...extra], { env: ENV, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.on("data", (b: Buffer) => (text += b.toString()));
+  child.stderr?.on("data", (b: Buffer) => (text += b.toString()));
+  return { child, out: () => text };
+}
+
+async function until(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function coordinator(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [MAIN, ...args], { env: ENV });
+    let stdout = "";
+    let stderr = "";
+    c.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+    c.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    c.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+test("sweep --queue: 2 workers, one SIGKILLed mid-job; the job is resumed by the other and the results equal the local sweep's", { skip: redis.skip, timeout: 240_000 }, async () => {
+  const url = new URL(redis.url as string);
+  // A user with a password, to check that it works and never shows.
+  const admin = new Redis(redis.url as string);
+  const password = `pw-${process.pid}-secret`;
+  await admin.call("ACL", "SETUSER", "tinygrow-test", "on", `>${password}`, "~*", "&*", "+@all");
+  await admin.quit();
+  url.username = "tinygrow-test";
+  url.password = password;
+  const queueUrl = url.toString();
+  const dir = tmp();
+  const name = `test-${process.pid}-${Date.now()}`;
+  const w1 = startWorker(queueUrl, name, join(dir, "w1"));
+  const w2 = startWorker(queueUrl, name, join(dir, "w2"));
+  const out = join(dir, "queued");
+  const done = coordinator(["sweep", writeSpec(dir), "--out", out, "--queue", queueUrl, "--queue-name", name]);
+  try {
+    // Kill worker 1 once its job has written its study folder (it is in the middle of the job).
+    await until("worker 1 to start a job", () => /job (\S+) \(sweep/.test(w1.out()));
+    const job = (/job (\S+) \(sweep/.exec(w1.out()) as RegExpExecArray)[1];
+    await until("the job's study folder", () => existsSync(join(out, "jobs", job, "manifest.json")));
+    w1.child.kill("SIGKILL");
+    const r = await done;
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, new RegExp(`${job}: worker lost, job put back`));
+    assert.match(r.stderr, /sweep: 4\/4 done, 0 running, 0 failed/);
+    // Resumed from its folder (not restarted elsewhere): the study manifest records the resume.
+    const manifest = JSON.parse(readFileSync(join(out, "jobs", job, "manifest.json"), "utf8")) as { resumedAt: string[] };
+    assert.ok(manifest.resumedAt.length >= 1, "the retried job resumed its folder");
+    if (localSweep !== null) assert.deepEqual(deterministicView(results(out)), deterministicView(results(localSweep)));
+    for (const f of ["sweep.json", "events.jsonl", "report.md", "summary.md", "results.json"]) assert.doesNotMatch(readFileSync(join(out, f), "utf8"), new RegExp(password), f);
+    assert.doesNotMatch(r.stdout + r.stderr + w2.out(), new RegExp(password));
+  } finally {
+    w1.child.kill("SIGKILL");
+    w2.child.kill("SIGTERM");
+  }
+});
+
+test("worker: a job of another tinygrow version is refused with both versions; a non-shared worker sends the folder back", { skip: redis.skip, timeout: 120_000 }, async () => {
+  const dir = tmp();
+  const name = `test-v-${process.pid}-${Date.now()}`;
+  const w = startWorker(redis.url as string, name, join(dir, "w"), ["--no-shared"]);
+  const connection = new Redis(redis.url as string, { maxRetriesPerRequest: null });
+  const queue = new Queue(name, { connection });
+  const eventsConnection = connection.duplicate();
+  const events = new QueueEvents(name, { connection: eventsConnection });
+  try {
+    await events.waitUntilReady();
+    const job = await queue.add("j", { version: "0.0.0-other", sweepId: "x", sweepDir: dir, job: "j", command: "teacher-student", args: [] }, { attempts: 1 });
+    await assert.rejects(job.waitUntilFinished(events, 60_000), /queued by tinygrow 0\.0\.0-other, this worker runs tinygrow \d+\.\d+\.\d+/);
+
+    // Not shared: the job runs under the worker's --work-dir and its files come back in the queue's result.
+    const out = join(dir, "bundled");
+    const r = await coordinator(["sweep", writeSpec(dir, { ...SPEC, grid: { seeds: [3] }, options: { ...SPEC.options, strategy: "bic" } }), "--out", out, "--queue", redis.url as string, "--queue-name", name]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(existsSync(join(out, "jobs", "seeds-3", "report.md")), "the bundle was unpacked into the sweep folder");
+    assert.ok(existsSync(join(dir, "w")), "the job ran in the worker's folder");
+    assert.equal(results(out).cells[0].n, 1);
+  } finally {
+    w.child.kill("SIGTERM");
+    await events.close();
+    await queue.close();
+    connection.disconnect();
+    eventsConnection.disconnect();
+  }
+});
