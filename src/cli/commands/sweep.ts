@@ -8,7 +8,7 @@ import { availableParallelism } from "node:os";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
 import { ConfigError } from "../../errors.js";
-import { softwareVersions } from "../../io/run-folder.js";
+import { softwareVersions } from "../../node/io/run-folder.js";
 import { runSweep, type SweepMode, type SweepTarget } from "../../node/sweep/coordinator.js";
 import { readSweepManifest, type JobRecord } from "../../node/sweep/folder.js";
 import { DEFAULT_QUEUE_NAME, probeQueue, queueTarget } from "../../node/sweep/redis.js";

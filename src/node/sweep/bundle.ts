@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { DataError } from "../../errors.js";
-import { writeFileAtomic } from "../../io/atomic.js";
+import { writeFileAtomic } from "../io/atomic.js";
 
 const skip = (name: string): boolean => name.endsWith(".tgck") || name.endsWith(".tmp") || name === ".lock";
 

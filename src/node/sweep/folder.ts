@@ -16,8 +16,8 @@ import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { DataError } from "../../errors.js";
-import { writeFileAtomic } from "../../io/atomic.js";
-import { MANIFEST_FILE } from "../../io/run-folder.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { MANIFEST_FILE } from "../io/run-folder.js";
 import { JOB_DONE_FILE } from "./results.js";
 import { OptionValueSchema, SweepSpecSchema } from "./spec.js";
 

@@ -11,8 +11,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type * as vl from "vega-lite";
-import { writeFileAtomic } from "../../io/atomic.js";
-import { renderVegaLite, writePlot } from "../../io/plots.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { renderVegaLite } from "../../io/plots.js";
 import { formatMeanStd, markdownTable, meanStd } from "../../io/summary.js";
 import { jobDir, jobState, type SweepManifest } from "./folder.js";
 import { SWEEP_COMMANDS, type JobResults, type ResultRow } from "./results.js";
@@ -143,7 +143,7 @@ export async function writeSweepReport(dir: string, manifest: SweepManifest, err
   const svg = merged.cells.length > 0 ? await paretoPlot(merged) : null;
   if (svg !== null) {
     mkdirSync(join(dir, "plots"), { recursive: true });
-    writePlot(join(dir, "plots", "pareto.svg"), svg);
+    writeFileAtomic(join(dir, "plots", "pareto.svg"), svg);
     figure = "## Pareto plot\n\n![quality against cost per grid cell](plots/pareto.svg)\n\n";
   }
   const axes = Object.entries(manifest.spec.grid).map(([k, v]) => `\`${k}\` ∈ {${v.map((x) => JSON.stringify(x)).join(", ")}}`);

@@ -5,9 +5,9 @@
  * the studies' own reports do, so a resumed or re-run job reports exactly what is on disk.
  */
 import { join } from "node:path";
-import { studyPlan, readStudyConfig } from "../../experiments/teacher-student.js";
-import { mnistPlan, readMnistConfig } from "../../experiments/mnist.js";
-import { mnistOutcome, runOutcome } from "../../experiments/report.js";
+import { studyPlan, readStudyConfig } from "../experiments/teacher-student.js";
+import { mnistPlan, readMnistConfig } from "../experiments/mnist.js";
+import { mnistOutcome, runOutcome } from "../experiments/report.js";
 import type { AccountingSnapshot } from "../../experiments/accounting.js";
 
 export interface MetricSpec {

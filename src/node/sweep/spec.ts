@@ -15,7 +15,7 @@
  */
 import { z } from "zod";
 import { ConfigError } from "../../errors.js";
-import { readConfigFile } from "../../io/config.js";
+import { readConfigFile } from "../io/config-file.js";
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 /** An option value: a scalar, or a list for list options (`"seeds": [0, 1]` is `--seeds 0,1`). */
