@@ -2,6 +2,12 @@
  * The step context of `step.ts` as a structured-clone message for a worker thread, and back.
  * The model travels as its JSON (float32 values exactly), matrices as their typed arrays.
  * Per-candidate caches (δW moves) are not sent: each side recomputes them identically.
+ *
+ * `shareContext` first moves the context's arrays (activations, gradients, targets,
+ * statistics) into SharedArrayBuffers, in place: structured clone then passes them to every
+ * worker by reference, so a step costs no copy per worker and the data exists once in
+ * memory whatever the number of workers. Arrays that outlive a step (the splits' inputs,
+ * which are the input node's activations) are moved once and found again in `cache`.
  */
 import type { Kernels } from "../kernels/kernels.js";
 import { Matrix, type FloatArray } from "../tensor/matrix.js";
@@ -24,6 +30,57 @@ export interface PackedContext {
   setOpt: StepContext<Float32Array>["setOpt"];
   options: ResolvedGrowthOptions;
   paramsBefore: number;
+}
+
+type Shareable = Float32Array | Float64Array | Int32Array;
+
+/** Arrays already moved to shared memory, by their original (kept by the pool across steps). */
+export type ShareCache = WeakMap<Shareable, Shareable>;
+
+function shared<A extends Shareable>(data: A, cache: ShareCache): A {
+  if (data.buffer instanceof SharedArrayBuffer) return data;
+  const hit = cache.get(data);
+  if (hit !== undefined) return hit as A;
+  const Ctor = data.constructor as new (buffer: SharedArrayBuffer) => A;
+  const out = new Ctor(new SharedArrayBuffer(data.byteLength));
+  out.set(data);
+  cache.set(data, out);
+  return out;
+}
+
+function sharedMatrix<T extends FloatArray>(m: Matrix<T>, cache: ShareCache): Matrix<T> {
+  const data = shared(m.data, cache);
+  return data === m.data ? m : new Matrix(m.rows, m.cols, data);
+}
+
+function shareMap<T extends FloatArray>(map: Map<string, Matrix<T>>, cache: ShareCache): void {
+  for (const [k, m] of map) map.set(k, sharedMatrix(m, cache));
+}
+
+function shareSet(set: { acts: DagActivations<Float32Array>; targets?: EvalSet<Float32Array>["targets"] }, cache: ShareCache): void {
+  shareMap(set.acts.z, cache);
+  shareMap(set.acts.a, cache);
+  if (set.targets !== undefined) set.targets = set.targets instanceof Int32Array ? shared(set.targets, cache) : sharedMatrix(set.targets, cache);
+}
+
+/**
+ * Moves the read-only arrays of a step context into shared memory, in place (the main thread
+ * then reads the same memory as the workers; values are unchanged, so results are too).
+ */
+export function shareContext(ctx: StepContext<Float32Array>, cache: ShareCache): void {
+  shareSet(ctx.setLs, cache);
+  shareSet(ctx.setGr, cache);
+  if (ctx.setOpt !== null) {
+    shareSet(ctx.setOpt, cache);
+    shareMap(ctx.setOpt.grads, cache);
+  }
+  const stats = ctx.stats as { C: DagStatistics["C"]; MG: DagStatistics["MG"] } & DagStatistics;
+  stats.C = sharedMatrix(stats.C, cache);
+  stats.MG = sharedMatrix(stats.MG, cache);
+  for (const [name, n] of stats.nodes) {
+    const d = n.delta;
+    stats.nodes.set(name, { ...n, delta: { ...d, deltaRaw: sharedMatrix(d.deltaRaw, cache), deltaWeight: sharedMatrix(d.deltaWeight, cache), deltaBias: d.deltaBias === null ? null : shared(d.deltaBias, cache) } });
+  }
 }
 
 export function packContext(ctx: StepContext<Float32Array>): PackedContext {

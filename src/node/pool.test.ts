@@ -62,3 +62,38 @@ test("the pool's workers never change the main thread's BLAS count; candidates a
     kernels.setNumThreads(before);
   }
 });
+
+test("the pool maps the step's arrays from shared memory (no copy per worker) and reports what a serial evaluation does", { timeout: 60_000 }, async () => {
+  const { kernels } = { kernels: native.kernels ?? (await import("../kernels/portable/index.js")).portableKernels };
+  const name = native.kernels === null ? "portable" : "native";
+  const pool = new CandidatePool(2, name);
+  try {
+    const rng = new Rng(7);
+    const teacher = buildTeacher(rng, { inputSize: 5, hiddenSize: 6 });
+    const data = teacherDataset(kernels, teacher, 300, rng);
+    const s = splitThreeWays(300, 7);
+    const splits = { trainOpt: subsetDataset(data, s.trainOpt), trainLs: subsetDataset(data, s.trainLs), trainGr: subsetDataset(data, s.trainGr) };
+    const buffers: string[] = [];
+    const runner: CandidateRunner = {
+      size: pool.size,
+      evaluate: async (context) => {
+        const reports = await pool.evaluate(context);
+        const arrays = [...context.setGr.acts.a.values(), ...context.setLs.acts.z.values(), ...(context.setOpt?.grads.values() ?? []), context.stats.C];
+        buffers.push(...arrays.map((m) => m.data.buffer.constructor.name));
+        return reports;
+      },
+    };
+    const pooled = DagModel.empty(5, 1);
+    const serial = DagModel.empty(5, 1);
+    for (let step = 0; step < 3; step++) {
+      const a = await growthStep(pooled, splits, { neuronsPerStep: 2, seed: step }, { kernels, runner });
+      const b = await growthStep(serial, splits, { neuronsPerStep: 2, seed: step }, { kernels });
+      const untimed = (r: typeof a) => r.candidates.map(({ evalSeconds, fitSeconds, ...rest }) => (void evalSeconds, void fitSeconds, rest));
+      assert.deepEqual(untimed(a), untimed(b), `step ${step}: the same reports`);
+    }
+    assert.ok(buffers.length > 0, "the pool evaluated a step");
+    assert.deepEqual([...new Set(buffers)], ["SharedArrayBuffer"]);
+  } finally {
+    await pool.close();
+  }
+});

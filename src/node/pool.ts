@@ -1,6 +1,6 @@
 /**
  * A pool of worker threads evaluating the candidates of a growth step. The step context is
- * sent to every worker once per step; candidate indices are then handed out one at a time
+ * sent to every worker once per step, its arrays in SharedArrayBuffers (mapped, not copied); candidate indices are then handed out one at a time
  * to whichever worker is free, and the reports are put back in index order. Each
  * evaluation is a pure function of the context (no shared Rng), so the reports — and the
  * chosen candidate — are those of a serial run.
@@ -22,7 +22,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { NumericalError } from "../errors.js";
 import type { KernelName } from "../kernels/kernels.js";
-import { packContext } from "../dag/context.js";
+import { packContext, shareContext, type ShareCache } from "../dag/context.js";
 import type { CandidateReport, CandidateRunner, StepContext } from "../dag/step.js";
 import type { WorkerReply, WorkerRequest } from "./worker.js";
 
@@ -34,6 +34,8 @@ export function defaultWorkers(): number {
 export class CandidatePool implements CandidateRunner {
   private readonly workers: Worker[];
   private generation = 0;
+  /** The splits' arrays, moved to shared memory at the first step and reused by the next ones. */
+  private readonly shareCache: ShareCache = new WeakMap();
 
   /** `size` workers using the kernels called `kernels` (the main thread's kernels.name). */
   constructor(
@@ -48,6 +50,8 @@ export class CandidatePool implements CandidateRunner {
     // Replies carry the generation of the init they answer: a worker still unpacking an
     // earlier step's context when that step finished answers it late, and is ignored.
     const generation = ++this.generation;
+    // Shared memory: every worker maps the step's data without a copy (dag/context.ts).
+    shareContext(context, this.shareCache);
     const packed = packContext(context);
     const count = context.candidates.length;
     const reports: CandidateReport[] = new Array(count);
