@@ -108,6 +108,8 @@ export interface JobEvent {
   error?: string;
   /** Milliseconds the job's process ran (done). */
   ms?: number;
+  /** Queue jobs: when it was added, taken by a worker and finished there (ms since the epoch, BullMQ's clocks). */
+  queue?: { added: number; processed: number; finished: number };
 }
 
 /** Appends one event to events.jsonl (for the record; the job folders are the truth). */

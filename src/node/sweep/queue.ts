@@ -104,7 +104,8 @@ async function watch(queue: Queue<QueueJobData, QueueJobResult>, pending: readon
       if (state === "completed") {
         const rv = q.returnvalue;
         if (rv?.bundle) unpackBundle(rv.bundle, job.dir);
-        o.onEvent({ job: job.id, event: "done", attempt: q.attemptsMade, worker: rv?.worker, ms: Math.round(rv?.ms ?? 0) });
+        const queue = { added: q.timestamp, processed: q.processedOn ?? 0, finished: q.finishedOn ?? 0 };
+        o.onEvent({ job: job.id, event: "done", attempt: q.attemptsMade, worker: rv?.worker, ms: Math.round(rv?.ms ?? 0), queue });
         outcomes.push({ id: job.id, ok: true, attempts: q.attemptsMade, error: null });
         await q.remove();
         open.delete(job.id);
