@@ -259,7 +259,7 @@ export async function benchDag(ctx: { repeats: number; sets: { name: string; ker
   const pool = new CandidatePool(2, set.name === "native" ? "native" : "portable");
   try {
     const rows: string[][] = [];
-    for (const { steps, model } of await students(kernels, problem, [1, 4, 7])) {
+    for (const { steps, model } of await students(kernels, problem, [1, 4, 7, 10])) {
       for (const strategy of STRATEGY_LIST) {
         const time = async (runner: CandidatePool | null): Promise<{ seconds: number; candidates: number }> => {
           const all: number[] = [];
