@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -197,5 +198,39 @@ test("worker: a job of another tinygrow version is refused with both versions; a
     await queue.close();
     connection.disconnect();
     eventsConnection.disconnect();
+  }
+});
+
+test("sweep --queue rediss://: TLS with a private CA (--tls-ca) and a password; without the CA, a clear error", { skip: redis.skip, timeout: 120_000 }, async () => {
+  const dir = tmp();
+  const sh = (cmd: string, args: string[]) => assert.equal(spawnSync(cmd, args, { cwd: dir, stdio: "ignore" }).status, 0, `${cmd} ${args.join(" ")}`);
+  sh("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=tinygrow-test-ca"]);
+  sh("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1"]);
+  writeFileSync(join(dir, "ext.cnf"), "subjectAltName=IP:127.0.0.1\n");
+  sh("openssl", ["x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "srv.pem", "-days", "1", "-extfile", "ext.cnf"]);
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const p = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(p));
+    });
+  });
+  const server = spawn("redis-server", ["--port", "0", "--tls-port", String(port), "--bind", "127.0.0.1", "--tls-cert-file", "srv.pem", "--tls-key-file", "srv.key", "--tls-ca-cert-file", "ca.pem", "--tls-auth-clients", "no", "--requirepass", "tls-secret-pw", "--save", "", "--appendonly", "no"], { cwd: dir, stdio: "ignore" });
+  const url = `rediss://:tls-secret-pw@127.0.0.1:${port}`;
+  const name = `test-tls-${process.pid}`;
+  let w: ReturnType<typeof startWorker> | null = null;
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const noCa = cli(["sweep", writeSpec(dir), "--out", join(dir, "no-ca"), "--queue", url, "--queue-name", name]);
+    assert.equal(noCa.status, 1);
+    assert.match(noCa.stderr, /rediss:\/\/:\*\*\*@127\.0\.0\.1:\d+: cannot reach the queue: self-signed certificate/);
+    w = startWorker(url, name, join(dir, "w"), ["--tls-ca", join(dir, "ca.pem")]);
+    const out = join(dir, "tls");
+    const r = await coordinator(["sweep", writeSpec(dir, { ...SPEC, grid: { seeds: [3] }, options: { ...SPEC.options, strategy: "bic", epochs: 2 } }), "--out", out, "--queue", url, "--queue-name", name, "--tls-ca", join(dir, "ca.pem")]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(results(out).cells[0].n, 1);
+    assert.doesNotMatch(r.stdout + r.stderr + w.out() + readFileSync(join(out, "sweep.json"), "utf8"), /tls-secret-pw/);
+  } finally {
+    w?.child.kill("SIGTERM");
+    server.kill();
   }
 });
