@@ -6,10 +6,13 @@
  */
 import elkModule from "elkjs/lib/elk.bundled.js";
 import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api.js";
+import type { DagModel } from "../dag/model.js";
 import { GraphError } from "../errors.js";
 
-// elkjs is CommonJS; its module object also carries the constructor as `default`.
-const ELK = elkModule.default;
+// elkjs is CommonJS: depending on the loader's interop (Node's ESM loader, a bundler) the
+// constructor is the module's `default` or the module itself.
+type ElkCtor = new () => { layout(graph: ElkNode): Promise<ElkNode> };
+const ELK = ((elkModule as unknown as { default?: ElkCtor }).default ?? elkModule) as unknown as ElkCtor;
 
 export interface DagDrawingNode {
   id: string;
@@ -36,6 +39,14 @@ const FILL: Record<DagDrawingNode["kind"], string> = { input: "#dbe9f6", hidden:
 const STROKE: Record<DagDrawingNode["kind"], string> = { input: "#4c78a8", hidden: "#666666", output: "#e07b16" };
 const CHAR_W = 7; // approximate width of one 12px sans-serif character
 const FONT = "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\"";
+
+/** The drawing input of a DAG: nodes with their widths, edges with their parameter counts. */
+export function dagDrawingInput(model: DagModel<Float32Array>): DagDrawingInput {
+  return {
+    nodes: model.graph.nodes.map((n) => ({ id: n.name, width: n.size, kind: n.kind })),
+    edges: model.edgeLayers().map(({ edge, layer }) => ({ from: edge.from, to: edge.to, params: layer.weight.data.length + (layer.bias?.length ?? 0) })),
+  };
+}
 
 /** Checks ids, references and counts; throws GraphError naming the offending node or edge. */
 export function checkDagDrawing(input: DagDrawingInput): void {

@@ -24,10 +24,9 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DataError } from "../../errors.js";
 import type { Strategy } from "../../dag/candidates.js";
-import type { DagModel } from "../../dag/model.js";
 import { modelFromJson, type DagModelJson } from "../../dag/serialize.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { drawDag, toDot, type DagDrawingInput } from "../../io/dag-drawing.js";
+import { dagDrawingInput, drawDag, toDot } from "../../io/dag-drawing.js";
 import { accuracyCurvePlot, accuracyVsParamsPlot, energyLossPlot, lossCurvePlot, parameterBarPlot, type MeanStdSeries } from "../../io/plots.js";
 import { formatMeanStd, formatNumber, markdownTable, meanStd, meanStdAcross, strategySummaryTable, type StrategyResult } from "../../io/summary.js";
 import type { AccountingSnapshot } from "../../experiments/accounting.js";
@@ -81,14 +80,6 @@ export function runOutcome(studyDir: string, run: StudyRun, traceEvery = 1): Run
     finalTestLoss: done.losses.test,
     parameters: done.parameters,
     accounting: done.accounting as AccountingSnapshot,
-  };
-}
-
-/** The drawing input of a DAG: nodes with their widths, edges with their parameter counts. */
-export function dagDrawingInput(model: DagModel<Float32Array>): DagDrawingInput {
-  return {
-    nodes: model.graph.nodes.map((n) => ({ id: n.name, width: n.size, kind: n.kind })),
-    edges: model.edgeLayers().map(({ edge, layer }) => ({ from: edge.from, to: edge.to, params: layer.weight.data.length + (layer.bias?.length ?? 0) })),
   };
 }
 
