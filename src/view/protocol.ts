@@ -11,7 +11,7 @@ export interface RunInfo {
   id: string;
   /** The command that wrote the run (from its manifest). */
   command: string;
-  /** First path component (strategy, "oracle", "grown", …), or the command for a single run. */
+  /** The id without a final "seed-N" (strategy, "oracle", "baselines/784-300-10", "grown"), or the command for a single run. */
   group: string;
   seed: number | null;
   /** The manifest's config.kind ("growth", "oracle", "retrain", …) when it has one. */

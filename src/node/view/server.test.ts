@@ -60,6 +60,7 @@ test("the events stream sends every record, then new lines as they are written",
   assert.equal(first.records.length, lines.length);
   const folder = (await sse.waitFor((e) => e.event === "folder")).data as FolderInfo;
   assert.equal(folder.runs[0].status.state, "finished");
+  assert.equal(folder.command, "teacher-student");
   appendFileSync(log, JSON.stringify({ kind: "epoch", step: 9, epoch: 99, action: "train", losses: { train: 0.5 } }) + "\n");
   const next = (await sse.waitFor((e) => e.event === "records" && (e.data as RecordsEvent).records.some((r) => r.epoch === 99))).data as RecordsEvent;
   assert.equal(next.reset, false);

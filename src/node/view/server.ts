@@ -160,7 +160,8 @@ function describeRun(run: TrackedRun, opened: OpenedFolder): RunInfo {
   const manifest = run.entry.manifest;
   const config = (manifest?.config ?? {}) as Record<string, unknown>;
   const seed = typeof manifest?.seed === "number" ? manifest.seed : null;
-  const group = run.entry.id === "." ? opened.command : run.entry.id.split("/")[0];
+  // Runs that differ only by seed form a group (whole/seed-0, whole/seed-1 → whole); others are their own.
+  const group = run.entry.id === "." ? opened.command : run.entry.id.replace(/\/seed-\d+$/, "");
   return { id: run.entry.id, command: commandName(manifest), group, seed, status, problem: run.entry.problem, problems: run.problems.slice(0, 20), kind: typeof config.kind === "string" ? config.kind : null };
 }
 
