@@ -18,6 +18,7 @@ import { registerExport } from "./commands/export.js";
 import { registerSweep } from "./commands/sweep.js";
 import { registerWorker } from "./commands/worker.js";
 import { exitWithParent } from "../node/exit-with-parent.js";
+import { registerGrowCnn } from "./commands/grow-cnn.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerExport(program);
   registerSweep(program, buildProgram);
   registerWorker(program);
+  registerGrowCnn(program);
   return program;
 }
 

@@ -1,0 +1,128 @@
+/**
+ * `tinygrow grow-cnn --dataset mnist|fashion-mnist|cifar10 …`: grows a sequential CNN with TINY
+ * from narrow widths (the channels of every conv block, including the last one feeding the
+ * linear head), against fixed CNNs of the same depth at several widths and the grown
+ * structure retrained from scratch, with a report and plots (src/node/experiments/grow-cnn.ts).
+ * Options: schema defaults < --config FILE < TINYGROW_KERNELS < flags; `--resume DIR` reads the
+ * configuration back from DIR/manifest.json.
+ */
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { GROW_CNN_DATASETS, GrowCnnConfigSchema, type GrowCnnConfig } from "../../experiments/grow-cnn-config.js";
+import { configDefaults, flagsLayer, resolveConfig } from "../../io/config.js";
+import { searchDirs } from "../../node/data/data-dir.js";
+import { datasetSpec } from "../../node/data/mnist.js";
+import { loadStudyData, runGrowCnnStudy } from "../../node/experiments/grow-cnn.js";
+import { writeGrowCnnReport } from "../../node/experiments/grow-cnn-report.js";
+import { MANIFEST_FILE, readManifest } from "../../node/io/run-folder.js";
+import { chooseKernels } from "../../node/kernels.js";
+import { floatArg, intArg, intListArg } from "../parsers.js";
+import { resolveStudyConfig } from "../study-config.js";
+import { defaultOut, runStudyInTerminal, stdoutLine, type WriteLine } from "../study-runner.js";
+
+const FLAG_PATHS: Record<string, string> = {
+  seed: "seed",
+  kernels: "kernels",
+  dataset: "dataset",
+  dataDir: "dataDir",
+  trainSamples: "data.trainSamples",
+  validation: "data.validation",
+  testSamples: "data.testSamples",
+  widths: "model.widths",
+  kernel: "model.kernel",
+  pool: "model.pool",
+  activation: "model.activation",
+  head: "model.head",
+  steps: "growth.steps",
+  channels: "growth.channelsPerStep",
+  variant: "growth.variant",
+  select: "growth.select",
+  updateDelta: "growth.updateDelta",
+  deltaRidge: "growth.deltaRidge",
+  statisticsImages: "growth.statisticsImages",
+  lineSearchImages: "growth.lineSearchImages",
+  lineSearchPoints: "growth.lineSearchPoints",
+  initialEpochs: "training.initialEpochs",
+  epochsPerStep: "training.epochsPerStep",
+  finalEpochs: "training.finalEpochs",
+  lr: "training.lr",
+  momentum: "training.momentum",
+  batchSize: "training.batchSize",
+  retrain: "baselines.retrain",
+};
+
+const def = (v: unknown): string => ` (default: ${Array.isArray(v) ? JSON.stringify(v) : String(v)})`;
+
+export function growCnnConfig(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): GrowCnnConfig {
+  const opts = { ...options };
+  if (opts.retrain === true) delete opts.retrain;
+  if (typeof opts.baselines === "string") {
+    opts.baselineWidths = (opts.baselines as string).split(";").map((w) => w.split(",").map(Number));
+  }
+  const flags = flagsLayer(opts, { ...FLAG_PATHS, baselineWidths: "baselines.widths" });
+  return resolveStudyConfig(GrowCnnConfigSchema, {
+    options: opts,
+    flags,
+    env,
+    noun: "study",
+    readSaved: (dir) => resolveConfig(GrowCnnConfigSchema, [{ source: `${dir}/${MANIFEST_FILE}`, values: readManifest(dir).config as Record<string, unknown> }]),
+  });
+}
+
+export async function runGrowCnnCommand(options: Record<string, unknown>, write: WriteLine = stdoutLine): Promise<string> {
+  const config = growCnnConfig(options);
+  const resume = typeof options.resume === "string";
+  const dir = resolve(resume ? (options.resume as string) : typeof options.out === "string" ? options.out : defaultOut("grow-cnn"));
+  const choice = chooseKernels(config.kernels);
+  const dirs = config.dataset === "cifar10" ? undefined : searchDirs({ dataset: config.dataset, flag: config.dataDir, env: process.env, systemDirs: datasetSpec(config.dataset).systemDirs });
+  return runStudyInTerminal(options.quiet === true, write, async (io) => {
+    io.log(`kernels: ${choice.reason}`);
+    const data = loadStudyData(config, dirs);
+    io.log(`${config.dataset}: ${data.train.labels.length} training, ${data.validation.labels.length} validation, ${data.test.labels.length} test images`);
+    runGrowCnnStudy({ dir, config, data, kernels: choice.kernels, kernelsInfo: { name: choice.name, reason: choice.reason }, resume, log: io.log, command: process.argv.slice(1) });
+    return writeGrowCnnReport(dir, config);
+  });
+}
+
+export function registerGrowCnn(program: Command): void {
+  const d = configDefaults(GrowCnnConfigSchema);
+  program
+    .command("grow-cnn")
+    .description("grow a CNN's channels with TINY from narrow widths on MNIST / Fashion-MNIST / CIFAR-10, against fixed CNNs of the same depth and the grown structure retrained from scratch; report and plots")
+    .option("--dataset <name>", `${GROW_CNN_DATASETS.join(", ")}` + def(d.dataset))
+    .option("--data-dir <dir>", "folder holding the dataset files (default: $TINYGROW_DATA_DIR, the cache, system folders)")
+    .option("--seed <n>", "seed of the split, the initialisations and the shuffling" + def(d.seed), intArg)
+    .option("--train-samples <n>", "training images used (default: the training split less the validation images)", intArg)
+    .option("--validation <n>", "validation images held out of the training split (settings are chosen on them)" + def(d.data.validation), intArg)
+    .option("--test-samples <n>", "test images (default: the whole test split)", intArg)
+    .option("--widths <list>", "start widths of the grown network's conv blocks" + def(d.model.widths), intListArg)
+    .option("--kernel <k>", "conv kernel size (same padding)" + def(d.model.kernel), intArg)
+    .option("--pool <kind>", "2×2 pooling after every block: max or avg" + def(d.model.pool))
+    .option("--activation <name>", "relu, selu or tanh" + def(d.model.activation))
+    .option("--head <kind>", "flatten or gap before the linear head" + def(d.model.head))
+    .option("--steps <n>", "growth steps" + def(d.growth.steps), intArg)
+    .option("--channels <k>", "at most k channels added per step" + def(d.growth.channelsPerStep), intArg)
+    .option("--variant <name>", "conv → conv growth: full (spatial kernels) or restricted (centre tap)" + def(d.growth.variant))
+    .option("--select <mode>", "pairs grown per step: best (TINY), best-per-parameter, every" + def(d.growth.select))
+    .option("--update-delta", "also apply −γ²δW* to the consumer of the grown block" + def(d.growth.updateDelta))
+    .option("--delta-ridge <x>", "relative ridge of δW*" + def(d.growth.deltaRidge), floatArg)
+    .option("--statistics-images <n>", "training images the growth statistics are accumulated over" + def(d.growth.statisticsImages), intArg)
+    .option("--line-search-images <n>", "training images (disjoint from the statistics ones) the amplitude γ is searched on" + def(d.growth.lineSearchImages), intArg)
+    .option("--line-search-points <n>", "line-search points per decade (GroMo: 100)" + def(d.growth.lineSearchPoints), intArg)
+    .option("--initial-epochs <n>", "epochs before the first growth step" + def(d.training.initialEpochs), intArg)
+    .option("--epochs-per-step <n>", "epochs after each growth step" + def(d.training.epochsPerStep), intArg)
+    .option("--final-epochs <n>", "epochs after the last step" + def(d.training.finalEpochs), intArg)
+    .option("--lr <x>", "SGD learning rate" + def(d.training.lr), floatArg)
+    .option("--momentum <x>", "SGD momentum" + def(d.training.momentum), floatArg)
+    .option("--batch-size <n>", "mini-batch size" + def(d.training.batchSize), intArg)
+    .option("--baselines <lists>", `fixed CNN widths, ';'-separated lists (e.g. "4,8;8,16")` + def(d.baselines.widths.map((w) => w.join(",")).join(";")))
+    .option("--no-retrain", "skip retraining the final grown structure from scratch")
+    .option("--kernels <name>", "auto, native or portable (env TINYGROW_KERNELS)" + def(d.kernels))
+    .option("--config <file>", "JSON config file (flags override it; see src/experiments/grow-cnn-config.ts)")
+    .option("--out <dir>", "run folder, must not exist or be empty (default: runs/grow-cnn-<date>-<time>)")
+    .option("--resume <dir>", "continue the interrupted study in <dir> (its configuration is kept)")
+    .option("--quiet", "no progress output held back")
+    .action(async (options: Record<string, unknown>) => {
+      await runGrowCnnCommand(options);
+    });
+}

@@ -1,0 +1,88 @@
+/**
+ * The configuration of `tinygrow grow-cnn` (zod; defaults live here only): a sequential CNN
+ * grown with TINY from narrow widths on MNIST / Fashion-MNIST / CIFAR-10, against fixed CNNs of
+ * the same depth at several widths and the grown structure retrained from scratch (FS).
+ */
+import { z } from "zod";
+
+const int = (min: number) => z.number().int().min(min);
+
+export const GROW_CNN_DATASETS = ["mnist", "fashion-mnist", "cifar10"] as const;
+
+export const GrowCnnConfigSchema = z.strictObject({
+  seed: z.number().int().default(0),
+  kernels: z.enum(["auto", "native", "portable"]).default("auto"),
+  dataset: z.enum(GROW_CNN_DATASETS).default("mnist"),
+  dataDir: z.string().min(1).optional(),
+  data: z
+    .strictObject({
+      /** Training images used (unset: the whole training split less the validation images). */
+      trainSamples: int(1).optional(),
+      /** Validation images held out of the training split (settings are chosen on them, never on test). */
+      validation: int(1).default(5000),
+      /** Test images (unset: the whole test split). */
+      testSamples: int(1).optional(),
+    })
+    .prefault({}),
+  model: z
+    .strictObject({
+      /** Start widths of the conv blocks (the grown network); every block is conv k×k (same padding) → σ → pool 2×2. */
+      widths: z.array(int(1)).min(1).default([2, 4]),
+      kernel: int(1).default(3),
+      pool: z.enum(["max", "avg"]).default("max"),
+      activation: z.enum(["relu", "selu", "tanh"]).default("relu"),
+      head: z.enum(["flatten", "gap"]).default("flatten"),
+    })
+    .prefault({}),
+  growth: z
+    .strictObject({
+      steps: int(0).default(8),
+      /** At most this many channels per step. */
+      channelsPerStep: int(1).default(4),
+      /** Conv → conv pairs: restricted (centre-tap kernels, GroMo's default) or full (spatial kernels). */
+      variant: z.enum(["restricted", "full"]).default("full"),
+      /** Which pairs grow per step: best (TINY), best-per-parameter, every (see cnn-growth-step.ts). */
+      select: z.enum(["best", "best-per-parameter", "every"]).default("best"),
+      /** Also apply −γ²δW* to the consumer (TINY's joint move). */
+      updateDelta: z.boolean().default(false),
+      deltaRidge: z.number().min(0).default(1e-3),
+      statisticsImages: int(1).default(1024),
+      lineSearchImages: int(1).default(1024),
+      lineSearchPoints: int(2).default(40),
+      statisticalThreshold: z.number().min(0).default(1e-3),
+      numericalThreshold: z.number().min(0).default(1e-6),
+    })
+    .prefault({}),
+  training: z
+    .strictObject({
+      /** Epochs before the first growth step. */
+      initialEpochs: int(0).default(1),
+      epochsPerStep: int(0).default(1),
+      /** Epochs after the last step (fine-tuning the final structure). */
+      finalEpochs: int(0).default(2),
+      lr: z.number().positive().default(0.05),
+      momentum: z.number().min(0).max(1).default(0.9),
+      batchSize: int(1).default(64),
+    })
+    .prefault({}),
+  baselines: z
+    .strictObject({
+      /** Fixed CNNs of the same depth, one width list each, trained for as many epochs as the grown run. */
+      widths: z.array(z.array(int(1)).min(1)).default([
+        [4, 8],
+        [8, 16],
+        [16, 32],
+        [32, 64],
+      ]),
+      /** Retrain the final grown structure from scratch (FS). */
+      retrain: z.boolean().default(true),
+    })
+    .prefault({}),
+});
+
+export type GrowCnnConfig = z.output<typeof GrowCnnConfigSchema>;
+
+/** Epochs of the grown run = of every baseline and of the FS retrain. */
+export function totalEpochs(c: GrowCnnConfig): number {
+  return c.training.initialEpochs + c.growth.steps * c.training.epochsPerStep + c.training.finalEpochs;
+}

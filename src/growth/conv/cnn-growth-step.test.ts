@@ -1,0 +1,69 @@
+/**
+ * A CNN growth step end to end on small synthetic images: every pair gets candidates, the
+ * chosen one is applied, the float32 network after the step computes the line search's
+ * minimum (float64 tail forward = the grown float32 network), the loss does not increase,
+ * and the widths grow by k. Both variants, flatten and GAP heads, with and without δW.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Cnn } from "../../conv/cnn.js";
+import { evaluateCnn } from "../../conv/train.js";
+import { Matrix } from "../../tensor/matrix.js";
+import { Rng } from "../../tensor/rng.js";
+import { kernelSets } from "../test-helpers.js";
+import { cnnGrowthStep, type CnnGrowthOptions, type LabelledImages } from "./cnn-growth-step.js";
+
+const kernels = kernelSets()[0].kernels!;
+
+function images(n: number, seed: number): LabelledImages {
+  const rng = new Rng(seed);
+  const x = new Float32Array(n * 2 * 8 * 8);
+  rng.fillNormal(x, 0, 1);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    // The class depends on the sign of a spatial contrast of channel 0: learnable by a conv.
+    let s = 0;
+    for (let p = 0; p < 32; p++) s += x[i * 128 + p] - x[i * 128 + 32 + p];
+    labels[i] = s > 0 ? 1 : 0;
+  }
+  return { x: new Matrix(n, 128, x), labels };
+}
+
+const options: CnnGrowthOptions = { variant: "full", maxChannels: 2, statisticalThreshold: 1e-3, numericalThreshold: 1e-6, updateDelta: true, deltaRidge: 1e-3, lineSearchPoints: 20, batchSize: 16 };
+
+for (const [name, head, variant, updateDelta, select] of [
+  ["flatten head, Full, δW, best pair", "flatten", "full", true, "best"],
+  ["GAP head, Restricted, no δW, every pair", "gap", "restricted", false, "every"],
+] as const) {
+  test(`CNN growth step: ${name}`, () => {
+    const model = Cnn.create(
+      {
+        input: { channels: 2, height: 8, width: 8 },
+        blocks: [
+          { channels: 2, kernel: 3, padding: 1, pool: { kind: "avg", kernel: 2 } },
+          { channels: 1, kernel: 3, padding: 1, pool: head === "flatten" ? { kind: "max", kernel: 2 } : null },
+        ],
+        head,
+        outputs: 2,
+      },
+      new Rng(5),
+    );
+    const stats = images(48, 1);
+    const ls = images(40, 2);
+    const before = model.widths;
+    const r = cnnGrowthStep(model, stats, ls, { ...options, variant, updateDelta, select }, kernels);
+    assert.equal(r.candidates.length, 2);
+    assert.equal(r.candidates[1].consumer, "head");
+    assert.equal(r.applied.length, select === "every" ? 2 : 1);
+    for (const c of r.candidates) assert.ok(Number.isFinite(c.score) && c.score > 0 && c.k >= 1, `score ${c.score}`);
+    const added = before.map(() => 0);
+    for (const a of r.applied) {
+      added[a.candidate.block] += a.candidate.k;
+      assert.ok(a.lossAfter <= a.lossBefore);
+    }
+    assert.deepEqual(r.widths, before.map((w, l) => w + added[l]));
+    const last = r.applied[r.applied.length - 1];
+    const { loss } = evaluateCnn(model, { x: ls.x, labels: ls.labels }, kernels);
+    assert.ok(Math.abs(loss - last.lossAfter) < 1e-5 * Math.max(1, last.lossAfter), `float32 network after the step ${loss} vs line-search minimum ${last.lossAfter}`);
+  });
+}

@@ -1,0 +1,267 @@
+/**
+ * One TINY growth step of a sequential CNN (src/conv/cnn.ts), the conv analogue of
+ * mlp-growth-step.ts:
+ *
+ *  1. statistics of every growable pair (cnn-pairs.ts) over the statistics images, with the
+ *     sum-reduced cross-entropy (G = softmax − onehot per image, §4): pass 1 S, M, E,
+ *     S_growth, M_prev; δW* per pair; pass 2 N from the residual (no P, statistics.ts);
+ *  2. the best new channels of every pair (§10), and their exact quadratic term Q (pass 3);
+ *  3. the pair with the largest comparable score D·[δW applied] + (Σs²)²/Q (comparable.ts,
+ *     SPEC §16 D8: Full, Restricted and head pairs on one scale);
+ *  4. the amplitude γ by GroMo's line search on the mean cross-entropy of held-out images,
+ *     the network evaluated in float64 from the pair's input on (tail forward);
+ *  5. applying it: the consumer's weights − γ²δW (optional), then Cnn.addChannels with
+ *     γα and γω (the optimizer state of resized parameters is reset).
+ */
+import type { Cnn } from "../../conv/cnn.js";
+import type { Kernels } from "../../kernels/kernels.js";
+import type { Optimizer } from "../../nn/optim/optimizer.js";
+import { zeroGrads } from "../../nn/param.js";
+import { softmaxCrossEntropyLoss } from "../../nn/losses/softmax-cross-entropy.js";
+import { Matrix, zeros64, type Matrix32, type Matrix64 } from "../../tensor/matrix.js";
+import { lineSearch } from "../line-search.js";
+import { comparableImprovement, QuadraticTermAccumulator } from "./comparable.js";
+import { activate64, conv2d64, convExtendedForward, convPairForward, type ConvGrowthStep } from "./conv-forward.js";
+import { computeConvDelta, convGrowthFromN, type ConvGrowth } from "./conv-growth.js";
+import type { Nchw64 } from "./geometry.js";
+import { cnnPair, pairBatch, pairInput, pairParameters, poolSpecOf, type CnnPair } from "./cnn-pairs.js";
+import { pool64 } from "./pool.js";
+import { ConvPairAccumulator, ConvResidualAccumulator, type ConvVariant } from "./statistics.js";
+
+export interface CnnGrowthOptions {
+  /** Variant of conv → conv pairs ("restricted": centre-tap kernels, "full": spatial kernels). */
+  variant: ConvVariant;
+  /** At most this many channels per step. */
+  maxChannels: number;
+  statisticalThreshold: number;
+  numericalThreshold: number;
+  /** Apply −γ²δW* to the consumer too (TINY's joint move). */
+  updateDelta: boolean;
+  /** Relative ridge of δW* (optimal-delta.ts). */
+  deltaRidge: number;
+  /** Points per decade of the line search (GroMo: 100). */
+  lineSearchPoints: number;
+  /** Images per forward/backward pass of the statistics. */
+  batchSize: number;
+  /** Blocks that may grow (default: all). */
+  blocks?: readonly number[];
+  /**
+   * Which pairs grow in a step: "best" (TINY / GroMo's select_best_update: the largest score),
+   * "best-per-parameter" (the largest score per added parameter), "every" (every pair, one
+   * after the other, each with fresh statistics and its own line search). Default "best".
+   */
+  select?: CnnGrowthSelect;
+}
+
+export type CnnGrowthSelect = "best" | "best-per-parameter" | "every";
+
+export const CNN_GROWTH_SELECT: readonly CnnGrowthSelect[] = ["best", "best-per-parameter", "every"];
+
+export interface LabelledImages {
+  x: Matrix32;
+  labels: Int32Array;
+}
+
+export interface PairCandidate {
+  block: number;
+  consumer: "conv" | "head";
+  variant: ConvVariant;
+  k: number;
+  singularValues: number[];
+  /** D of δW* (§6). */
+  decrease: number;
+  /** GroMo's D + σ'(0)Σs² (§11). */
+  gromoScore: number;
+  /** The ranking score, D·[updateDelta] + (Σs²)²/Q. */
+  score: number;
+  /** (1/n)‖V_proj‖² per image (§7). */
+  bottleneck: number;
+  /** t* = Σs²/Q (≈ 1 where the SVD model is exact). */
+  bestScaling: number;
+  /** Parameters the k channels add (conv l's kernels and bias, the consumer's new inputs). */
+  addedParameters: number;
+}
+
+export interface AppliedGrowth {
+  candidate: PairCandidate;
+  gamma: number;
+  /** Mean cross-entropy of the line-search images before and after. */
+  lossBefore: number;
+  lossAfter: number;
+  /** Line-search evaluations. */
+  evaluations: number;
+}
+
+export interface CnnGrowthStepResult {
+  /** Every pair's candidate (for "every": as scored just before that pair grew). */
+  candidates: PairCandidate[];
+  /** What was applied, in order (empty: no pair could grow). */
+  applied: AppliedGrowth[];
+  /** The widths after the step. */
+  widths: number[];
+}
+
+/** ∂L_sum/∂logits = softmax − onehot (B, C), in float32 for the network's backward. */
+function sumLossGradient(logits: Matrix32, labels: Int32Array): Matrix32 {
+  const l64 = new Matrix(logits.rows, logits.cols, Float64Array.from(logits.data));
+  const g = zeros64(logits.rows, logits.cols);
+  softmaxCrossEntropyLoss(l64, labels, "sum", g);
+  return new Matrix(g.rows, g.cols, Float32Array.from(g.data));
+}
+
+/** Runs `visit` after a forward (and backward, when `backward`) of every statistics batch. */
+function passes(model: Cnn, data: LabelledImages, batchSize: number, kernels: Kernels, backward: boolean, visit: (dLogits: Matrix32) => void): void {
+  const n = data.x.rows;
+  const cols = data.x.cols;
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    const xb = new Matrix(end - start, cols, data.x.data.subarray(start * cols, end * cols));
+    const logits = model.forward(kernels, xb);
+    const dLogits = sumLossGradient(logits, data.labels.subarray(start, end));
+    if (backward) model.backward(kernels, dLogits);
+    visit(dLogits);
+  }
+  zeroGrads(model.params());
+}
+
+interface Fitted {
+  pair: CnnPair;
+  growth: ConvGrowth;
+  candidate: PairCandidate;
+}
+
+/** Steps 1–3: statistics, new channels and scores of every growable pair. */
+export function cnnGrowthCandidates(model: Cnn, stats: LabelledImages, options: CnnGrowthOptions, kernels: Kernels): Fitted[] {
+  const blocks = options.blocks ?? model.blocks.map((_, l) => l);
+  const pairs = blocks.map((l) => cnnPair(model, l, options.variant));
+  const accs = pairs.map((p) => new ConvPairAccumulator(p.shape, { crossCovariance: false }));
+  passes(model, stats, options.batchSize, kernels, true, (dLogits) => pairs.forEach((p, i) => accs[i].update(pairBatch(model, p, dLogits), kernels)));
+  const growthOptions = {
+    activation: model.activation,
+    numericalThreshold: options.numericalThreshold,
+    statisticalThreshold: options.statisticalThreshold,
+    maximumAddedNeurons: options.maxChannels,
+    deltaRidge: options.deltaRidge,
+  };
+  const statistics = accs.map((a) => a.read());
+  const deltas = statistics.map((s) => computeConvDelta(s, growthOptions, kernels)!);
+  const residuals = pairs.map((p, i) => new ConvResidualAccumulator(p.shape, deltas[i].deltaWeight, deltas[i].deltaBias));
+  passes(model, stats, options.batchSize, kernels, true, (dLogits) => pairs.forEach((p, i) => residuals[i].update(pairBatch(model, p, dLogits), kernels)));
+  const growths = pairs.map((_, i) => convGrowthFromN(statistics[i], deltas[i], residuals[i].read(), growthOptions, kernels));
+  const quads = pairs.map((p, i) => new QuadraticTermAccumulator(growths[i].step, p.geometry));
+  passes(model, stats, options.batchSize, kernels, false, () => pairs.forEach((p, i) => quads[i].update(pairInput(model, p), kernels)));
+  return pairs.map((pair, i) => {
+    const g = growths[i];
+    const cmp = comparableImprovement(options.updateDelta ? g.firstOrder.parameterUpdateDecrease : 0, g.neurons.singularValues, quads[i].read());
+    return {
+      pair,
+      growth: g,
+      candidate: {
+        block: pair.block,
+        consumer: pair.consumer,
+        variant: pair.shape.variant,
+        k: g.neurons.k,
+        singularValues: Array.from(g.neurons.singularValues),
+        decrease: g.firstOrder.parameterUpdateDecrease,
+        gromoScore: g.firstOrder.total,
+        score: g.neurons.k > 0 ? cmp.total : -Infinity,
+        bottleneck: g.bottleneck.meanSqNorm,
+        bestScaling: cmp.bestScaling,
+        addedParameters: g.neurons.k * (g.step.alphaWeight.cols + (g.step.alphaBias ? 1 : 0) + g.step.omega.rows * (g.step.omega.cols / Math.max(1, g.neurons.k))),
+      },
+    };
+  });
+}
+
+/** Logits (n, outputs) in float64 from the output A (pre-activation) of block b's conv onward. */
+function tailFromPreActivation(model: Cnn, b: number, a: Nchw64, kernels: Kernels): Matrix64 {
+  let h = a;
+  for (let l = b; l < model.blocks.length; l++) {
+    const { conv, pool } = model.blocks[l];
+    if (l > b) h = conv2d64(h, new Matrix(conv.weight.rows, conv.weight.cols, Float64Array.from(conv.weight.data)), conv.bias && Float64Array.from(conv.bias), conv.geometry, `blocks.${l}.conv`, kernels);
+    h = activate64(model.activation, h);
+    const spec = poolSpecOf(pool, `blocks.${l}`);
+    if (spec) h = pool64(h, spec, `blocks.${l}`);
+  }
+  const feat = model.headKind === "gap" ? gap(h) : new Matrix(h.n, h.c * h.h * h.w, h.data);
+  const w = model.head.weight;
+  const out = zeros64(feat.rows, w.rows);
+  kernels.gemm(feat, new Matrix(w.rows, w.cols, Float64Array.from(w.data)), out, { transB: true });
+  if (model.head.bias) for (let i = 0; i < out.rows; i++) for (let j = 0; j < out.cols; j++) out.data[i * out.cols + j] += model.head.bias[j];
+  return out;
+}
+
+function gap(h: Nchw64): Matrix64 {
+  const L = h.h * h.w;
+  const out = zeros64(h.n, h.c);
+  for (let i = 0; i < h.n * h.c; i++) {
+    let s = 0;
+    for (let l = 0; l < L; l++) s += h.data[i * L + l];
+    out.data[i] = s / L;
+  }
+  return out;
+}
+
+/** Mean cross-entropy of the line-search images as a function of γ for the fitted pair (§12). */
+function amplitudeObjective(model: Cnn, fitted: Fitted, ls: LabelledImages, options: CnnGrowthOptions, kernels: Kernels): (gamma: number) => number {
+  const { pair, growth } = fitted;
+  const params = pairParameters(model, pair);
+  const step: ConvGrowthStep = options.updateDelta ? growth.step : { ...growth.step, deltaWeight: zeros64(growth.step.deltaWeight.rows, growth.step.deltaWeight.cols), deltaBias: growth.step.deltaBias && new Float64Array(growth.step.deltaBias.length) };
+  // h_l of the line-search images, in float64 from the float32 network's prefix.
+  model.forward(kernels, ls.x);
+  const h = pairInput(model, pair);
+  const base = convPairForward(params, pair.geometry, h, kernels);
+  return (gamma: number): number => {
+    const a2 = convExtendedForward(params, step, pair.geometry, h, gamma, kernels, base);
+    const logits = pair.consumer === "head" ? new Matrix(a2.n, a2.c, a2.data) : tailFromPreActivation(model, pair.block + 1, a2, kernels);
+    return softmaxCrossEntropyLoss(logits, ls.labels, "sum", null) / ls.labels.length;
+  };
+}
+
+/** Steps 4–5 for the chosen pair; returns γ*, the losses and the evaluations. */
+function applyFitted(model: Cnn, fitted: Fitted, ls: LabelledImages, options: CnnGrowthOptions, kernels: Kernels, optimizer?: Optimizer): AppliedGrowth {
+  const cost = amplitudeObjective(model, fitted, ls, options, kernels);
+  const result = lineSearch(cost, { points: options.lineSearchPoints });
+  const gamma = result.gammaStar;
+  const { pair, growth } = fitted;
+  const step = growth.step;
+  if (options.updateDelta) {
+    const consumer = pair.consumer === "conv" ? model.blocks[pair.block + 1].conv : null;
+    const w = consumer ? consumer.weight : model.head.weight;
+    const b = consumer ? consumer.bias : model.head.bias;
+    const g2 = gamma * gamma;
+    for (let i = 0; i < w.data.length; i++) w.data[i] -= g2 * step.deltaWeight.data[i];
+    if (b && step.deltaBias) for (let i = 0; i < b.length; i++) b[i] -= g2 * step.deltaBias[i];
+  }
+  const f32 = (m: Matrix64, f: number): Matrix32 => new Matrix(m.rows, m.cols, Float32Array.from(m.data, (v) => f * v));
+  model.addChannels(
+    pair.block,
+    { weight: f32(step.alphaWeight, gamma), bias: step.alphaBias && Float32Array.from(step.alphaBias, (v) => gamma * v), next: f32(step.omega, gamma) },
+    optimizer,
+  );
+  return { candidate: fitted.candidate, gamma, lossBefore: result.historyLoss[0], lossAfter: result.lossStar, evaluations: result.historyGamma.length };
+}
+
+/** One growth step (file comment). `stats`: images for the statistics; `ls`: images for the amplitude. */
+export function cnnGrowthStep(model: Cnn, stats: LabelledImages, ls: LabelledImages, options: CnnGrowthOptions, kernels: Kernels, optimizer?: Optimizer): CnnGrowthStepResult {
+  const select = options.select ?? "best";
+  const blocks = options.blocks ?? model.blocks.map((_, l) => l);
+  if (select === "every") {
+    const candidates: PairCandidate[] = [];
+    const applied: AppliedGrowth[] = [];
+    // The last block first: growing it does not change the statistics of the earlier pairs' inputs.
+    for (const l of [...blocks].reverse()) {
+      const [f] = cnnGrowthCandidates(model, stats, { ...options, blocks: [l] }, kernels);
+      candidates.unshift(f.candidate);
+      if (f.candidate.k > 0) applied.unshift(applyFitted(model, f, ls, options, kernels, optimizer));
+    }
+    return { candidates, applied, widths: model.widths };
+  }
+  const fitted = cnnGrowthCandidates(model, stats, options, kernels);
+  const candidates = fitted.map((f) => f.candidate);
+  const value = (c: PairCandidate): number => (select === "best-per-parameter" ? c.score / Math.max(1, c.addedParameters) : c.score);
+  let best: Fitted | null = null;
+  for (const f of fitted) if (f.candidate.k > 0 && (best === null || value(f.candidate) > value(best.candidate))) best = f;
+  if (best === null) return { candidates, applied: [], widths: model.widths };
+  return { candidates, applied: [applyFitted(model, best, ls, options, kernels, optimizer)], widths: model.widths };
+}

@@ -1,0 +1,252 @@
+/**
+ * The `grow-cnn` study (issue 10 item 4): a sequential CNN grown with TINY from narrow widths
+ * (src/growth/conv/cnn-growth-step.ts), fixed CNNs of the same depth at several widths trained
+ * with the same optimizer and epoch budget, and the grown structure retrained from scratch
+ * (FS). Settings are chosen on a validation split held out of the training images; the test
+ * split is only reported.
+ *
+ * Run folder (the run-folder machinery of the other studies): manifest.json, log.jsonl (one
+ * record per epoch and growth step of every unit, fsynced), a checkpoint after every epoch
+ * and growth step (unit, position, model, SGD momentum, the shuffling Rng), report.md and
+ * the plots. `--resume DIR` continues from the checkpoint: the log is cut back to the
+ * checkpoint's record count and the run goes on with the same state.
+ */
+import { join } from "node:path";
+import { DataError } from "../../errors.js";
+import { Cnn } from "../../conv/cnn.js";
+import { cnnFromJson, cnnToJson, type CnnJson } from "../../conv/cnn-json.js";
+import type { CnnOptions } from "../../conv/cnn-spec.js";
+import { evaluateCnn, trainCnn } from "../../conv/train.js";
+import type { Dataset } from "../../data/batches.js";
+import { CheckpointableSgd } from "../../experiments/growth-run.js";
+import { totalEpochs, type GrowCnnConfig } from "../../experiments/grow-cnn-config.js";
+import { cnnGrowthStep, type CnnGrowthStepResult, type LabelledImages } from "../../growth/conv/cnn-growth-step.js";
+import type { Kernels } from "../../kernels/kernels.js";
+import { countParams } from "../../nn/param.js";
+import { createTrainState } from "../../nn/train.js";
+import { Matrix } from "../../tensor/matrix.js";
+import { Rng, type RngState } from "../../tensor/rng.js";
+import { readCheckpoint, writeCheckpoint } from "../io/checkpoint.js";
+import { JsonlWriter } from "../io/results.js";
+import { createRunFolder, resumeRunFolder, softwareVersions } from "../io/run-folder.js";
+import { loadMnist } from "../data/mnist.js";
+import type { SearchDir } from "../data/data-dir.js";
+
+export const GROW_CNN_LOG = "log.jsonl";
+const CHECKPOINT_KIND = "tinygrow-grow-cnn";
+
+/** One trained network of the study: the grown one, a fixed baseline, or the FS retrain. */
+export interface StudyUnit {
+  name: string;
+  kind: "grown" | "baseline" | "retrain";
+  /** Start widths. */
+  widths: number[];
+}
+
+export interface EpochRecord {
+  type: "epoch";
+  unit: string;
+  epoch: number;
+  trainLoss: number;
+  validationAccuracy: number;
+  testAccuracy: number;
+  parameters: number;
+  widths: number[];
+}
+
+export interface GrowthRecord {
+  type: "growth";
+  unit: string;
+  step: number;
+  /** Epochs trained before this step. */
+  epoch: number;
+  result: CnnGrowthStepResult;
+  parameters: number;
+  searchSeconds: number;
+}
+
+interface Position {
+  unit: number;
+  /** Epochs done in the unit. */
+  epoch: number;
+  /** Growth steps done in the unit. */
+  step: number;
+}
+
+interface Checkpoint {
+  kind: typeof CHECKPOINT_KIND;
+  position: Position;
+  model: CnnJson | null;
+  momentum: Record<string, Float32Array>;
+  rng: RngState;
+  logRecords: number;
+  /** Final widths of the grown unit (for the FS unit). */
+  grownWidths: number[] | null;
+}
+
+export interface StudyData {
+  train: LabelledImages;
+  validation: LabelledImages;
+  test: LabelledImages;
+  /** One image (C, H, W). */
+  image: { channels: number; height: number; width: number };
+  classes: number;
+}
+
+function subset(d: LabelledImages, idx: Int32Array): LabelledImages {
+  const cols = d.x.cols;
+  const x = new Float32Array(idx.length * cols);
+  const labels = new Int32Array(idx.length);
+  idx.forEach((i, r) => {
+    x.set(d.x.data.subarray(i * cols, (i + 1) * cols), r * cols);
+    labels[r] = d.labels[i];
+  });
+  return { x: new Matrix(idx.length, cols, x), labels };
+}
+
+/** The training split, shuffled with the seed, cut into train and validation; the test split as given. */
+export function loadStudyData(config: GrowCnnConfig, dirs: readonly SearchDir[] | undefined): StudyData {
+  if (config.dataset === "cifar10") {
+    throw new DataError("cifar10", "the CIFAR-10 reader is not part of this build yet (issue 10 item 5); use --dataset mnist or fashion-mnist");
+  }
+  const opts = { dataset: config.dataset, dataDir: config.dataDir, dirs };
+  const train = loadMnist({ ...opts, split: "train" });
+  const test = loadMnist({ ...opts, split: "test", limit: config.data.testSamples });
+  const n = train.labels.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  new Rng(config.seed + 7919).shuffle(order);
+  const v = config.data.validation;
+  if (v >= n) throw new DataError(train.files.images, `${v} validation images requested, the training split has ${n}`);
+  const trainCount = Math.min(config.data.trainSamples ?? n - v, n - v);
+  return {
+    validation: subset(train, order.subarray(n - v)),
+    train: subset(train, order.subarray(0, trainCount)),
+    test: { x: test.x, labels: test.labels },
+    image: { channels: 1, height: train.rows, width: train.cols },
+    classes: 10,
+  };
+}
+
+export function cnnOptions(config: GrowCnnConfig, widths: readonly number[], data: StudyData): CnnOptions {
+  const k = config.model.kernel;
+  return {
+    input: data.image,
+    blocks: widths.map((w) => ({ channels: w, kernel: k, padding: Math.floor(k / 2), pool: { kind: config.model.pool, kernel: 2 } })),
+    activation: config.model.activation,
+    head: config.model.head,
+    outputs: data.classes,
+  };
+}
+
+export function studyUnits(config: GrowCnnConfig): StudyUnit[] {
+  const units: StudyUnit[] = [{ name: "grown", kind: "grown", widths: config.model.widths }];
+  for (const w of config.baselines.widths) units.push({ name: `fixed ${w.join("-")}`, kind: "baseline", widths: w });
+  if (config.baselines.retrain) units.push({ name: "grown, retrained (FS)", kind: "retrain", widths: [] });
+  return units;
+}
+
+export interface GrowCnnRun {
+  dir: string;
+  config: GrowCnnConfig;
+  data: StudyData;
+  kernels: Kernels;
+  kernelsInfo: { name: string; reason: string };
+  resume: boolean;
+  log: (line: string) => void;
+  command?: string[];
+}
+
+const asDataset = (d: LabelledImages): Dataset => ({ x: d.x, labels: d.labels });
+
+function accuracy(model: Cnn, d: LabelledImages, kernels: Kernels): number {
+  return evaluateCnn(model, asDataset(d), kernels).accuracy ?? NaN;
+}
+
+/** Runs (or resumes) the whole study in `run.dir`; returns every record written. */
+export function runGrowCnnStudy(run: GrowCnnRun): { records: (EpochRecord | GrowthRecord)[] } {
+  const { config, data, kernels } = run;
+  const units = studyUnits(config);
+  const epochs = totalEpochs(config);
+  let position: Position = { unit: 0, epoch: 0, step: 0 };
+  let model: Cnn | null = null;
+  let rng = new Rng(config.seed);
+  let grownWidths: number[] | null = null;
+  let writer: JsonlWriter;
+  let momentum: Record<string, Float32Array> = {};
+  if (run.resume) {
+    resumeRunFolder(run.dir);
+    const { payload } = readCheckpoint<Checkpoint>(run.dir);
+    if (payload.kind !== CHECKPOINT_KIND) throw new DataError(join(run.dir, "checkpoint"), `a ${CHECKPOINT_KIND} checkpoint, got ${String(payload.kind)}`);
+    position = payload.position;
+    model = payload.model ? cnnFromJson(payload.model) : null;
+    rng = Rng.fromState(payload.rng);
+    grownWidths = payload.grownWidths;
+    momentum = payload.momentum;
+    writer = JsonlWriter.resume(join(run.dir, GROW_CNN_LOG), { keepRecords: payload.logRecords }).writer;
+    run.log(`resuming ${run.dir} at ${units[position.unit]?.name ?? "the end"}, epoch ${position.epoch}, step ${position.step}`);
+  } else {
+    createRunFolder(run.dir, { config, seed: config.seed, kernels: run.kernelsInfo, versions: softwareVersions(), dataSplit: { train: data.train.labels.length, validation: data.validation.labels.length, test: data.test.labels.length, shuffleSeed: config.seed + 7919 }, command: run.command });
+    writer = JsonlWriter.create(join(run.dir, GROW_CNN_LOG));
+  }
+  const records: (EpochRecord | GrowthRecord)[] = [];
+  let written = run.resume ? readCheckpoint<Checkpoint>(run.dir).payload.logRecords : 0;
+  const append = (r: EpochRecord | GrowthRecord): void => {
+    writer.append(r);
+    records.push(r);
+    written++;
+  };
+  const statsIdx = Int32Array.from({ length: Math.min(config.growth.statisticsImages, data.train.labels.length) }, (_, i) => i);
+  const lsIdx = Int32Array.from({ length: Math.min(config.growth.lineSearchImages, Math.max(0, data.train.labels.length - statsIdx.length)) }, (_, i) => statsIdx.length + i);
+  const stats = subset(data.train, statsIdx);
+  const ls = subset(data.train, lsIdx.length > 0 ? lsIdx : statsIdx);
+  try {
+    for (; position.unit < units.length; position = { unit: position.unit + 1, epoch: 0, step: 0 }) {
+      const unit = units[position.unit];
+      if (model === null) {
+        const widths = unit.kind === "retrain" ? grownWidths ?? config.model.widths : unit.widths;
+        model = Cnn.create(cnnOptions(config, widths, data), new Rng(config.seed * 1000 + position.unit));
+        momentum = {};
+      }
+      const opt = new CheckpointableSgd(model.params(), { lr: config.training.lr, momentum: config.training.momentum });
+      opt.importMomentum(momentum);
+      const save = (): void => {
+        writeCheckpoint(run.dir, { kind: CHECKPOINT_KIND, position, model: model ? cnnToJson(model) : null, momentum: opt.exportMomentum(), rng: rng.state(), logRecords: written, grownWidths } satisfies Checkpoint);
+      };
+      const trainOne = (): void => {
+        const state = createTrainState();
+        const [loss] = trainCnn(model!, asDataset(data.train), { epochs: 1, lr: config.training.lr, momentum: config.training.momentum, batchSize: config.training.batchSize }, rng, kernels, opt, state);
+        position = { ...position, epoch: position.epoch + 1 };
+        const rec: EpochRecord = { type: "epoch", unit: unit.name, epoch: position.epoch, trainLoss: loss, validationAccuracy: accuracy(model!, data.validation, kernels), testAccuracy: accuracy(model!, data.test, kernels), parameters: countParams(model!.params()), widths: model!.widths };
+        append(rec);
+        run.log(`${unit.name}: epoch ${rec.epoch}/${epochs}  loss ${loss.toFixed(4)}  val ${(100 * rec.validationAccuracy).toFixed(2)}%  test ${(100 * rec.testAccuracy).toFixed(2)}%  widths ${rec.widths.join("-")}  params ${rec.parameters}`);
+        save();
+      };
+      const schedule = (): "train" | "grow" | "done" => {
+        if (unit.kind !== "grown") return position.epoch < epochs ? "train" : "done";
+        const { initialEpochs, epochsPerStep } = config.training;
+        if (position.step < config.growth.steps && position.epoch >= initialEpochs + position.step * epochsPerStep) return "grow";
+        return position.epoch < epochs ? "train" : "done";
+      };
+      for (let next = schedule(); next !== "done"; next = schedule()) {
+        if (next === "train") {
+          trainOne();
+          continue;
+        }
+        const t0 = performance.now();
+        const result = cnnGrowthStep(model, stats, ls, { variant: config.growth.variant, maxChannels: config.growth.channelsPerStep, statisticalThreshold: config.growth.statisticalThreshold, numericalThreshold: config.growth.numericalThreshold, updateDelta: config.growth.updateDelta, deltaRidge: config.growth.deltaRidge, lineSearchPoints: config.growth.lineSearchPoints, batchSize: 256, select: config.growth.select }, kernels, opt);
+        position = { ...position, step: position.step + 1 };
+        const rec: GrowthRecord = { type: "growth", unit: unit.name, step: position.step, epoch: position.epoch, result, parameters: countParams(model.params()), searchSeconds: (performance.now() - t0) / 1000 };
+        append(rec);
+        const done = result.applied.map((a) => `block ${a.candidate.block} (→ ${a.candidate.consumer}) +${a.candidate.k}, γ ${a.gamma.toPrecision(3)}, loss ${a.lossBefore.toFixed(4)} → ${a.lossAfter.toFixed(4)}`);
+        run.log(`${unit.name}: growth step ${position.step}: ${done.length > 0 ? done.join("; ") : "no pair could grow"}; scores ${result.candidates.map((x) => `${x.block}:${x.score.toPrecision(3)}`).join(" ")}; widths ${result.widths.join("-")} (${rec.searchSeconds.toFixed(1)} s)`);
+        save();
+      }
+      if (unit.kind === "grown") grownWidths = model.widths;
+      model = null;
+    }
+    writeCheckpoint(run.dir, { kind: CHECKPOINT_KIND, position, model: null, momentum: {}, rng: rng.state(), logRecords: written, grownWidths } satisfies Checkpoint);
+  } finally {
+    writer.close();
+  }
+  return { records };
+}
