@@ -13,6 +13,7 @@ import { GEMM_SHAPES, gemmJobName, gemmProbe, torchGemmJob } from "./kernels.js"
 import { STEP_JOBS, stepProbe, torchStepJob } from "./mlp-step.js";
 import { benchDag } from "./dag.js";
 import { benchGrowth } from "./growth.js";
+import { benchConvGrowth } from "./conv-growth.js";
 import { benchMnistEpoch } from "./mnist.js";
 import { benchWasm } from "./wasm.js";
 import { benchViewer } from "./viewer.js";
@@ -53,6 +54,15 @@ const EXTRA_SECTIONS: Section[] = [
     title: "one TINY growth step: statistics over 10,000 samples + solve + SVD (lower is better)",
     async run({ repeats, sets }) {
       const r = benchGrowth({ repeats: Math.min(repeats, 3), kernels: sets });
+      return table(r.header, r.rows);
+    },
+  },
+  {
+    key: "conv-growth",
+    title: "one conv growth step of the grow-cnn CNN (both pairs): statistics over 10,000 images + solves + SVD (lower is better)",
+    async run({ repeats, sets }) {
+      const native = sets.find((s) => s.name === "native") ?? sets[0];
+      const r = benchConvGrowth({ repeats: Math.min(repeats, 2), kernels: native.kernels });
       return table(r.header, r.rows);
     },
   },
