@@ -22,6 +22,8 @@ export const GrowCnnConfigSchema = z.strictObject({
       validation: int(1).default(5000),
       /** Test images (unset: the whole test split). */
       testSamples: int(1).optional(),
+      /** Check MNIST / Fashion-MNIST files against the published checksums. */
+      verify: z.boolean().default(true),
     })
     .prefault({}),
   model: z

@@ -24,10 +24,10 @@ const FLAG_PATHS: Record<string, string> = {
   seed: "seed",
   kernels: "kernels",
   dataset: "dataset",
-  dataDir: "dataDir",
   trainSamples: "data.trainSamples",
   validation: "data.validation",
   testSamples: "data.testSamples",
+  verify: "data.verify",
   widths: "model.widths",
   kernel: "model.kernel",
   pool: "model.pool",
@@ -55,7 +55,7 @@ const def = (v: unknown): string => ` (default: ${Array.isArray(v) ? JSON.string
 
 export function growCnnConfig(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): GrowCnnConfig {
   const opts = { ...options };
-  if (opts.retrain === true) delete opts.retrain;
+  for (const k of ["retrain", "verify"]) if (opts[k] === true) delete opts[k];
   if (typeof opts.baselines === "string") {
     opts.baselineWidths = (opts.baselines as string).split(";").map((w) => w.split(",").map(Number));
   }
@@ -74,7 +74,9 @@ export async function runGrowCnnCommand(options: Record<string, unknown>, write:
   const resume = typeof options.resume === "string";
   const dir = resolve(resume ? (options.resume as string) : typeof options.out === "string" ? options.out : defaultOut("grow-cnn"));
   const choice = chooseKernels(config.kernels);
-  const dirs = config.dataset === "cifar10" ? undefined : searchDirs({ dataset: config.dataset, flag: config.dataDir, env: process.env, systemDirs: datasetSpec(config.dataset).systemDirs });
+  // --data-dir may accompany --resume (it does not change the results): a flag, not configuration.
+  const flag = typeof options.dataDir === "string" ? options.dataDir : config.dataDir;
+  const dirs = config.dataset === "cifar10" ? undefined : searchDirs({ dataset: config.dataset, flag, env: process.env, systemDirs: datasetSpec(config.dataset).systemDirs });
   return runStudyInTerminal(options.quiet === true, write, async (io) => {
     io.log(`kernels: ${choice.reason}`);
     const data = loadStudyData(config, dirs);
@@ -95,6 +97,7 @@ export function registerGrowCnn(program: Command): void {
     .option("--train-samples <n>", "training images used (default: the training split less the validation images)", intArg)
     .option("--validation <n>", "validation images held out of the training split (settings are chosen on them)" + def(d.data.validation), intArg)
     .option("--test-samples <n>", "test images (default: the whole test split)", intArg)
+    .option("--no-verify", "do not check the files against the published checksums (other IDX data)")
     .option("--widths <list>", "start widths of the grown network's conv blocks" + def(d.model.widths), intListArg)
     .option("--kernel <k>", "conv kernel size (same padding)" + def(d.model.kernel), intArg)
     .option("--pool <kind>", "2×2 pooling after every block: max or avg" + def(d.model.pool))

@@ -109,7 +109,7 @@ export function loadStudyData(config: GrowCnnConfig, dirs: readonly SearchDir[] 
   if (config.dataset === "cifar10") {
     throw new DataError("cifar10", "the CIFAR-10 reader is not part of this build yet (issue 10 item 5); use --dataset mnist or fashion-mnist");
   }
-  const opts = { dataset: config.dataset, dataDir: config.dataDir, dirs };
+  const opts = { dataset: config.dataset, dirs: dirs ?? undefined, dataDir: dirs ? undefined : config.dataDir, verify: config.data.verify };
   const train = loadMnist({ ...opts, split: "train" });
   const test = loadMnist({ ...opts, split: "test", limit: config.data.testSamples });
   const n = train.labels.length;
