@@ -25,6 +25,7 @@ import { activate64, conv2d64, convExtendedForward, convPairForward, type ConvGr
 import { computeConvDelta, convGrowthFromN, type ConvGrowth } from "./conv-growth.js";
 import type { Nchw64 } from "./geometry.js";
 import { cnnPair, pairBatch, pairInput, pairParameters, poolSpecOf, type CnnPair } from "./cnn-pairs.js";
+import { globalAveragePool } from "./head-loss.js";
 import { pool64 } from "./pool.js";
 import { ConvPairAccumulator, ConvResidualAccumulator, type ConvVariant } from "./statistics.js";
 
@@ -183,22 +184,11 @@ function tailFromPreActivation(model: Cnn, b: number, a: Nchw64, kernels: Kernel
     const spec = poolSpecOf(pool, `blocks.${l}`);
     if (spec) h = pool64(h, spec, `blocks.${l}`);
   }
-  const feat = model.headKind === "gap" ? gap(h) : new Matrix(h.n, h.c * h.h * h.w, h.data);
+  const feat = model.headKind === "gap" ? globalAveragePool(h) : new Matrix(h.n, h.c * h.h * h.w, h.data);
   const w = model.head.weight;
   const out = zeros64(feat.rows, w.rows);
   kernels.gemm(feat, new Matrix(w.rows, w.cols, Float64Array.from(w.data)), out, { transB: true });
   if (model.head.bias) for (let i = 0; i < out.rows; i++) for (let j = 0; j < out.cols; j++) out.data[i * out.cols + j] += model.head.bias[j];
-  return out;
-}
-
-function gap(h: Nchw64): Matrix64 {
-  const L = h.h * h.w;
-  const out = zeros64(h.n, h.c);
-  for (let i = 0; i < h.n * h.c; i++) {
-    let s = 0;
-    for (let l = 0; l < L; l++) s += h.data[i * L + l];
-    out.data[i] = s / L;
-  }
   return out;
 }
 
