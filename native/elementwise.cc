@@ -74,7 +74,7 @@ TG_INLINE double Expm1NonPositive(double x) {
 
 TG_INLINE double SeluSelect(double v, double expm1) { return v > 0 ? kSeluScale * v : kSeluScaleAlpha * expm1; }
 
-TG_INLINE double SeluSlope(double v, double post) { return v > 0 ? kSeluScale : post + kSeluScaleAlpha; }
+TG_INLINE double SeluSlope(double v, double post) { return v <= 0 ? post + kSeluScaleAlpha : kSeluScale; }
 
 TG_INLINE double Sigmoid(double x) {
   // Stable for both signs: e = e^−|x| ∈ (0, 1]; 1/(1 + e⁻ˣ) for x ≥ 0, eˣ/(1 + eˣ) below.
@@ -102,17 +102,19 @@ TG_INLINE double Softplus(double x) { return x > kSoftplusThreshold ? x : std::l
   }
 
 // Every operand is computed (and loaded) on both sides of a select so the compiler can
-// if-convert the loop; otherwise it keeps a branch and does not vectorise.
+// if-convert the loop; otherwise it keeps a branch and does not vectorise. Comparisons are
+// written so that NaN takes the "positive" branch: NaN propagates as in PyTorch (the
+// contract of src/kernels/portable/activation.ts).
 TG_MULTIVERSION void ReluForward(const float* x, float* y, size_t n) {
   for (size_t i = 0; i < n; i++) {
     const float v = x[i];
-    y[i] = v > 0 ? v : 0.0f;
+    y[i] = v <= 0 ? 0.0f : v;
   }
 }
 TG_MULTIVERSION void ReluForward(const double* x, double* y, size_t n) {
   for (size_t i = 0; i < n; i++) {
     const double v = x[i];
-    y[i] = v > 0 ? v : 0.0;
+    y[i] = v <= 0 ? 0.0 : v;
   }
 }
 TG_MULTIVERSION void SeluForward(const float* x, float* y, size_t n) {
@@ -168,13 +170,13 @@ TG_MULTIVERSION void IdentityBackward(const double* g, double* d, size_t n) {
 TG_MULTIVERSION void ReluBackward(const float* x, const float* g, float* d, size_t n) {
   for (size_t i = 0; i < n; i++) {
     const float gi = g[i];
-    d[i] += x[i] > 0 ? gi : 0.0f;
+    d[i] += x[i] <= 0 ? 0.0f : gi;
   }
 }
 TG_MULTIVERSION void ReluBackward(const double* x, const double* g, double* d, size_t n) {
   for (size_t i = 0; i < n; i++) {
     const double gi = g[i];
-    d[i] += x[i] > 0 ? gi : 0.0;
+    d[i] += x[i] <= 0 ? 0.0 : gi;
   }
 }
 // x ≤ 0: d/dx λα(eˣ − 1) = λα eˣ = post + λα.

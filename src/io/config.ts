@@ -57,11 +57,16 @@ export function resolveConfig<S extends z.ZodType>(schema: S, layers: readonly C
   const merged = layers.reduce<Record<string, unknown>>((acc, layer) => deepMerge(acc, layer.values), {});
   const result = schema.safeParse(merged);
   if (result.success) return Object.freeze(result.data);
-  const issues: ConfigIssue[] = result.error.issues.map((issue) => {
-    // An unknown key is reported on its parent object; name the key itself.
-    const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
-    const path = keys.length === 1 ? [...issue.path, keys[0]] : issue.path;
-    return { source: sourceOf(layers, path), path: path.map(String).join("."), message: issue.message };
+  const issues: ConfigIssue[] = result.error.issues.flatMap((issue) => {
+    // Unknown keys are reported together on their parent object; each key gets its own
+    // issue, with the source of the layer that supplied it (keys may come from different layers).
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => {
+        const path = [...issue.path, key];
+        return { source: sourceOf(layers, path), path: path.map(String).join("."), message: `unknown key ${JSON.stringify(key)}` };
+      });
+    }
+    return [{ source: sourceOf(layers, issue.path), path: issue.path.map(String).join("."), message: issue.message }];
   });
   throw new ConfigError(issues);
 }
@@ -78,17 +83,43 @@ export function parseConfigText(text: string, path: string): ConfigLayer {
     values = JSON.parse(text);
   } catch (err) {
     const message = (err as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    let where = "";
-    if (pos) {
-      const before = text.slice(0, Number(pos[1]));
-      const line = before.split("\n").length;
-      where = ` at line ${line}, column ${Number(pos[1]) - before.lastIndexOf("\n")}`;
-    }
+    const offset = jsonErrorOffset(text, message);
+    const before = text.slice(0, offset);
+    const where = ` at line ${before.split("\n").length}, column ${offset - before.lastIndexOf("\n")}`;
     throw new ConfigError([{ source: path, path: "", message: `invalid JSON${where}: ${message}` }]);
   }
   if (!isPlainObject(values)) throw new ConfigError([{ source: path, path: "", message: "expected a JSON object at the top level" }]);
   return { source: path, values };
+}
+
+/**
+ * Where JSON.parse gave up, as an offset into `text`. V8's messages differ between Node
+ * versions and do not always say ("Unexpected end of JSON input"; Node 22's `Unexpected token
+ * '}', "…" is not valid JSON`), so without a position the offset is found from the text: the
+ * longest prefix that is still the start of a valid document (it parses, or fails only
+ * because it ends), by bisection.
+ */
+function jsonErrorOffset(text: string, message: string): number {
+  const pos = /position (\d+)/.exec(message);
+  if (pos) return Number(pos[1]);
+  const startsValid = (prefix: string): boolean => {
+    try {
+      JSON.parse(prefix);
+      return true;
+    } catch (e) {
+      const m = (e as Error).message;
+      const at = /position (\d+)/.exec(m);
+      return /end of JSON input|Unterminated/.test(m) || (at !== null && Number(at[1]) >= prefix.length);
+    }
+  };
+  let lo = 0; // text.slice(0, lo) starts a valid document
+  let hi = text.length + 1; // text.slice(0, hi) does not (hi > length: the whole text failed)
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (startsValid(text.slice(0, mid))) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**

@@ -8,6 +8,10 @@
  *   gelu      σ(x) = x Φ(x) = ½ x (1 + erf(x/√2))  (exact, approximate='none')
  *   softplus  σ(x) = log(1 + eˣ), β = 1, and x for x > 20 (threshold 20)
  *
+ * Non-finite values follow PyTorch (torch 1.13, checked in kernels/non-finite.test.ts): NaN
+ * in gives NaN out for every activation; backward passes the gradient through relu at NaN
+ * (dPre += dPost) and scales it by λ through selu, and gives NaN for the others.
+ *
  * Shapes: `pre` and `post` are (B, N), any B and N. Backward *adds* into dPre
  * (dPre += σ'(pre) ⊙ dPost); zeroing is the caller's business. Float32 data is computed in
  * float64 and rounded once on store (native/elementwise.cc does the same).
@@ -116,12 +120,14 @@ export function activationBackward<T extends FloatArray>(
 
 // One small function per hot loop: V8 optimises (and keeps type feedback for) each alone.
 
+// Comparisons are written so that NaN takes the "positive" branch, as in PyTorch.
+
 function reluForward(x: FloatArray, y: FloatArray, n: number): void {
-  for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+  for (let i = 0; i < n; i++) y[i] = x[i] <= 0 ? 0 : x[i];
 }
 
 function reluBackward(x: FloatArray, g: FloatArray, d: FloatArray, n: number): void {
-  for (let i = 0; i < n; i++) if (x[i] > 0) d[i] += g[i];
+  for (let i = 0; i < n; i++) if (!(x[i] <= 0)) d[i] += g[i];
 }
 
 function seluForward(x: FloatArray, y: FloatArray, n: number): void {
@@ -140,7 +146,7 @@ function seluForward32(x: FloatArray, y: Float32Array, n: number): void {
 
 function seluBackward(x: FloatArray, y: FloatArray, g: FloatArray, d: FloatArray, n: number): void {
   // x ≤ 0: d/dx λα(eˣ - 1) = λα eˣ = post + λα.
-  for (let i = 0; i < n; i++) d[i] += g[i] * (x[i] > 0 ? SCALE : y[i] + SCALE_ALPHA);
+  for (let i = 0; i < n; i++) d[i] += g[i] * (x[i] <= 0 ? y[i] + SCALE_ALPHA : SCALE);
 }
 
 function geluForward(x: FloatArray, y: FloatArray, n: number): void {
@@ -191,7 +197,7 @@ export function activationValue(name: ActivationName, x: number): number {
     case "identity":
       return x;
     case "relu":
-      return x > 0 ? x : 0;
+      return x <= 0 ? 0 : x;
     case "selu":
       return x > 0 ? SCALE * x : SCALE_ALPHA * Math.expm1(x);
     case "tanh":

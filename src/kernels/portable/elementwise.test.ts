@@ -62,7 +62,7 @@ test("sgdStep errors: lengths, element types, non-finite coefficients", () => {
   assert.throws(() => sgdStep(new Float64Array(2), new Float64Array(2), null, { ...c, weightDecay: Infinity }), /sgdStep: expected finite coefficients/);
 });
 
-test("activations: in place equals out of place; relu(NaN) = 0 and selu(NaN) = NaN, as the loops define", () => {
+test("activations: in place equals out of place; relu(NaN) = selu(NaN) = NaN (PyTorch's semantics, see non-finite.test.ts)", () => {
   const pre = fromArrays64([[-1, 0, 2, NaN]]);
   for (const name of ["relu", "selu", "gelu", "softplus", "identity"] as const) {
     const out = new Matrix(1, 4, new Float64Array(4));
@@ -73,7 +73,7 @@ test("activations: in place equals out of place; relu(NaN) = 0 and selu(NaN) = N
   }
   const relu = pre.clone();
   activationForward("relu", relu, relu);
-  assert.deepEqual(Array.from(relu.data), [0, 0, 2, 0]);
+  assert.deepEqual(Array.from(relu.data), [0, 0, 2, NaN]);
   const selu = pre.clone();
   activationForward("selu", selu, selu);
   assert.ok(Number.isNaN(selu.data[3]));
