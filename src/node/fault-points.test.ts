@@ -5,8 +5,8 @@ import { ConfigError } from "../errors.js";
 import { armFault } from "./fault-points.js";
 
 test("armFault refuses a malformed spec, naming its source and the points", () => {
-  for (const bad of ["log-record", "log-record:0", "nowhere:3", "log-record:-1", ""]) {
-    assert.throws(() => armFault(bad, "TINYGROW_FAULT"), (e: unknown) => e instanceof ConfigError && /TINYGROW_FAULT: \(root\): expected "<point>:<n>" with point one of log-record, checkpoint-staged, checkpoint and n ≥ 1/.test(e.message), bad);
+  for (const bad of ["log-record", "log-record:0", "nowhere:3", "log-record:-1", "log-record:2:pause", ""]) {
+    assert.throws(() => armFault(bad, "TINYGROW_FAULT"), (e: unknown) => e instanceof ConfigError && /TINYGROW_FAULT: \(root\): expected "<point>:<n>\[:stop\]" with point one of log-record, checkpoint-staged, checkpoint and n ≥ 1/.test(e.message), bad);
   }
 });
 

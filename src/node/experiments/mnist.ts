@@ -190,8 +190,10 @@ export async function runMnistExperiment(config: MnistConfig, target: MnistTarge
   const { mt, dataInfo } = prepareData(config, target.dirs);
   const plan = mnistPlan(config);
   const out = target.out;
-  if (target.resume) resumeRunFolder(out);
-  else createRunFolder(out, { config: { ...config, blasThreads }, seed: config.seed, kernels: { name: choice.name, reason: choice.reason, blasThreads: choice.blasThreads }, versions: softwareVersions(), dataSplit: dataInfo, command: target.command });
+  const folder = target.resume
+    ? resumeRunFolder(out)
+    : createRunFolder(out, { config: { ...config, blasThreads }, seed: config.seed, kernels: { name: choice.name, reason: choice.reason, blasThreads: choice.blasThreads }, versions: softwareVersions(), dataSplit: dataInfo, command: target.command });
+  if (folder.lockTakeover !== null) io.log(folder.lockTakeover);
   io.log(`kernels: ${choice.reason}`);
   io.log(`data: ${config.dataset} from ${dataInfo.data.dir}: ${dataInfo.trainSamples} training images (train-opt/train-ls/train-gr ${mt.splitSizes.join("/")}), ${dataInfo.testSamples} test images`);
   io.log(`experiment: ${plan.map((r) => r.label).join(", ")} in ${out}`);

@@ -92,6 +92,8 @@ export async function runInFolder(run: FolderRun, env: StudyEnv): Promise<void> 
     env.io.log(`${name}: ${run.describe(result, dir)}${resumed}`);
   } finally {
     opened.log.close();
+    // The study folder's lock covers its runs; a crashed study's run lock is taken over silently.
+    opened.runFolder.release();
   }
 }
 

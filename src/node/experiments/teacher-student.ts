@@ -137,9 +137,9 @@ export async function runTeacherStudentStudy(config: TeacherStudentConfig, targe
   const choice = withBlasThreads(chooseKernels(config.kernels), blasThreads);
   const out = target.out;
   const plan = studyPlan(config);
-  if (target.resume) resumeRunFolder(out);
-  else {
-    createRunFolder(out, {
+  const folder = target.resume
+    ? resumeRunFolder(out)
+    : createRunFolder(out, {
       config: { ...config, blasThreads },
       seed: config.seeds[0],
       kernels: { name: choice.name, reason: choice.reason, blasThreads: choice.blasThreads },
@@ -147,7 +147,7 @@ export async function runTeacherStudentStudy(config: TeacherStudentConfig, targe
       dataSplit: { seeds: config.seeds, trainSamples: config.data.trainSamples, testSamples: config.data.testSamples, splitSizes: config.data.splitSizes ?? "three equal parts" },
       command: target.command,
     });
-  }
+  if (folder.lockTakeover !== null) io.log(folder.lockTakeover);
   io.log(`kernels: ${choice.reason}`);
   io.log(`study: ${plan.length} runs (${config.strategies.join(", ")} × seeds ${config.seeds.join(",")}${config.baselines.oracle ? " + oracle" : ""}${config.baselines.retrain ? " + retrained" : ""}) in ${out}`);
   const workers = config.workers ?? availableParallelism();

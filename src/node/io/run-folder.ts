@@ -3,13 +3,15 @@
  * plots and the summary. Nothing already written there is lost or overwritten: a new run
  * refuses a folder that is not empty, and every file is written atomically (see atomic.ts).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { arch, cpus, platform } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { DataError } from "../../errors.js";
 import { writeFileAtomic } from "./atomic.js";
+import { makeFolder } from "./make-folder.js";
+import { acquireRunLock, type RunLock } from "./run-lock.js";
 
 export const MANIFEST_FILE = "manifest.json";
 export const MANIFEST_FORMAT_VERSION = 1;
@@ -51,8 +53,12 @@ export interface RunFolder {
   /** Absolute path of the folder. */
   readonly dir: string;
   readonly manifest: RunManifest;
+  /** Set when this process took over the lock of a crashed one (run-lock.ts): tell the user. */
+  readonly lockTakeover: string | null;
   /** The path of a file inside the folder. */
   file(name: string): string;
+  /** Gives up the folder's lock before the process ends (it is released at exit anyway). */
+  release(): void;
 }
 
 /**
@@ -71,14 +77,11 @@ export function createRunFolder(dir: string, input: RunManifestInput, now: Date 
       throw new DataError(abs, `${what} (${shown}); resume it with --resume, or choose another --out`);
     }
   }
-  try {
-    mkdirSync(abs, { recursive: true });
-  } catch (err) {
-    throw new DataError(abs, `cannot create the run folder: ${(err as Error).message}`);
-  }
+  makeFolder(abs, "run folder");
+  const lock = acquireRunLock(abs);
   const manifest: RunManifest = { formatVersion: MANIFEST_FORMAT_VERSION, startedAt: now.toISOString(), resumedAt: [], ...input };
   writeFileAtomic(join(abs, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n", { overwrite: false });
-  return folder(abs, manifest);
+  return folder(abs, manifest, lock);
 }
 
 /**
@@ -87,10 +90,12 @@ export function createRunFolder(dir: string, input: RunManifestInput, now: Date 
  */
 export function resumeRunFolder(dir: string, now: Date = new Date()): RunFolder {
   const abs = resolve(dir);
-  const manifest = readManifest(abs);
+  readManifest(abs);
+  const lock = acquireRunLock(abs);
+  const manifest = readManifest(abs); // again: the previous holder may have rewritten it
   manifest.resumedAt.push(now.toISOString());
   writeFileAtomic(join(abs, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
-  return folder(abs, manifest);
+  return folder(abs, manifest, lock);
 }
 
 /** Reads and checks `dir/manifest.json`; errors name the file and what was expected. */
@@ -147,6 +152,6 @@ function packageVersion(): string | undefined {
   return undefined;
 }
 
-function folder(dir: string, manifest: RunManifest): RunFolder {
-  return { dir, manifest, file: (name) => join(dir, name) };
+function folder(dir: string, manifest: RunManifest, lock: RunLock): RunFolder {
+  return { dir, manifest, lockTakeover: lock.takeover, file: (name) => join(dir, name), release: () => lock.release() };
 }
