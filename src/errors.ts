@@ -3,7 +3,7 @@
  * data) and builds its message from them, so callers can both print and inspect it.
  */
 
-export type ErrorCode = "shape" | "config" | "data" | "numerical" | "native-unavailable" | "wasm-unavailable" | "graph" | "training" | "view" | "queue";
+export type ErrorCode = "shape" | "config" | "data" | "numerical" | "native-unavailable" | "wasm-unavailable" | "graph" | "training" | "view" | "queue" | "interrupted";
 
 export class TinygrowError extends Error {
   constructor(
@@ -105,5 +105,17 @@ export class QueueError extends TinygrowError {
     readonly detail: string,
   ) {
     super("queue", `${where}: ${detail}`);
+  }
+}
+
+/** A run stopped on request (SIGINT/SIGTERM in the CLI) at a safe point, with a checkpoint written there. */
+export class InterruptedError extends TinygrowError {
+  constructor(
+    /** Why: the signal's name, e.g. "SIGINT". */
+    readonly reason: string,
+    /** Where the run stopped, for the user: "<run folder>: after growth step 2, epoch 7 of it". */
+    readonly where: string,
+  ) {
+    super("interrupted", `stopped by ${reason} in ${where}; a checkpoint was written there`);
   }
 }

@@ -4,7 +4,8 @@
  * subcommand lives in commands/<name>.ts and registers itself on the program.
  */
 import { Command } from "commander";
-import { TinygrowError } from "../errors.js";
+import { InterruptedError, TinygrowError } from "../errors.js";
+import { exitCodeFor, installSignalHandlers, resumeCommand, showCursor } from "./interrupt.js";
 import { armFault } from "../node/fault-points.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerVerifyGolden } from "./commands/verify-golden.js";
@@ -59,6 +60,12 @@ export async function main(argv: string[]): Promise<number> {
     if (typeof e.code === "string" && e.code.startsWith("commander.")) {
       return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? 0 : 2;
     }
+    if (err instanceof InterruptedError) {
+      showCursor();
+      const resume = resumeCommand();
+      process.stderr.write(`tinygrow: ${err.message}${resume === null ? "" : `; continue with:\n  ${resume}`}\n`);
+      return exitCodeFor(err.reason);
+    }
     if (err instanceof TinygrowError || err instanceof RangeError) {
       process.stderr.write(`tinygrow: ${err.message}\n`);
       return 1;
@@ -77,6 +84,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     if (err.code === "EPIPE") process.exit(0);
     throw err;
   });
+  installSignalHandlers();
   main(process.argv).then((code) => {
     process.exitCode = code;
   });

@@ -4,16 +4,22 @@
  * the two do not garble each other), and at the end the time and where the report is.
  */
 import type { StudyIo } from "../node/experiments/teacher-student.js";
+import { invocation, stopRequest } from "./interrupt.js";
 import { createProgress } from "./progress.js";
 
 export type WriteLine = (line: string) => void;
 
 export const stdoutLine: WriteLine = (line) => process.stdout.write(line + "\n");
 
+/**
+ * Runs `study` with progress on stderr and its lines on stdout; `resume` (the command and the
+ * study folder) makes SIGINT/SIGTERM stop it at a safe point with the --resume command printed.
+ */
 export async function runStudyInTerminal(
   quiet: boolean,
   write: WriteLine,
   study: (io: StudyIo) => Promise<{ summary: string; report: string }>,
+  resume?: { command: string; out: string },
 ): Promise<string> {
   const hold = !quiet && process.stderr.isTTY === true && process.stdout.isTTY === true;
   const held: string[] = [];
@@ -21,6 +27,10 @@ export async function runStudyInTerminal(
     log: (line) => (hold ? held.push(line) : write(line)),
     progress: quiet ? null : (label, total) => createProgress({ label, total }),
   };
+  if (resume !== undefined) {
+    const out = /[\s"'$]/.test(resume.out) ? JSON.stringify(resume.out) : resume.out;
+    io.stop = stopRequest(`${invocation()} ${resume.command} --resume ${out}`);
+  }
   const t0 = performance.now();
   let res;
   try {

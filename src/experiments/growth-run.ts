@@ -20,7 +20,7 @@
  * not counted in the accounting.
  */
 import { z } from "zod";
-import { ConfigError, DataError, NumericalError, TinygrowError, TrainingError } from "../errors.js";
+import { ConfigError, DataError, InterruptedError, NumericalError, TinygrowError, TrainingError } from "../errors.js";
 import type { Kernels } from "../kernels/kernels.js";
 import type { Dataset } from "../data/batches.js";
 import { describeCandidate } from "../dag/candidates.js";
@@ -113,6 +113,18 @@ export interface GrowthRunContext {
   pool: CandidateRunner | null;
   /** The checkpoint to continue from (openGrowthRun reads it), or null for a new run. */
   resume: GrowthCheckpoint | null;
+  /** Asked at every safe point whether to stop there (absent: never). */
+  stop?: StopRequest;
+}
+
+/**
+ * A request to stop a run at its next safe point: after an epoch's record or a growth step's
+ * record, where the loop then writes a checkpoint and throws InterruptedError. `poll` returns
+ * the reason to stop (e.g. "SIGINT") or null to go on; it may return a promise, to give the
+ * host's event loop a turn (where signal handlers run), which the loop awaits.
+ */
+export interface StopRequest {
+  poll(): string | null | Promise<string | null>;
 }
 
 export interface GrowthPosition {
@@ -244,6 +256,15 @@ export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: 
     accountant.phase("checkpoint", () => ctx.store.writeCheckpoint(checkpointPayload(task, config, ctx, st)));
   };
   if (st.pos.done) return result(st, ctx, resumedFrom);
+  const safePoint = async (): Promise<void> => {
+    if (ctx.stop === undefined) return;
+    const polled = ctx.stop.poll();
+    const reason = polled instanceof Promise ? await polled : polled;
+    if (reason === null) return;
+    checkpoint();
+    const p = st.pos;
+    throw new InterruptedError(reason, `${ctx.store.where}: ${p.step === 0 ? "before the first growth step" : `after growth step ${p.step}`}, epoch ${p.stepEpoch} of ${p.step === 0 ? "initial training" : "its training"} (run epoch ${p.epoch})`);
+  };
 
   if (ctx.resume === null) {
     const ev = evaluateAll(task, st.model, ctx, st.pos, null);
@@ -263,6 +284,7 @@ export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: 
       record({ kind: "epoch", step: st.pos.step, epoch: st.pos.epoch, stepEpoch: st.pos.stepEpoch, action: "train" }, ev.losses, ev.accuracy);
       ctx.progress.tick(1, `step ${st.pos.step} ${evaluateNow ? `test ${ev.losses.test.toPrecision(3)}` : `train ${trainLoss.toPrecision(3)}`}`);
       if (st.pos.epoch % config.checkpoint.everyEpochs === 0) checkpoint();
+      await safePoint();
       continue;
     }
     if (st.pos.step >= steps) break;
@@ -276,6 +298,7 @@ export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: 
     record({ kind: "growth", step, epoch: st.pos.epoch, stepEpoch: 0, action, growth: growthSummary(r, config.growth), graph: graphToJson(st.model), searchSeconds: r.searchSeconds }, ev.losses, ev.accuracy);
     ctx.progress.tick(1, `step ${step}: ${action}`);
     checkpoint();
+    await safePoint();
   }
   st.pos.done = true;
   ctx.store.writeModel(JSON.stringify(modelToJson(st.model)) + "\n");

@@ -3,6 +3,7 @@
  * (TINYGROW_FAULT, see node/fault-points.ts), and reporting how it ended.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const CLI_MAIN = fileURLToPath(new URL("../cli/main.js", import.meta.url));
@@ -37,4 +38,38 @@ export function runCliAsync(args: string[], env: Record<string, string> = {}): P
     child.on("error", reject);
     child.on("close", (status, signal) => resolve({ status, signal, stdout, stderr }));
   });
+}
+
+/** A CLI child started with a `:stop` fault armed, once it has frozen itself there (SIGSTOP). */
+export interface StoppedCli {
+  pid: number;
+  /** Resolves when the child exits. */
+  done: Promise<CliResult>;
+}
+
+/** Starts `tinygrow ...args` with TINYGROW_FAULT=`fault` (a `:stop` spec) and waits until the child is stopped. */
+export async function startStopped(args: string[], fault: string, env: Record<string, string> = {}): Promise<StoppedCli> {
+  const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: cliEnv({ ...env, TINYGROW_FAULT: fault }) });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult>((resolve) => child.on("close", (status, signal) => resolve({ status, signal, stdout, stderr })));
+  let exited = false;
+  void done.then(() => (exited = true));
+  const pid = child.pid as number;
+  // Waits on the child's state, not on time: it freezes itself at the armed point.
+  while (!exited && processState(pid) !== "T") await new Promise((r) => setTimeout(r, 20));
+  if (exited) throw new Error(`the child exited before reaching ${fault}: ${(await done).stderr}`);
+  return { pid, done };
+}
+
+/** The state letter of /proc/<pid>/stat (R, S, T = stopped, …), or null. */
+function processState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  } catch {
+    return null;
+  }
 }

@@ -121,7 +121,7 @@ export async function runMnistCommand(options: Record<string, unknown>, write: W
   const resume = typeof options.resume === "string";
   const out = resolve(resume ? (options.resume as string) : typeof options.out === "string" ? options.out : defaultOut("mnist"));
   const dirs = mnistDataDirs(config, options);
-  return runStudyInTerminal(options.quiet === true, write, (io) => runMnistExperiment(config, { out, resume, dirs, command: process.argv.slice(1) }, io));
+  return runStudyInTerminal(options.quiet === true, write, (io) => runMnistExperiment(config, { out, resume, dirs, command: process.argv.slice(1) }, io), { command: "mnist", out });
 }
 
 export function registerMnist(program: Command): void {

@@ -83,7 +83,7 @@ export function studyConfig(options: Record<string, unknown>, layers: { base?: C
 export async function runStudyCommand(command: string, config: TeacherStudentConfig, options: Record<string, unknown>, write: WriteLine = stdoutLine): Promise<string> {
   const resume = typeof options.resume === "string";
   const out = resolve(resume ? (options.resume as string) : typeof options.out === "string" ? options.out : defaultOut(command));
-  return runStudyInTerminal(options.quiet === true, write, (io) => runTeacherStudentStudy(config, { out, resume, command: process.argv.slice(1) }, io));
+  return runStudyInTerminal(options.quiet === true, write, (io) => runTeacherStudentStudy(config, { out, resume, command: process.argv.slice(1) }, io), { command, out });
 }
 
 

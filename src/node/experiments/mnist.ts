@@ -31,7 +31,7 @@ import { datasetSpec, loadMnist, pixelStatistics, type Standardization } from ".
 import { concatIndices, splitThreeWays, splitToJson, subsetDataset } from "../../data/splits.js";
 import { resolveConfig } from "../../io/config.js";
 import { readConfigFile } from "../io/config-file.js";
-import { createRunFolder, MANIFEST_FILE, readManifest, resumeRunFolder, softwareVersions } from "../io/run-folder.js";
+import { checkMadeBy, createRunFolder, MANIFEST_FILE, readManifest, resumeRunFolder, softwareVersions } from "../io/run-folder.js";
 import { chooseKernels } from "../kernels.js";
 import { withBlasThreads } from "../../kernels/select.js";
 import { Matrix } from "../../tensor/matrix.js";
@@ -39,7 +39,7 @@ import { Rng } from "../../tensor/rng.js";
 import { baselineRunConfig, freshlyInitialised } from "../../experiments/baselines.js";
 import { MnistConfigSchema, type GrowthRunConfig, type MnistConfig } from "../../experiments/config.js";
 import { growthRunUnits, MODEL_FILE, type GrowthTask } from "../../experiments/growth-run.js";
-import { describeCost, runInFolder, type StudyEnv } from "./run-in-folder.js";
+import { checkRunsResumable, describeCost, runInFolder, type StudyEnv } from "./run-in-folder.js";
 import { chainModel, LECUN_MLPS, scaledHidden } from "../../experiments/mnist-baselines.js";
 import { writeMnistReport, type MnistRun } from "./report.js";
 import type { StudyIo } from "./teacher-student.js";
@@ -167,6 +167,7 @@ export function mnistRunConfig(config: MnistConfig, run: MnistRun): GrowthRunCon
 /** Reads the configuration of the experiment in `dir` (its manifest), validated again. */
 export function readMnistConfig(dir: string): MnistConfig {
   const manifest = readManifest(dir);
+  checkMadeBy(dir, manifest, ["mnist"]);
   return resolveConfig(MnistConfigSchema, [{ source: join(dir, MANIFEST_FILE), values: manifest.config as Record<string, unknown> }]);
 }
 
@@ -190,6 +191,7 @@ export async function runMnistExperiment(config: MnistConfig, target: MnistTarge
   const { mt, dataInfo } = prepareData(config, target.dirs);
   const plan = mnistPlan(config);
   const out = target.out;
+  if (target.resume) checkRunsResumable(out, plan.map((r) => r.dir));
   const folder = target.resume
     ? resumeRunFolder(out)
     : createRunFolder(out, { config: { ...config, blasThreads }, seed: config.seed, kernels: { name: choice.name, reason: choice.reason, blasThreads: choice.blasThreads }, versions: softwareVersions(), dataSplit: dataInfo, command: target.command });
@@ -201,7 +203,7 @@ export async function runMnistExperiment(config: MnistConfig, target: MnistTarge
   const total = plan.reduce((n, run) => n + growthRunUnits(mnistRunConfig(config, run)), 0);
   const progress = io.progress?.(config.dataset, total) ?? { tick: () => {}, stop: () => {} };
   try {
-    for (const run of plan) await runOne(config, run, mt, { out, choice, pool, io, progress, command: target.command });
+    for (const run of plan) await runOne(config, run, mt, { out, choice, pool, io, progress, command: target.command, stop: io.stop });
   } finally {
     progress.stop();
     await pool?.close();

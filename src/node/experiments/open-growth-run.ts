@@ -37,6 +37,8 @@ export interface OpenedGrowthRun {
   checkpoint: GrowthCheckpoint | null;
   /** What reopening the log found and did (resume only). */
   logResume: JsonlResume | null;
+  /** Why the previous checkpoint was resumed from instead of the newest (resume only), or null. */
+  checkpointFallback: string | null;
 }
 
 /**
@@ -49,9 +51,10 @@ export function openGrowthRun(options: OpenGrowthRunOptions): OpenedGrowthRun {
   if (!options.resume) {
     const runFolder = createRunFolder(options.dir, options.manifest);
     const log = JsonlWriter.create(runFolder.file(LOG_FILE));
-    return { runFolder, store: folderStore(runFolder), log, accountant: new Accountant(options.accountant), checkpoint: null, logResume: null };
+    return { runFolder, store: folderStore(runFolder), log, accountant: new Accountant(options.accountant), checkpoint: null, logResume: null, checkpointFallback: null };
   }
-  const checkpoint = readGrowthCheckpoint(options.dir);
+  const read = readGrowthCheckpointFile(options.dir);
+  const checkpoint = read?.payload ?? null;
   if (checkpoint !== null) {
     const file = join(options.dir, CHECKPOINT_FILE);
     modelFromJson(checkpoint.model);
@@ -71,14 +74,19 @@ export function openGrowthRun(options: OpenGrowthRunOptions): OpenedGrowthRun {
     throw new DataError(logPath, `the log is missing but the checkpoint says ${checkpoint.logRecords} records were written`);
   }
   const accountant = new Accountant({ ...options.accountant, resumeFrom: checkpoint?.accounting });
-  return { runFolder, store: folderStore(runFolder), log, accountant, checkpoint, logResume };
+  return { runFolder, store: folderStore(runFolder), log, accountant, checkpoint, logResume, checkpointFallback: read?.fallback ?? null };
 }
 
 /** The checkpoint of run folder `dir` (its previous copy when the current one is damaged), or null when there is none. */
 export function readGrowthCheckpoint(dir: string): GrowthCheckpoint | null {
+  return readGrowthCheckpointFile(dir)?.payload ?? null;
+}
+
+/** readGrowthCheckpoint, with `fallback` saying why the previous copy was read (null when the newest was). */
+export function readGrowthCheckpointFile(dir: string): { payload: GrowthCheckpoint; fallback: string | null } | null {
   if (!existsSync(join(dir, CHECKPOINT_FILE)) && !existsSync(join(dir, PREVIOUS_CHECKPOINT_FILE))) return null;
   const schema = CheckpointSchema as unknown as z.ZodType<GrowthCheckpoint>;
-  return readCheckpoint<GrowthCheckpoint>(dir, { schema, fallbackToPrevious: true }).payload;
+  return readCheckpoint<GrowthCheckpoint>(dir, { schema, fallbackToPrevious: true });
 }
 
 /** Whether the run in `dir` has finished (its checkpoint says so). */

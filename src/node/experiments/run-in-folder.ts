@@ -11,8 +11,8 @@ import type { RunKernels } from "../../kernels/select.js";
 import { Rng } from "../../tensor/rng.js";
 import type { AccountantOptions } from "../../experiments/accounting.js";
 import type { GrowthRunConfig } from "../../experiments/config.js";
-import { growthRunUnits, runGrowth, type GrowthRunResult, type GrowthTask, type Progress } from "../../experiments/growth-run.js";
-import { growthRunDone, openGrowthRun } from "./open-growth-run.js";
+import { growthRunUnits, runGrowth, type GrowthRunResult, type GrowthTask, type Progress, type StopRequest } from "../../experiments/growth-run.js";
+import { growthRunDone, openGrowthRun, readGrowthCheckpointFile } from "./open-growth-run.js";
 import { writeRunArtifacts } from "./report.js";
 
 /** What every run of a study shares. */
@@ -25,6 +25,8 @@ export interface StudyEnv {
   /** The study's progress bar; each run ticks it with its own name. */
   progress: Progress;
   command?: string[];
+  /** Asked at every safe point whether to stop there (see StopRequest). */
+  stop?: StopRequest;
 }
 
 export interface FolderRun {
@@ -44,6 +46,17 @@ export interface FolderRun {
   lossLabel?: string;
   /** The end of the run's log line (after the name), e.g. "4701 parameters, test loss 0.0131". */
   describe(result: GrowthRunResult, dir: string): string;
+}
+
+/**
+ * Before a study folder is resumed (and its manifest records the resume): the checkpoint of
+ * every run begun in it must be readable (DataError naming the run's files otherwise).
+ */
+export function checkRunsResumable(out: string, dirs: readonly string[]): void {
+  for (const d of dirs) {
+    const dir = join(out, d);
+    if (existsSync(join(dir, MANIFEST_FILE))) readGrowthCheckpointFile(dir);
+  }
 }
 
 export async function runInFolder(run: FolderRun, env: StudyEnv): Promise<void> {
@@ -72,6 +85,7 @@ export async function runInFolder(run: FolderRun, env: StudyEnv): Promise<void> 
     accountant: { ...run.accounting },
     expect: { config, dataSplit: task.dataSplit },
   });
+  if (opened.checkpointFallback !== null) env.io.log(`${name}: ${opened.checkpointFallback}`);
   if (opened.logResume !== null && opened.logResume.discardedTo !== null) {
     env.io.log(`${name}: ${opened.logResume.discardedRecords} log record(s) after the checkpoint moved to ${opened.logResume.discardedTo}`);
   }
@@ -85,6 +99,7 @@ export async function runInFolder(run: FolderRun, env: StudyEnv): Promise<void> 
       progress,
       store: opened.store,
       pool: env.pool,
+      ...(env.stop === undefined ? {} : { stop: env.stop }),
       resume: opened.checkpoint,
     });
     await writeRunArtifacts(dir, name, plots);

@@ -29,14 +29,14 @@ import { buildTeacher, teacherDataset } from "../../data/teacher.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { resolveConfig } from "../../io/config.js";
 import { readConfigFile } from "../io/config-file.js";
-import { createRunFolder, MANIFEST_FILE, readManifest, resumeRunFolder, softwareVersions } from "../io/run-folder.js";
+import { checkMadeBy, createRunFolder, MANIFEST_FILE, readManifest, resumeRunFolder, softwareVersions } from "../io/run-folder.js";
 import { withBlasThreads, type KernelChoice } from "../../kernels/select.js";
 import { chooseKernels } from "../kernels.js";
 import { Rng } from "../../tensor/rng.js";
 import { baselineRunConfig, freshlyInitialised, oracleModel } from "../../experiments/baselines.js";
 import { TeacherStudentConfigSchema, type GrowthRunConfig, type TeacherStudentConfig } from "../../experiments/config.js";
-import { growthRunUnits, MODEL_FILE, type GrowthTask, type Progress } from "../../experiments/growth-run.js";
-import { describeCost, runInFolder, type StudyEnv } from "./run-in-folder.js";
+import { growthRunUnits, MODEL_FILE, type GrowthTask, type Progress, type StopRequest } from "../../experiments/growth-run.js";
+import { checkRunsResumable, describeCost, runInFolder, type StudyEnv } from "./run-in-folder.js";
 import { writeStudyReport, type StudyRun } from "./report.js";
 
 export interface StudyIo {
@@ -44,6 +44,8 @@ export interface StudyIo {
   progress: ((label: string, total: number) => Progress & { stop(): void }) | null;
   /** One line for the user. */
   log(line: string): void;
+  /** Asked at every safe point of every run whether to stop there (the CLI's signal handling). */
+  stop?: StopRequest;
 }
 
 export interface StudyTarget {
@@ -121,6 +123,7 @@ export function runConfig(config: TeacherStudentConfig, run: StudyRun): GrowthRu
 /** Reads the configuration of the study in `dir` (its manifest), validated again. */
 export function readStudyConfig(dir: string): TeacherStudentConfig {
   const manifest = readManifest(dir);
+  checkMadeBy(dir, manifest, ["teacher-student", "compare"]);
   return resolveConfig(TeacherStudentConfigSchema, [{ source: join(dir, MANIFEST_FILE), values: manifest.config as Record<string, unknown> }]);
 }
 
@@ -137,6 +140,7 @@ export async function runTeacherStudentStudy(config: TeacherStudentConfig, targe
   const choice = withBlasThreads(chooseKernels(config.kernels), blasThreads);
   const out = target.out;
   const plan = studyPlan(config);
+  if (target.resume) checkRunsResumable(out, plan.map((r) => r.dir));
   const folder = target.resume
     ? resumeRunFolder(out)
     : createRunFolder(out, {
@@ -158,7 +162,7 @@ export async function runTeacherStudentStudy(config: TeacherStudentConfig, targe
     for (const seed of config.seeds) {
       const seedTask = teacherStudentTask(config, seed, choice.kernels);
       saveTeacher(out, seed, seedTask.teacher);
-      for (const run of plan.filter((r) => r.seed === seed)) await runOne(config, run, seedTask, { out, choice, pool, io, progress, command: target.command });
+      for (const run of plan.filter((r) => r.seed === seed)) await runOne(config, run, seedTask, { out, choice, pool, io, progress, command: target.command, stop: io.stop });
     }
   } finally {
     progress.stop();

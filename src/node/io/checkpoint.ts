@@ -157,15 +157,24 @@ export interface ReadCheckpointOptions<T> {
   fallbackToPrevious?: boolean;
 }
 
-/** Reads the checkpoint of `dir`. Errors (DataError) name the file and what was expected. */
-export function readCheckpoint<T = unknown>(dir: string, options: ReadCheckpointOptions<T> = {}): { payload: T; file: string } {
+/**
+ * Reads the checkpoint of `dir`. Errors (DataError) name the file and what was expected.
+ * With `fallbackToPrevious`, a missing or damaged current checkpoint gives the previous one,
+ * and `fallback` says why (for the user); when both fail, the error names both.
+ */
+export function readCheckpoint<T = unknown>(dir: string, options: ReadCheckpointOptions<T> = {}): { payload: T; file: string; fallback: string | null } {
   const path = join(dir, CHECKPOINT_FILE);
   try {
-    return { payload: readOne(path, options.schema), file: path };
+    return { payload: readOne(path, options.schema), file: path, fallback: null };
   } catch (err) {
     const prev = join(dir, PREVIOUS_CHECKPOINT_FILE);
     if (!options.fallbackToPrevious || !existsSync(prev)) throw err;
-    return { payload: readOne(prev, options.schema), file: prev };
+    const why = (err as Error).message;
+    try {
+      return { payload: readOne(prev, options.schema), file: prev, fallback: `the newest checkpoint is unusable (${why}); continuing from the previous one, ${PREVIOUS_CHECKPOINT_FILE}` };
+    } catch (prevErr) {
+      throw new DataError(dir, `no usable checkpoint: ${why}; and ${(prevErr as Error).message}. The log is kept; without a checkpoint the run cannot continue (start it again in a new folder)`);
+    }
   }
 }
 

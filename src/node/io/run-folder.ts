@@ -122,6 +122,17 @@ export function readManifest(dir: string): RunManifest {
   return parsed.data as unknown as RunManifest;
 }
 
+/**
+ * Before a study reads its configuration back from `dir`: a folder made by another command
+ * (`command` records its command line) is refused naming that command and how to resume it,
+ * instead of failing on the other command's configuration fields.
+ */
+export function checkMadeBy(dir: string, manifest: RunManifest, commands: readonly string[]): void {
+  const made = manifest.command?.[1];
+  if (made === undefined || commands.includes(made)) return;
+  throw new DataError(join(resolve(dir), MANIFEST_FILE), `this folder was made by \`tinygrow ${made}\`, not by ${commands.map((c) => `\`tinygrow ${c}\``).join(" or ")}; resume it with: tinygrow ${made} --resume ${dir}`);
+}
+
 /** Versions worth recording: tinygrow (from its package.json), Node, V8, OS, CPU. */
 export function softwareVersions(): Record<string, string> {
   const cpu = cpus()[0];
