@@ -57,7 +57,7 @@ export function activationBackward(kind: i32, x: usize, y: usize, g: usize, d: u
     const gi = <f64>load<f32>(g + off);
     const yi = <f64>load<f32>(y + off);
     let slope: f64;
-    if (kind == SELU) slope = v > 0 ? SELU_SCALE : yi + SELU_SCALE_ALPHA;
+    if (kind == SELU) slope = v <= 0 ? yi + SELU_SCALE_ALPHA : SELU_SCALE;
     else if (kind == TANH) slope = 1 - yi * yi;
     else if (kind == SIGMOID) slope = yi * (1 - yi);
     else slope = v > SOFTPLUS_THRESHOLD ? 1 : sigmoid(v);
@@ -68,32 +68,32 @@ export function activationBackward(kind: i32, x: usize, y: usize, g: usize, d: u
   return true;
 }
 
-/** relu: x > 0 ? x : 0 (the portable semantics, NaN included). */
+/** relu: x <= 0 ? 0 : x (the portable semantics: NaN stays NaN, as in PyTorch). */
 function reluForward(x: usize, y: usize, n: i32): void {
   const zero = f32x4.splat(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const v = v128.load(x + <usize>(i * 4));
-    v128.store(y + <usize>(i * 4), v128.and(v, f32x4.gt(v, zero)));
+    v128.store(y + <usize>(i * 4), v128.andnot(v, f32x4.le(v, zero)));
   }
   for (; i < n; i++) {
     const v = load<f32>(x + <usize>(i * 4));
-    store<f32>(y + <usize>(i * 4), v > 0 ? v : 0);
+    store<f32>(y + <usize>(i * 4), v <= 0 ? 0 : v);
   }
 }
 
-/** relu backward: d += g where x > 0 (relu'(0) = 0). */
+/** relu backward: d += g where !(x <= 0) (relu'(0) = 0; NaN passes g through, as in PyTorch). */
 function reluBackward(x: usize, g: usize, d: usize, n: i32): void {
   const zero = f32x4.splat(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const off = <usize>(i * 4);
-    const add = v128.and(v128.load(g + off), f32x4.gt(v128.load(x + off), zero));
+    const add = v128.andnot(v128.load(g + off), f32x4.le(v128.load(x + off), zero));
     v128.store(d + off, f32x4.add(v128.load(d + off), add));
   }
   for (; i < n; i++) {
     const off = <usize>(i * 4);
-    if (load<f32>(x + off) > 0) store<f32>(d + off, load<f32>(d + off) + load<f32>(g + off));
+    if (!(load<f32>(x + off) <= 0)) store<f32>(d + off, load<f32>(d + off) + load<f32>(g + off));
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * The non-finite contract of the activations, on every kernel set of kernelSetsForTests()
- * (portable, native; a new kernel set such as wasm joins by being listed there): NaN and
+ * The non-finite contract of the activations, on every kernel set (portable, native, wasm;
+ * a new kernel set joins by being listed in SETS): NaN and
  * ±∞ in, PyTorch's values out, forward and backward (dPost = 1), in float32 and float64.
  * NaN must never become a finite number (a ReLU mapping NaN to 0 hid NaN data: finite
  * losses with NaN weights).
@@ -13,7 +13,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Matrix } from "../tensor/matrix.js";
-import { kernelSetsForTests } from "../node/native/test-support.js";
+import { kernelSetsForTests, type KernelSetForTests } from "../node/native/test-support.js";
+import { loadWasmKernels } from "./wasm/load.js";
 import { ACTIVATION_NAMES, type ActivationName } from "./kernels.js";
 
 const X = [NaN, -Infinity, -1, 0, 2, Infinity];
@@ -38,8 +39,17 @@ function assertLikeTorch(what: string, got: ArrayLike<number>, want: number[], t
   });
 }
 
-for (const set of kernelSetsForTests()) {
-  describe(`activations on non-finite inputs follow PyTorch (${set.name} kernels)`, { skip: set.skip }, () => {
+/** The wasm kernels are built with the TypeScript: failing to load them is a failure, not a skip. */
+function wasmSet(): KernelSetForTests {
+  const load = loadWasmKernels();
+  if (!load.ok) test("WebAssembly kernels load", () => assert.fail(load.reason));
+  return load.ok ? { name: "native", kernels: load.kernels, skip: false } : { name: "native", kernels: kernelSetsForTests()[0].kernels, skip: `WebAssembly kernels unavailable: ${load.reason}` };
+}
+
+const SETS: { label: string; set: KernelSetForTests }[] = [...kernelSetsForTests().map((set) => ({ label: set.name, set })), { label: "wasm", set: wasmSet() }];
+
+for (const { label, set } of SETS) {
+  describe(`activations on non-finite inputs follow PyTorch (${label} kernels)`, { skip: set.skip }, () => {
     for (const [dtype, make, tol] of [["float32", (v: number[]) => Float32Array.from(v), 1e-6], ["float64", (v: number[]) => Float64Array.from(v), 1e-12]] as const) {
       for (const name of ACTIVATION_NAMES) {
         test(`${name}, ${dtype}`, () => {
