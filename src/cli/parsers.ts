@@ -7,9 +7,17 @@ export function intArg(value: string): number {
   return n;
 }
 
+/** A decimal number (1e-3, .5, -2): Number() would also take "0x10", "0b1", "0o7" and "". */
 export function floatArg(value: string): number {
   const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError("expected a finite number.");
+  if (!/^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(value) || !Number.isFinite(n)) throw new InvalidArgumentError("expected a finite decimal number.");
+  return n;
+}
+
+/** A decimal number > 0 (a tolerance, a rate). */
+export function positiveFloatArg(value: string): number {
+  const n = floatArg(value);
+  if (!(n > 0)) throw new InvalidArgumentError("expected a number > 0.");
   return n;
 }
 

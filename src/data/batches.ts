@@ -30,6 +30,30 @@ export function checkDataset(op: string, d: Dataset): void {
   }
 }
 
+/**
+ * Throws a DataError at the first NaN or ±∞ of the inputs (or of the regression targets) of
+ * `d`, naming the set (`name`, e.g. "train-opt"), the row (1-based, within the set) and the
+ * column. A NaN would otherwise train into NaN weights. One pass over the data: call it once
+ * per dataset, not per batch. Labels are integers and always finite.
+ */
+export function checkFinite(name: string, d: Dataset): void {
+  const at = firstNonFinite(d.x.data);
+  if (at >= 0) throw nonFinite(name, "input", d.x.data[at], at, d.x.cols);
+  if (!hasLabels(d)) {
+    const t = firstNonFinite(d.y.data);
+    if (t >= 0) throw nonFinite(name, "target", d.y.data[t], t, d.y.cols);
+  }
+}
+
+function firstNonFinite(v: Float32Array): number {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return i;
+  return -1;
+}
+
+function nonFinite(name: string, what: string, value: number, index: number, cols: number): DataError {
+  return new DataError(name, `${what} row ${Math.floor(index / cols) + 1}, column ${(index % cols) + 1} is ${value}: the data must be finite (remove or impute missing values first)`);
+}
+
 /** One mini-batch; the object and its buffers are reused by the iterator (copy what you keep). */
 export interface Batch {
   /** (B, d). */

@@ -1,5 +1,5 @@
 /** Datasets: mini-batches, three-way splits, the teacher–student task, IDX parsing (MNIST files: node/data.ts). */
-export { BatchIterator, hasLabels, datasetSize, type Dataset, type Batch, type BatchIteratorOptions } from "./batches.js";
+export { BatchIterator, checkFinite, hasLabels, datasetSize, type Dataset, type Batch, type BatchIteratorOptions } from "./batches.js";
 export { splitThreeWays, subsetDataset, concatIndices, splitToJson, splitFromJson, type ThreeWaySplit } from "./splits.js";
 export { buildTeacher, teacherDataset, resolveTeacherOptions, type TeacherOptions } from "./teacher.js";
 export { teacherRegression, type TeacherRegressionOptions } from "./synthetic.js";

@@ -121,6 +121,9 @@ export interface GrowthRunConfig {
   evaluation?: EvaluationSection;
 }
 
+/** The most values one matrix may hold: 2³¹ − 1, the kernels' int32 sizes. */
+export const MAX_MATRIX_VALUES = 0x7fffffff;
+
 export const KERNEL_REQUESTS = ["auto", "native", "wasm", "portable"] as const;
 
 export const TeacherStudentConfigSchema = z
@@ -191,6 +194,15 @@ export const TeacherStudentConfigSchema = z
         path: ["data", "splitSizes"],
         message: `the parts (${sizes.join(" + ")} = ${sizes[0] + sizes[1] + sizes[2]}) exceed data.trainSamples (${c.data.trainSamples})`,
       });
+    }
+    // One matrix (samples × widest layer) must be indexable (the kernels take int32 sizes):
+    // refused here, before any folder is created, rather than as V8's RangeError later.
+    const width = Math.max(c.data.teacher.inputSize, c.data.teacher.hiddenSize, c.data.teacher.outputSize);
+    for (const key of ["trainSamples", "testSamples"] as const) {
+      const n = c.data[key];
+      if (n * width > MAX_MATRIX_VALUES) {
+        ctx.addIssue({ code: "custom", path: ["data", key], message: `${n} samples × ${width} values (the widest layer) exceed the ${MAX_MATRIX_VALUES} values one matrix can hold: use at most ${Math.floor(MAX_MATRIX_VALUES / width)} samples` });
+      }
     }
     const [low, high] = c.data.inputRange;
     if (!(low < high)) ctx.addIssue({ code: "custom", path: ["data", "inputRange"], message: `expected low < high, got [${low}, ${high}]` });

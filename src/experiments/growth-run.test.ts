@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, GraphError, TrainingError } from "../errors.js";
+import { ConfigError, DataError, GraphError, TrainingError } from "../errors.js";
 import { modelToJson } from "../dag/serialize.js";
 import { DagModel } from "../dag/model.js";
 import { readCheckpoint, writeCheckpoint } from "../node/io/checkpoint.js";
@@ -179,4 +179,12 @@ test("growth.maxParameters reaches every step: the grown network never exceeds t
   const res = await run(dir, false, { ...base, growth: { ...base.growth, maxParameters: budget } }, tinyTask());
   assert.ok(res.parameters > 0 && res.parameters <= budget, `${res.parameters} <= ${budget}`);
   for (const r of readGrowthLog(dir)) assert.ok((r.parameters as number) <= budget);
+});
+
+test("a NaN in the data stops the run before any training, naming the set, row and column", async () => {
+  const task = tinyTask(3);
+  task.splits.trainGr.x.data[2 * task.splits.trainGr.x.cols + 1] = NaN;
+  const dir = join(tmp(), "run");
+  await assert.rejects(run(dir, false, tinyConfig(), task), (e: unknown) => e instanceof DataError && /^train-gr: input row 3, column 2 is NaN/.test(e.message));
+  assert.equal(readGrowthLog(dir).length, 0, "nothing trained or logged");
 });

@@ -22,7 +22,7 @@
 import { z } from "zod";
 import { ConfigError, DataError, InterruptedError, NumericalError, TinygrowError, TrainingError } from "../errors.js";
 import type { Kernels } from "../kernels/kernels.js";
-import type { Dataset } from "../data/batches.js";
+import { checkFinite, type Dataset } from "../data/batches.js";
 import { describeCandidate } from "../dag/candidates.js";
 import { DagModel } from "../dag/model.js";
 import { graphToJson, modelFromJson, modelToJson, type DagModelJson } from "../dag/serialize.js";
@@ -242,6 +242,8 @@ interface LoopState {
 /** Runs (or continues) one growth run; see the file comment. */
 export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRunContext): Promise<GrowthRunResult> {
   resolveGrowthOptions(stepGrowthOptions(config, task.loss, 1));
+  // Once per run, before anything trains (a scan of the data, not per batch).
+  for (const [name, data] of [["train-opt", task.splits.trainOpt], ["train-ls", task.splits.trainLs], ["train-gr", task.splits.trainGr], ["inter-train", task.interTrain], ["test", task.test]] as const) checkFinite(name, data);
   const { accountant, log } = ctx;
   const resumedFrom = ctx.resume === null ? null : { ...ctx.resume.position };
   const st = ctx.resume === null ? freshState(task, config) : restoreState(task, config, ctx);

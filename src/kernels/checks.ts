@@ -6,6 +6,20 @@ import { ShapeError } from "../errors.js";
 import type { FloatArray, Matrix } from "../tensor/matrix.js";
 import { ACTIVATION_NAMES, type ActivationName, type Im2colShape, type SgdCoefficients } from "./kernels.js";
 
+/**
+ * A matrix's storage matches its shape: integer rows, cols ≥ 0 and a Float32Array or
+ * Float64Array of exactly rows · cols values. Matrix's constructor ensures it; objects built by
+ * hand in plain JavaScript (or a Matrix whose fields were changed) are caught here, before
+ * a portable loop runs past the data or the addon sees them. A few comparisons per call.
+ */
+export function checkStorage(op: string, name: string, m: Matrix): void {
+  const { rows, cols, data } = m as { rows: unknown; cols: unknown; data: unknown };
+  const typed = data instanceof Float32Array || data instanceof Float64Array;
+  if (typed && Number.isSafeInteger(rows) && Number.isSafeInteger(cols) && (rows as number) >= 0 && (cols as number) >= 0 && (rows as number) * (cols as number) === data.length) return;
+  const kind = typed ? `${data.constructor.name} of ${data.length} values` : `data ${data === null ? "null" : typeof data === "object" ? (data as object).constructor?.name ?? "object" : typeof data}`;
+  throw new ShapeError(op, `${name} with integer rows, cols ≥ 0 and a Float32Array or Float64Array of rows · cols values`, `${name} with rows=${String(rows)}, cols=${String(cols)}, ${kind}`);
+}
+
 function sameElementType(op: string, ...ms: Matrix[]): void {
   const t = ms[0].data.constructor;
   for (const m of ms) {
@@ -23,6 +37,9 @@ function elementTypeError(op: string, want: { name: string }, got: { name: strin
  * messages are built by `gemmShapeError` only when there is something to throw.
  */
 export function checkGemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: Matrix<T>, transA: boolean, transB: boolean, alpha: number, beta: number): void {
+  checkStorage("gemm", "A", a);
+  checkStorage("gemm", "B", b);
+  checkStorage("gemm", "C", c);
   const t = a.data.constructor;
   if (b.data.constructor !== t) throw elementTypeError("gemm", t, b.data.constructor);
   if (c.data.constructor !== t) throw elementTypeError("gemm", t, c.data.constructor);
@@ -61,6 +78,8 @@ function activationCode(kernel: string, name: ActivationName): number {
 const ACTIVATION_CODES: ReadonlyMap<string, number> = new Map(ACTIVATION_NAMES.map((name, i) => [name, i]));
 
 function checkSameShape(kernel: string, name: string, a: Matrix, aName: string, b: Matrix, bName: string): void {
+  checkStorage(activationOp(kernel, name), aName, a);
+  checkStorage(activationOp(kernel, name), bName, b);
   if (b.data.constructor !== a.data.constructor) throw elementTypeError(activationOp(kernel, name), a.data.constructor, b.data.constructor);
   if (a.rows !== b.rows || a.cols !== b.cols) {
     throw new ShapeError(activationOp(kernel, name), `${bName} of the shape of ${aName} ${a.shape}`, `${bName} ${b.shape}`);
@@ -85,6 +104,7 @@ export function checkActivationBackward<T extends FloatArray>(name: ActivationNa
 
 /** Y (B, O) and a vector of length O, of one element type (addRowVector, addColumnSums). */
 export function checkRowVector<T extends FloatArray>(op: string, y: Matrix<T>, yName: string, v: T, vName: string): void {
+  checkStorage(op, yName, y);
   if (v.constructor !== y.data.constructor) throw elementTypeError(op, y.data.constructor, v.constructor);
   if (v.length !== y.cols) throw new ShapeError(op, `${vName} of length ${y.cols} for ${yName} ${y.shape}`, `${vName} of length ${v.length}`);
 }
@@ -114,11 +134,13 @@ function sharesBuffer(x: Matrix, y: Matrix): boolean {
 }
 
 export function checkSquare(op: string, a: Matrix): number {
+  checkStorage(op, "A", a);
   if (a.rows !== a.cols) throw new ShapeError(op, "a square matrix", `A ${a.shape}`);
   return a.rows;
 }
 
 export function checkSolve<T extends FloatArray>(op: string, a: Matrix<T>, b: Matrix<T>): void {
+  checkStorage(op, "B", b);
   sameElementType(op, a, b);
   const n = checkSquare(op, a);
   if (b.rows !== n) throw new ShapeError(op, `B with ${n} rows for A ${a.shape}`, `B ${b.shape}`);
@@ -132,6 +154,7 @@ export const IM2COL_FIELDS = ["batch", "channels", "height", "width", "kernelH",
  * (C·kh·kw, B·outH·outW), one element type. Returns nothing; throws a ShapeError naming `op`.
  */
 export function checkIm2col<T extends FloatArray>(op: string, x: T, shape: Im2colShape, cols: Matrix<T>): void {
+  checkStorage(op, "cols", cols);
   for (const f of IM2COL_FIELDS) {
     const v = shape[f];
     const min = f.startsWith("kernel") || f.startsWith("stride") || f.startsWith("dilation") ? 1 : 0;

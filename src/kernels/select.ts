@@ -53,6 +53,8 @@ export function parseKernelRequest(value: string | undefined, source: string): K
 }
 
 export function selectKernels(request: KernelRequest, loaders: KernelLoaders): KernelChoice {
+  // Plain JavaScript callers are not held to the type: "gpu" must not quietly mean "auto".
+  if (!(["auto", "native", "wasm", "portable"] as unknown[]).includes(request)) parseKernelRequest(String(request), "chooseKernels");
   if (request === "portable") return { kernels: portableKernels, name: "portable", reason: "portable kernels (requested)" };
   const skipped: string[] = [];
   if (request === "auto" || request === "native") {

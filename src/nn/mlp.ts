@@ -9,7 +9,7 @@
  * each layer l, `layerInput(l)` (x_l) and `layerPreActivationGrad(l)` (dLoss/dpre_l).
  */
 import { ShapeError } from "../errors.js";
-import type { Kernels } from "../kernels/kernels.js";
+import { ACTIVATION_NAMES, type Kernels } from "../kernels/kernels.js";
 import { Matrix, type FloatArray } from "../tensor/matrix.js";
 import type { Rng } from "../tensor/rng.js";
 import { initLinear, type InitName } from "./init.js";
@@ -48,6 +48,8 @@ export class Mlp<T extends FloatArray = Float32Array> implements Model<T> {
 
   constructor(layers: Linear<T>[], activation: ActivationName) {
     if (layers.length === 0) throw new ShapeError("Mlp", "at least one layer", "0 layers");
+    // Checked here, not at the first forward pass (plain JavaScript callers are not held to the type).
+    if (!(ACTIVATION_NAMES as readonly unknown[]).includes(activation)) throw new ShapeError("Mlp", `an activation in ${ACTIVATION_NAMES.join(", ")}`, `"${String(activation)}"`);
     for (let l = 1; l < layers.length; l++) {
       if (layers[l].inputs !== layers[l - 1].outputs) {
         throw new ShapeError("Mlp", `layer ${l} with ${layers[l - 1].outputs} inputs (layer ${l - 1} outputs)`, `${layers[l].inputs} inputs`);

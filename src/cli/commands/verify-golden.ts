@@ -14,7 +14,7 @@ import { parseKernelRequest } from "../../kernels/select.js";
 import { chooseKernels } from "../../node/kernels.js";
 import { DEFAULT_GOLDEN_TOLERANCE, formatGoldenReport, type GoldenReport } from "../../growth/golden.js";
 import { verifyGoldenFile } from "../../node/golden-file.js";
-import { floatArg } from "../parsers.js";
+import { positiveFloatArg } from "../parsers.js";
 
 export interface VerifyGoldenRun {
   reports: GoldenReport[];
@@ -43,7 +43,7 @@ export function registerVerifyGolden(program: Command): void {
     .command("verify-golden")
     .description("recompute golden TINY growth cases (fully connected or conv, schema_version 1) and compare every field")
     .argument("<files...>", "golden case JSON files")
-    .option("--tolerance <rel>", `relative tolerance per field (default ${DEFAULT_GOLDEN_TOLERANCE})`, floatArg)
+    .option("--tolerance <rel>", `relative tolerance per field, > 0 (default ${DEFAULT_GOLDEN_TOLERANCE})`, positiveFloatArg)
     .option("--kernels <which>", "auto | native | portable (default auto)")
     .action((files: string[], opts: { tolerance?: number; kernels?: string }) => {
       const choice = chooseKernels(parseKernelRequest(opts.kernels, "--kernels"));

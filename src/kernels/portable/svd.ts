@@ -15,6 +15,7 @@
  * Storage: the columns of T are kept as the rows of G (r, L), so rotations and dot
  * products run along contiguous rows; the accumulated V₀J is kept transposed (r, r).
  */
+import { checkStorage } from "../checks.js";
 import { NumericalError } from "../../errors.js";
 import { Matrix, type FloatArray } from "../../tensor/matrix.js";
 import type { SvdResult } from "../kernels.js";
@@ -41,6 +42,7 @@ export function svd<T extends FloatArray>(a: Matrix<T>): SvdResult<T> {
 
 /** svd with the Jacobi sweep limit as a parameter (tests reach the failure path). */
 export function svdWithLimit<T extends FloatArray>(a: Matrix<T>, maxSweeps: number): SvdResult<T> {
+  checkStorage("svd", "A", a);
   const { rows: m, cols: n } = a;
   const op = lapackName("gesdd", a);
   const tall = m >= n;

@@ -55,7 +55,10 @@ test("the previous checkpoint is kept and used as a fallback", () => {
   writeFileSync(join(dir, CHECKPOINT_FILE), full.subarray(0, 30));
   assert.throws(() => readCheckpoint(dir), /truncated checkpoint: the header line is incomplete \(the file has only 30 bytes\)/);
   const back = readCheckpoint(dir, { fallbackToPrevious: true });
-  assert.deepEqual(back, { payload: { step: 1 }, file: join(dir, PREVIOUS_CHECKPOINT_FILE) });
+  assert.deepEqual({ payload: back.payload, file: back.file }, { payload: { step: 1 }, file: join(dir, PREVIOUS_CHECKPOINT_FILE) });
+  assert.match(back.fallback ?? "", /^the newest checkpoint is unusable \(.*checkpoint\.tgck \(byte 0\): truncated checkpoint: .*\); continuing from the previous one, checkpoint\.prev\.tgck$/);
+  writeFileSync(join(dir, PREVIOUS_CHECKPOINT_FILE), "garbage");
+  assert.throws(() => readCheckpoint(dir, { fallbackToPrevious: true }), /no usable checkpoint: .*checkpoint\.tgck.*truncated checkpoint.*; and .*checkpoint\.prev\.tgck.*not a tinygrow checkpoint/);
 });
 
 test("corrupt, foreign and wrong-version files are clear errors naming the file", () => {

@@ -10,7 +10,7 @@
 import { ShapeError } from "../../errors.js";
 import { Matrix, type FloatArray } from "../../tensor/matrix.js";
 import {
-  checkActivationBackward, checkActivationForward, checkGemm, checkIm2col, checkRowVector, checkSgdStep, checkSolve, checkSquare, IM2COL_FIELDS,
+  checkActivationBackward, checkActivationForward, checkGemm, checkIm2col, checkStorage, checkRowVector, checkSgdStep, checkSolve, checkSquare, IM2COL_FIELDS,
 } from "../../kernels/checks.js";
 import type { ActivationName, EighResult, GemmOptions, Im2colShape, Kernels, SgdCoefficients, SvdResult } from "../../kernels/kernels.js";
 import type { NativeAddon } from "./addon.js";
@@ -68,6 +68,7 @@ export function createNativeKernels(addon: NativeAddon): Kernels {
   }
 
   function svd<T extends FloatArray>(a: Matrix<T>): SvdResult<T> {
+    checkStorage("svd", "A", a);
     const { rows: m, cols: n } = a;
     const r = Math.min(m, n);
     const f32 = isFloat32("svd", a.data);
