@@ -31,6 +31,11 @@ export { portableKernels } from "./kernels/portable/index.js";
 export { Accountant } from "./node/accounting.js";
 export type { AccountingSnapshot } from "./experiments/accounting.js";
 
+export { TabularModel, type RawRow, type RawValue, type Task } from "./model/tabular-model.js";
+export { modelFromText, modelToDocument, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelDocument } from "./model/model-file.js";
+export { loadModel } from "./node/load-model.js";
+export { exportOnnx, OnnxExportError, ONNX_DEFAULT_OPSET, type OnnxExportOptions } from "./export/onnx.js";
+
 export * as nn from "./nn/index.js";
 export * as growth from "./node/growth.js";
 export * as dag from "./node/dag.js";

@@ -15,6 +15,8 @@ import { registerCompare } from "./commands/compare.js";
 import { registerGrowMlp } from "./commands/grow-mlp.js";
 import { registerMnist } from "./commands/mnist.js";
 import { registerView } from "./commands/view.js";
+import { registerGrow } from "./commands/grow.js";
+import { registerPredict } from "./commands/predict.js";
 import { registerExport } from "./commands/export.js";
 import { registerSweep } from "./commands/sweep.js";
 import { registerWorker } from "./commands/worker.js";
@@ -39,6 +41,8 @@ export function buildProgram(): Command {
   registerGrowMlp(program);
   registerMnist(program);
   registerView(program);
+  registerGrow(program);
+  registerPredict(program);
   registerExport(program);
   registerSweep(program, buildProgram);
   registerWorker(program);

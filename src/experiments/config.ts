@@ -18,7 +18,7 @@ const int = (min: number) => z.number().int().min(min);
 export const STRATEGY_NAMES = ["whole", "restricted", "bic"] as const satisfies readonly Strategy[];
 
 /** One growth step's options (passed to dag/step.ts growthStep), and how many steps. */
-const GrowthSectionObject = z.strictObject({
+export const GrowthSectionObject = z.strictObject({
     /** Growth steps (0 = train only). */
     steps: int(0).default(15),
     strategy: z.enum(STRATEGY_NAMES).default("whole"),
@@ -66,7 +66,7 @@ const GrowthSectionObject = z.strictObject({
 export const GrowthSectionSchema = GrowthSectionObject.prefault({});
 
 /** Inter-training between growth steps: SGD on inter-train = train-opt ∪ train-ls. */
-const TrainingSectionObject = z.strictObject({
+export const TrainingSectionObject = z.strictObject({
     /** Epochs after every growth step (the paper: 100). */
     epochsPerStep: int(0).default(100),
     /** Epochs before the first growth step (useful from a non-empty start; baselines use it). */

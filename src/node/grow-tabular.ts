@@ -1,0 +1,203 @@
+/**
+ * `tinygrow grow` on the user's own table: read and check the files, split, fit the
+ * preprocessing on the training rows, grow a DAG from the empty graph with the shared
+ * growth-run loop (experiments/growth-run.ts through run-in-folder.ts), then save the
+ * model with its preprocessing and score the test set once.
+ *
+ * Rows of the training file (the first data.trainSamples), seeded:
+ *   no --test: a data.testFraction of them is held out as the test set;
+ *   of the rest, data.validationFraction is the validation set (the growth run's curves,
+ *   labelled "test" in its log, are on it), the remainder train-opt / train-ls / train-gr
+ *   in three equal parts; inter-train = train-opt ∪ train-ls.
+ * The preprocessing is fitted on train-opt ∪ train-ls ∪ train-gr only.
+ *
+ * Run folder:
+ *   manifest.json   configuration, data files, split sizes        model.json   the model (model-file.ts)
+ *   grown/          the growth run: manifest, log.jsonl, checkpoints, network model.json, curves.svg, dag.svg
+ *   report.md, results.json, parameters.svg (and accuracy.svg for classification)
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError, DataError } from "../errors.js";
+import { CandidatePool } from "../dag/pool.js";
+import { DagModel } from "../dag/model.js";
+import { modelFromJson, type DagModelJson } from "../dag/serialize.js";
+import type { Dataset } from "../data/batches.js";
+import { encodeFeatures, encodeTargets, encodedWidth, fitFeatureEncoding, fitTargetEncoding, labelsOf, type RawRows } from "../data/preprocess.js";
+import type { TableResult } from "../data/table.js";
+import { growthRunUnits, MODEL_FILE, readGrowthLog, type GrowthTask } from "../experiments/growth-run.js";
+import { describeCost, runInFolder } from "../experiments/run-in-folder.js";
+import type { StudyIo } from "../experiments/teacher-student.js";
+import type { TabularConfig } from "../experiments/tabular-config.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { createRunFolder, resumeRunFolder, softwareVersions } from "../io/run-folder.js";
+import { chooseKernels } from "../kernels/select.js";
+import { scoreRows, type Scores } from "../model/metrics.js";
+import { modelToDocument } from "../model/model-file.js";
+import { TabularModel } from "../model/tabular-model.js";
+import { Matrix } from "../tensor/matrix.js";
+import { Rng } from "../tensor/rng.js";
+import { tabularSplit, type TabularSplit } from "./tabular-split.js";
+import { readTableFile } from "./table-file.js";
+import { writeTabularReport } from "./tabular-report.js";
+
+export const GROWN_DIR = "grown";
+
+export interface TabularData {
+  train: TableResult & { values: Float32Array };
+  /** The test rows (a separate file, or held out of the training file). */
+  test: RawRows;
+  testSource: string;
+}
+
+export interface TabularTarget {
+  out: string;
+  resume: boolean;
+  command?: string[];
+}
+
+export interface TabularResult {
+  out: string;
+  report: string;
+  summary: string;
+  model: string;
+  scores: Scores;
+}
+
+/** Reads the training (and test) file, with every check of data/table.ts. */
+export async function loadTabularTables(config: TabularConfig, onBytes?: (file: string, bytes: number, total: number) => void): Promise<{ train: TableResult & { values: Float32Array }; test: (TableResult & { values: Float32Array }) | null }> {
+  const d = config.data;
+  const classification = config.task === "classification";
+  const common = { targets: d.targets, categorical: d.categorical, classification, missing: d.missing, delimiter: d.delimiter };
+  const train = await readTableFile(d.train, { ...common, features: d.features, targetsFile: d.trainTargets, onBytes: (b, t) => onBytes?.(d.train, b, t) });
+  const trainRows = limitRows(train, d.trainSamples, "data.trainSamples");
+  let test = null;
+  if (d.test !== undefined) {
+    const t = await readTableFile(d.test, { ...common, schema: { features: trainRows.features, targets: trainRows.targets }, targetsFile: d.testTargets, onBytes: (b, tot) => onBytes?.(d.test ?? "", b, tot) });
+    test = limitRows(t, d.testSamples, "data.testSamples");
+  }
+  return { train: trainRows, test };
+}
+
+function limitRows(t: TableResult, n: number | undefined, path: string): TableResult & { values: Float32Array } {
+  const values = t.values as Float32Array;
+  if (n === undefined) return { ...t, values };
+  if (n > t.rows) throw new ConfigError([{ source: "data", path, message: `asks for ${n} rows, but ${t.file} has ${t.rows}${t.dropped > 0 ? ` (after dropping ${t.dropped} with missing values)` : ""}` }]);
+  const stride = t.features.length + t.targets.length;
+  return { ...t, rows: n, values: values.slice(0, n * stride) };
+}
+
+/** The encodings, datasets and task of a growth run (preprocessing fitted on the growth rows). */
+export function tabularTask(config: TabularConfig, train: TableResult & { values: Float32Array }, split: TabularSplit, test: RawRows | null) {
+  const F = train.features.length;
+  const stride = F + train.targets.length;
+  const raw: RawRows = { values: train.values, stride, rows: train.rows };
+  const fitRows = concat(concat(split.trainOpt, split.trainLs), split.trainGr);
+  const features = fitFeatureEncoding(train.features, raw, fitRows, config.data.scaling, config.data.missing === "mean");
+  const classification = config.task === "classification";
+  const targets = classification ? undefined : fitTargetEncoding(train.targets.map((t) => t.name), raw, F, fitRows, config.data.standardizeTargets);
+  const label = classification ? { column: train.targets[0].name, classes: (train.targets[0] as { categories: string[] }).categories } : undefined;
+  const width = encodedWidth(train.features);
+  const dataset = (rows: RawRows, idx: Int32Array | undefined, file: string): Dataset => {
+    const n = idx?.length ?? rows.rows;
+    const x = new Matrix(n, width, encodeFeatures(features, rows, idx, file));
+    if (classification) return { x, labels: labelsOf(rows, F, idx) };
+    const T = targets?.columns.length ?? 1;
+    return { x, y: new Matrix(n, T, encodeTargets(targets as NonNullable<typeof targets>, rows, F, idx)) };
+  };
+  const file = train.file;
+  const curveSet = split.validation.length > 0 ? dataset(raw, split.validation, file) : test === null ? dataset(raw, split.test, file) : dataset(test, undefined, "test");
+  const outputSize = classification ? (label?.classes.length ?? 0) : (targets?.columns.length ?? 0);
+  const task: GrowthTask = {
+    splits: { trainOpt: dataset(raw, split.trainOpt, file), trainLs: dataset(raw, split.trainLs, file), trainGr: dataset(raw, split.trainGr, file) },
+    interTrain: dataset(raw, concat(split.trainOpt, split.trainLs), file),
+    test: curveSet,
+    loss: classification ? "softmax-cross-entropy" : "mse",
+    inputSize: width,
+    outputSize,
+    initialModel: DagModel.empty(width, outputSize, { activation: config.model.activation }),
+  };
+  return { task, features, targets, label };
+}
+
+function concat(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** A cheap fingerprint of the table (FNV-1a over the float bits), recorded so that --resume checks the data did not change. */
+function fingerprint(values: Float32Array): string {
+  const u = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < u.length; i++) h = Math.imul(h ^ u[i], 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+/** Grows (or continues growing) the network; writes model.json, the report and results. */
+export async function runTabularGrowth(config: TabularConfig, target: TabularTarget, io: StudyIo): Promise<TabularResult> {
+  const choice = chooseKernels(config.kernels);
+  const tables = await loadTabularTables(config);
+  const { train } = tables;
+  const split = tabularSplit(train.rows, config.seed, { testFraction: tables.test === null ? config.data.testFraction : 0, validationFraction: config.data.validationFraction });
+  const stride = train.features.length + train.targets.length;
+  const testRows: RawRows = tables.test !== null ? { values: tables.test.values, stride, rows: tables.test.rows } : { values: gather(train.values, stride, split.test), stride, rows: split.test.length };
+  const testSource = tables.test !== null ? (config.data.test ?? "") : `${split.test.length} rows (${(config.data.testFraction * 100).toFixed(0)}%) of ${config.data.train} held out (seed ${config.seed})`;
+  const { task, features, targets, label } = tabularTask(config, train, split, tables.test === null ? null : testRows);
+  const sizes = { trainOpt: split.trainOpt.length, trainLs: split.trainLs.length, trainGr: split.trainGr.length, validation: split.validation.length, test: testRows.rows };
+  const dataInfo = {
+    train: { file: config.data.train, rows: train.rows, dropped: train.dropped, fingerprint: fingerprint(train.values) },
+    test: tables.test === null ? { heldOut: config.data.testFraction } : { file: config.data.test, rows: tables.test.rows, fingerprint: fingerprint(tables.test.values) },
+    features: train.features,
+    targets: train.targets,
+    sizes,
+    seed: config.seed,
+  };
+  task.dataSplit = dataInfo;
+  const out = target.out;
+  if (target.resume) resumeRunFolder(out);
+  else createRunFolder(out, { config, seed: config.seed, kernels: { name: choice.name, reason: choice.reason }, versions: softwareVersions(), dataSplit: dataInfo, command: target.command });
+  io.log(`kernels: ${choice.reason}`);
+  io.log(`data: ${train.rows} training rows${train.dropped > 0 ? ` (${train.dropped} dropped for missing values)` : ""}, ${train.features.length} feature column(s) → ${task.inputSize} inputs; train-opt/train-ls/train-gr ${sizes.trainOpt}/${sizes.trainLs}/${sizes.trainGr}, validation ${sizes.validation}; test: ${testSource}`);
+  const pool = config.workers > 0 ? new CandidatePool(config.workers, choice.name) : null;
+  const runConfig = { seed: config.seed, growth: config.growth, training: config.training, checkpoint: config.checkpoint, evaluation: config.evaluation };
+  const progress = io.progress?.("grow", growthRunUnits(runConfig)) ?? { tick: () => {}, stop: () => {} };
+  const rng = new Rng(config.seed ^ 0x2545f491);
+  try {
+    await runInFolder(
+      {
+        dir: GROWN_DIR,
+        name: "grown",
+        config: runConfig,
+        task: () => task,
+        manifestConfig: { kind: "tabular", task: config.task, data: config.data, model: config.model },
+        seed: config.seed,
+        trainingSeed: rng.nextUint32() | 0,
+        accounting: config.accounting,
+        lossLabel: config.task === "classification" ? "cross-entropy" : "MSE (scaled targets)",
+        describe: (res) => `${res.parameters} parameters, ${describeCost(res)}`,
+      },
+      { out, choice, pool, io, progress, command: target.command },
+    );
+  } finally {
+    progress.stop();
+    await pool?.close();
+  }
+  const networkFile = join(out, GROWN_DIR, MODEL_FILE);
+  if (!existsSync(networkFile)) throw new DataError(networkFile, "the growth run ended without its model");
+  const network = modelFromJson(JSON.parse(readFileSync(networkFile, "utf8")) as DagModelJson);
+  const model = new TabularModel({ task: config.task, features, targets, label, network, info: { data: dataInfo, growth: { strategy: config.growth.strategy, steps: config.growth.steps, neuronsPerStep: config.growth.neuronsPerStep } } }, choice.kernels);
+  const modelFile = join(out, MODEL_FILE);
+  writeFileAtomic(modelFile, JSON.stringify(modelToDocument(model)) + "\n");
+  // The test set, scored once, at the end.
+  const scores = scoreRows(model, testRows.values, testRows.stride, testRows.rows, config.data.test ?? config.data.train);
+  const { report, summary } = await writeTabularReport(out, { config, model, scores, sizes, testSource, records: readGrowthLog(join(out, GROWN_DIR)), kernels: choice.reason });
+  return { out, report, summary, model: modelFile, scores };
+}
+
+function gather(values: Float32Array, stride: number, idx: Int32Array): Float32Array {
+  const out = new Float32Array(idx.length * stride);
+  idx.forEach((r, i) => out.set(values.subarray(r * stride, (r + 1) * stride), i * stride));
+  return out;
+}
