@@ -4,7 +4,7 @@
  * repeat, so load on a shared machine hits all sides alike; tables show medians and the
  * ratio of medians. Never part of the tests.
  *
- *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,dag,mnist,wasm,viewer,sweep]
+ *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,dag,mnist,wasm,viewer,sweep,tabular,csv]
  */
 import { chooseKernels } from "../src/node/kernels.js";
 import { ensureOpenBlasCoreType } from "../src/node/native/coretype.js";
@@ -18,6 +18,8 @@ import { benchMnistEpoch } from "./mnist.js";
 import { benchWasm } from "./wasm.js";
 import { benchViewer } from "./viewer.js";
 import { benchSweep } from "./sweep.js";
+import { benchTabular } from "./tabular.js";
+import { benchCsvLoad } from "./csv-load.js";
 import { fmtSeconds, median, table } from "./stats.js";
 import { TorchServer } from "./torch.js";
 
@@ -31,7 +33,7 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--repeats") args.repeats = Number(argv[++i]);
     else if (argv[i] === "--only") args.only = new Set(argv[++i].split(","));
-    else throw new RangeError(`bench: unknown argument ${argv[i]} (use --repeats N, --only kernels,steps,growth,dag,mnist,wasm,viewer,sweep)`);
+    else throw new RangeError(`bench: unknown argument ${argv[i]} (use --repeats N, --only kernels,steps,growth,dag,mnist,wasm,viewer,sweep,tabular,csv)`);
   }
   if (!Number.isInteger(args.repeats) || args.repeats < 1) throw new RangeError("bench: --repeats expects a positive integer");
   return args;
@@ -75,6 +77,8 @@ const EXTRA_SECTIONS: Section[] = [
   },
   { key: "viewer", title: "tinygrow view: a 20-step MNIST-sized log opened in Chromium, live update latency (lower is better)", run: benchViewer },
   { key: "sweep", title: "sweep of 6 seeds × 3 strategies (teacher–student): one job at a time, --jobs 2, queue with 2 workers", run: () => benchSweep() },
+  { key: "tabular", title: "tinygrow grow on real tables vs scikit-learn MLP grid and linear model", run: () => benchTabular() },
+  { key: "csv", title: "CSV loading: 1,000,000 × 50 numeric columns (speed and peak memory)", run: benchCsvLoad },
 ];
 
 const ratio = (a: number, b: number | undefined) => (b === undefined || !Number.isFinite(b) ? "–" : (a / b).toFixed(2));
