@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildTeacher, teacherDataset } from "../src/data/teacher.js";
 import { TabularConfigSchema } from "../src/experiments/tabular-config.js";
-import { chooseKernels } from "../src/kernels/select.js";
+import { chooseKernels } from "../src/node/kernels.js";
 import { runTabularGrowth } from "../src/node/grow-tabular.js";
 import { Rng } from "../src/tensor/rng.js";
 import { table } from "./stats.js";

@@ -29,6 +29,10 @@ export { runGrowth, growthRunUnits, stepGrowthOptions, type GrowthTask, type Gro
 export { GrowthSectionSchema, TrainingSectionSchema, CheckpointSectionSchema, EvaluationSectionSchema, type GrowthRunConfig } from "../experiments/config.js";
 export { MemoryRunStore } from "./memory-store.js";
 
+export { TabularModel, type RawRow, type RawValue, type Task } from "../model/tabular-model.js";
+export { modelFromText, modelToDocument, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelDocument } from "../model/model-file.js";
+export { exportOnnx, OnnxExportError, ONNX_DEFAULT_OPSET, type OnnxExportOptions } from "../export/onnx.js";
+
 export * as nn from "../nn/index.js";
 export * as growth from "../growth/index.js";
 export * as dag from "../dag/index.js";

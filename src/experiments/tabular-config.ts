@@ -24,6 +24,8 @@ export const TabularConfigSchema = z
     kernels: z.enum(KERNEL_REQUESTS).default("auto"),
     /** Candidate evaluation threads (0: serial; small tables gain nothing from workers). */
     workers: int(0).default(0),
+    /** OpenBLAS threads of the run, fixed before any worker starts and kept on --resume (default one per core). */
+    blasThreads: int(1).optional(),
     data: z
       .strictObject({
         train: z.string().min(1),

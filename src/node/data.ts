@@ -3,3 +3,4 @@ export * from "../data/index.js";
 export { loadMnist, DATASETS, DATASET_NAMES, type DatasetName, type LoadMnistOptions, type MnistData } from "./data/mnist.js";
 export { fetchDataset, type FetchOptions } from "./data/fetch.js";
 export { readIdxImages, readIdxLabels } from "./data/idx-files.js";
+export { readTableFile, readNpyMatrix, type ReadTableFileOptions } from "./table-file.js";

@@ -17,21 +17,24 @@
  *   report.md, results.json, parameters.svg (and accuracy.svg for classification)
  */
 import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { ConfigError, DataError } from "../errors.js";
-import { CandidatePool } from "../dag/pool.js";
+import { CandidatePool } from "./pool.js";
 import { DagModel } from "../dag/model.js";
 import { modelFromJson, type DagModelJson } from "../dag/serialize.js";
 import type { Dataset } from "../data/batches.js";
 import { encodeFeatures, encodeTargets, encodedWidth, fitFeatureEncoding, fitTargetEncoding, labelsOf, type RawRows } from "../data/preprocess.js";
 import type { TableResult } from "../data/table.js";
-import { growthRunUnits, MODEL_FILE, readGrowthLog, type GrowthTask } from "../experiments/growth-run.js";
-import { describeCost, runInFolder } from "../experiments/run-in-folder.js";
-import type { StudyIo } from "../experiments/teacher-student.js";
+import { growthRunUnits, MODEL_FILE, type GrowthRunResult, type GrowthTask } from "../experiments/growth-run.js";
+import { readGrowthLog } from "./experiments/open-growth-run.js";
+import { describeCost, runInFolder } from "./experiments/run-in-folder.js";
+import type { StudyIo } from "./experiments/teacher-student.js";
 import type { TabularConfig } from "../experiments/tabular-config.js";
-import { writeFileAtomic } from "../io/atomic.js";
-import { createRunFolder, resumeRunFolder, softwareVersions } from "../io/run-folder.js";
-import { chooseKernels } from "../kernels/select.js";
+import { writeFileAtomic } from "./io/atomic.js";
+import { createRunFolder, resumeRunFolder, softwareVersions } from "./io/run-folder.js";
+import { withBlasThreads } from "../kernels/select.js";
+import { chooseKernels } from "./kernels.js";
 import { scoreRows, type Scores } from "../model/metrics.js";
 import { modelToDocument } from "../model/model-file.js";
 import { TabularModel } from "../model/tabular-model.js";
@@ -137,7 +140,9 @@ function fingerprint(values: Float32Array): string {
 
 /** Grows (or continues growing) the network; writes model.json, the report and results. */
 export async function runTabularGrowth(config: TabularConfig, target: TabularTarget, io: StudyIo): Promise<TabularResult> {
-  const choice = chooseKernels(config.kernels);
+  // Fixed before the pool starts and recorded in the manifest (contract in node/pool.ts).
+  const blasThreads = config.blasThreads ?? availableParallelism();
+  const choice = withBlasThreads(chooseKernels(config.kernels), blasThreads);
   const tables = await loadTabularTables(config);
   const { train } = tables;
   const split = tabularSplit(train.rows, config.seed, { testFraction: tables.test === null ? config.data.testFraction : 0, validationFraction: config.data.validationFraction });
@@ -157,7 +162,7 @@ export async function runTabularGrowth(config: TabularConfig, target: TabularTar
   task.dataSplit = dataInfo;
   const out = target.out;
   if (target.resume) resumeRunFolder(out);
-  else createRunFolder(out, { config, seed: config.seed, kernels: { name: choice.name, reason: choice.reason }, versions: softwareVersions(), dataSplit: dataInfo, command: target.command });
+  else createRunFolder(out, { config: { ...config, blasThreads }, seed: config.seed, kernels: { name: choice.name, reason: choice.reason, blasThreads: choice.blasThreads }, versions: softwareVersions(), dataSplit: dataInfo, command: target.command });
   io.log(`kernels: ${choice.reason}`);
   io.log(`data: ${train.rows} training rows${train.dropped > 0 ? ` (${train.dropped} dropped for missing values)` : ""}, ${train.features.length} feature column(s) → ${task.inputSize} inputs; train-opt/train-ls/train-gr ${sizes.trainOpt}/${sizes.trainLs}/${sizes.trainGr}, validation ${sizes.validation}; test: ${testSource}`);
   const pool = config.workers > 0 ? new CandidatePool(config.workers, choice.name) : null;
@@ -176,7 +181,7 @@ export async function runTabularGrowth(config: TabularConfig, target: TabularTar
         trainingSeed: rng.nextUint32() | 0,
         accounting: config.accounting,
         lossLabel: config.task === "classification" ? "cross-entropy" : "MSE (scaled targets)",
-        describe: (res) => `${res.parameters} parameters, ${describeCost(res)}`,
+        describe: (res: GrowthRunResult) => `${res.parameters} parameters, ${describeCost(res)}`,
       },
       { out, choice, pool, io, progress, command: target.command },
     );

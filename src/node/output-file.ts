@@ -6,7 +6,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { DataError } from "../errors.js";
-import { fsyncDir, tempPathFor, writeAll } from "../io/atomic.js";
+import { fsyncDir, tempPathFor, writeAll } from "./io/atomic.js";
 
 export class OutputFile {
   readonly path: string;

@@ -5,9 +5,9 @@
  */
 import { join } from "node:path";
 import type { TabularConfig } from "../experiments/tabular-config.js";
-import { writeFileAtomic } from "../io/atomic.js";
-import { accuracyCurvePlot, lossCurvePlot, writePlot } from "../io/plots.js";
-import type { StepRecord } from "../io/results.js";
+import { writeFileAtomic } from "./io/atomic.js";
+import { accuracyCurvePlot, lossCurvePlot } from "../io/plots.js";
+import type { StepRecord } from "../experiments/growth-run.js";
 import { encodedWidth } from "../data/preprocess.js";
 import { confusionMarkdown, type Scores } from "../model/metrics.js";
 import type { TabularModel } from "../model/tabular-model.js";
@@ -35,13 +35,13 @@ export async function writeTabularReport(out: string, input: TabularReportInput)
   const steps = records.filter((r) => r.kind === "growth" || r.kind === "init");
   const growthEpochs = records.filter((r) => r.kind === "growth").map((r) => r.epoch as number);
   if (steps.length > 0) {
-    writePlot(join(out, "parameters.svg"), await lossCurvePlot({ series: [{ name: "grown", x: steps.map((r) => r.step as number), mean: steps.map((r) => Math.max(1, r.parameters as number)) }], logY: false, title: "parameters after each growth step", yLabel: "parameters" }).then((svg) => svg.replaceAll(">epoch<", ">growth step<")));
+    writeFileAtomic(join(out, "parameters.svg"), await lossCurvePlot({ series: [{ name: "grown", x: steps.map((r) => r.step as number), mean: steps.map((r) => Math.max(1, r.parameters as number)) }], logY: false, title: "parameters after each growth step", yLabel: "parameters" }).then((svg) => svg.replaceAll(">epoch<", ">growth step<")));
   }
   const evals = records.filter((r) => (r.kind === "init" || r.kind === "epoch") && r.accuracy !== undefined && (r.accuracy as Record<string, number>)["train-gr"] !== undefined);
   if (config.task === "classification" && evals.length > 0) {
     const names: [string, string][] = [["train-opt", "train-opt"], ["train-gr", "train-gr"], ["test", sizes.validation > 0 ? "validation" : "test"]];
     const series = names.map(([key, name]) => ({ name, accuracy: evals.map((r) => (r.accuracy as Record<string, number>)[key]) }));
-    writePlot(join(out, "accuracy.svg"), await accuracyCurvePlot({ epochs: evals.map((r) => r.epoch as number), series, growthEpochs, title: "accuracy during growth" }));
+    writeFileAtomic(join(out, "accuracy.svg"), await accuracyCurvePlot({ epochs: evals.map((r) => r.epoch as number), series, growthEpochs, title: "accuracy during growth" }));
   }
   const summary = `${model.network.parameterCount()} parameters, ${describeScores(scores)}`;
   const results = { task: config.task, parameters: model.network.parameterCount(), scores, sizes, test: input.testSource };

@@ -9,7 +9,7 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { exportOnnx, ONNX_DEFAULT_OPSET, ONNX_OPSETS } from "../../export/onnx.js";
-import { writeFileAtomic } from "../../io/atomic.js";
+import { writeFileAtomic } from "../../node/io/atomic.js";
 import { modelToDocument } from "../../model/model-file.js";
 import type { TabularModel } from "../../model/tabular-model.js";
 import { exportGromotion } from "../../node/export/gromotion-folder.js";

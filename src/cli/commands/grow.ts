@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import { STRATEGY_NAMES } from "../../experiments/config.js";
 import { TabularConfigSchema, TASKS, type TabularConfig } from "../../experiments/tabular-config.js";
 import { flagsLayer } from "../../io/config.js";
-import { readManifest } from "../../io/run-folder.js";
+import { readManifest } from "../../node/io/run-folder.js";
 import { ACTIVATION_NAMES } from "../../kernels/kernels.js";
 import { SCALINGS } from "../../data/preprocess.js";
 import { MISSING_POLICIES } from "../../data/table.js";
@@ -50,6 +50,7 @@ const FLAG_PATHS: Record<string, string> = {
   checkpointEvery: "checkpoint.everyEpochs",
   seed: "seed",
   workers: "workers",
+  blasThreads: "blasThreads",
   kernels: "kernels",
 };
 
@@ -90,6 +91,7 @@ export function addGrowOptions(cmd: Command): Command {
     .option("--checkpoint-every <n>", "a checkpoint every n epochs (and after every growth step)" + def(d.checkpoint.everyEpochs), intArg)
     .option("--seed <n>", "seed of the splits, the shuffling and growth" + def(d.seed), intArg)
     .option("--workers <n>", "worker threads evaluating growth candidates, 0 for none" + def(d.workers), intArg)
+    .option("--blas-threads <n>", "OpenBLAS threads of the run (candidates always use 1); kept on --resume, results depend on it (default: one per core)", intArg)
     .option("--kernels <name>", "kernel set: auto, native or portable (env TINYGROW_KERNELS)" + def(d.kernels))
     .option("--config <file>", "JSON config file (flags override it; see TabularConfigSchema in src/experiments/tabular-config.ts)")
     .option("--out <dir>", "run folder, must not exist or be empty (default: runs/grow-<date>-<time>)")

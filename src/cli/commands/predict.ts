@@ -3,7 +3,8 @@
  * model.json) to a CSV/TSV or .npy file, with the preprocessing stored in the model.
  */
 import type { Command } from "commander";
-import { chooseKernels, parseKernelRequest } from "../../kernels/select.js";
+import { parseKernelRequest } from "../../kernels/select.js";
+import { chooseKernels } from "../../node/kernels.js";
 import { confusionMarkdown } from "../../model/metrics.js";
 import { loadModel } from "../../node/load-model.js";
 import { evaluateFile, predictFile } from "../../node/predict-file.js";
