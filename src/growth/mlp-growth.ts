@@ -65,6 +65,8 @@ export interface GrowMlpSchedule {
   steps: number;
   /** Training epochs before the first step and after each step. */
   epochsBetween: number;
+  /** Continue a checkpointed run: the first row to compute and the optimizer steps already taken (default 0, 0). */
+  start?: { step: number; trainStep: number };
 }
 
 /** One row per phase: step 0 is the initial training, step s ≥ 1 a growth step followed by training. */
@@ -85,16 +87,18 @@ export interface GrowMlpHooks {
   /** Called right after the growth of step s (before its training). */
   onGrowth?: (step: number, result: MlpGrowthStepResult) => void;
   onRow?: (row: GrowMlpRow) => void;
+  /** Called after each row with the optimizer steps taken so far (the point a checkpoint can resume from). */
+  onRowDone?: (step: number, trainStep: number) => void;
 }
 
 /** Trains and grows `model` in place (file comment); returns one row per phase. */
 export function growMlp(model: Mlp, data: GrowMlpData, setup: GrowMlpSetup, schedule: GrowMlpSchedule, options: GrowthOptions, hooks: GrowMlpHooks = {}): GrowMlpRow[] {
   const { kernels, loss, optimizer, batches, rng } = setup;
   const trainSetup = { kernels, model, loss: { name: loss, reduction: "mean" as const }, optimizer, batches };
-  const state = createTrainState();
+  const state = createTrainState(schedule.start?.trainStep ?? 0);
   const sumSpec = { name: loss, reduction: "sum" as const };
   const rows: GrowMlpRow[] = [];
-  for (let step = 0; step <= schedule.steps; step++) {
+  for (let step = schedule.start?.step ?? 0; step <= schedule.steps; step++) {
     let growth: MlpGrowthStepResult | null = null;
     if (step > 0) {
       growth = mlpGrowthStep(model, { statistics: data.train, lineSearch: data.lineSearch }, { kernels, loss, optimizer, rng }, options);
@@ -114,6 +118,7 @@ export function growMlp(model: Mlp, data: GrowMlpData, setup: GrowMlpSetup, sche
     };
     rows.push(row);
     hooks.onRow?.(row);
+    hooks.onRowDone?.(step, state.step);
   }
   return rows;
 }

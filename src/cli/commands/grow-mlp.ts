@@ -7,6 +7,7 @@
  * growth, train/test loss (and accuracy), widths and parameter count.
  * Options: schema defaults < --config FILE < TINYGROW_KERNELS < flags.
  */
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { BatchIterator, datasetSize, type Dataset } from "../../data/batches.js";
@@ -25,10 +26,15 @@ import { chooseKernels } from "../../node/kernels.js";
 import { ACTIVATION_NAMES } from "../../nn/layers/activation.js";
 import type { LossName } from "../../nn/losses/loss.js";
 import { Adam } from "../../nn/optim/adam.js";
-import type { Optimizer } from "../../nn/optim/optimizer.js";
 import { Sgd } from "../../nn/optim/sgd.js";
 import type { Param } from "../../nn/param.js";
 import { Rng } from "../../tensor/rng.js";
+import type { Mlp } from "../../nn/mlp.js";
+import type { FeatureEncoding, TargetEncoding } from "../../data/preprocess.js";
+import { withBlasThreads } from "../../kernels/select.js";
+import { checkpointMlpRun, checkResumeFlags, mlpFromCheckpoint, openMlpRun, rowRecord, writeMlpModel, writeMlpReport } from "../../node/grow-mlp-run.js";
+import { readManifest } from "../../node/io/run-folder.js";
+import { defaultOut } from "../study-runner.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
 import { createProgress } from "../progress.js";
 
@@ -131,6 +137,8 @@ export function registerGrowMlp(program: Command): void {
     .option("--seed <n>", "random seed (data, init, shuffling, statistics subsets)" + def(d.seed), intArg)
     .option("--kernels <name>", "kernel set: auto, native, wasm or portable (env TINYGROW_KERNELS)" + def(d.kernels))
     .option("--config <file>", "JSON config file (flags override it); keys as in the schema, e.g. {\"growth\": {\"update\": \"none\"}}")
+    .option("--out <dir>", "run folder (manifest, log.jsonl, checkpoints, model.json, report.md, plots); must not exist or be empty (default: runs/grow-mlp-<date>-<time>)")
+    .option("--resume <dir>", "continue the interrupted run in <dir> (its configuration is kept)")
     .option("--quiet", "no progress bar")
     .addHelpText(
       "after",
@@ -141,13 +149,27 @@ loss before/after the growth; train, test = per-sample losses after the step's t
 test accuracy); widths; params. Step 0 is the initial training.
 `,
     )
-    .action((options: Record<string, unknown>) => {
-      const layers: ConfigLayer[] = [];
-      if (typeof options.config === "string") layers.push(readConfigFile(options.config));
-      const env = process.env.TINYGROW_KERNELS;
-      if (env !== undefined && env !== "") layers.push({ source: "TINYGROW_KERNELS", values: { kernels: env } });
-      layers.push(flagsLayer(options, FLAG_PATHS));
-      runGrowMlp(resolveConfig(GrowMlpConfigSchema, layers), { progress: options.quiet !== true, env: process.env });
+    .action(async (options: Record<string, unknown>) => {
+      const resume = typeof options.resume === "string" ? resolve(options.resume) : undefined;
+      let cfg: GrowMlpConfig;
+      if (resume !== undefined) {
+        const given = Object.keys(flagsLayer(options, FLAG_PATHS).pathSources ?? {}).map((p) => `--${p}`);
+        if (typeof options.config === "string") given.push("--config");
+        if (typeof options.out === "string") given.push("--out");
+        checkResumeFlags(given, resume);
+        cfg = resolveConfig(GrowMlpConfigSchema, [{ source: join(resume, "manifest.json"), values: readManifest(resume).config as Record<string, unknown> }]);
+      } else {
+        const layers: ConfigLayer[] = [];
+        if (typeof options.config === "string") layers.push(readConfigFile(options.config));
+        const env = process.env.TINYGROW_KERNELS;
+        if (env !== undefined && env !== "") layers.push({ source: "TINYGROW_KERNELS", values: { kernels: env } });
+        layers.push(flagsLayer(options, FLAG_PATHS));
+        cfg = resolveConfig(GrowMlpConfigSchema, layers);
+      }
+      const out = resume ?? resolve(typeof options.out === "string" ? options.out : defaultOut("grow-mlp"));
+      runGrowMlp(cfg, { progress: options.quiet !== true, env: process.env, out, resume: resume !== undefined, command: process.argv.slice(1) });
+      const report = await writeMlpReport(out, `grow-mlp ${cfg.dataset}`);
+      process.stdout.write(`model: ${join(out, "model.json")}\nreport: ${report}\n`);
     });
 }
 
@@ -159,6 +181,13 @@ interface Task {
   outputs: number;
   loss: LossName;
   description: string;
+  /** What model.json stores: the raw inputs' preprocessing and the outputs. */
+  model: { features: FeatureEncoding; targets?: TargetEncoding; label?: { column: string; classes: string[] } };
+}
+
+/** Inputs x0…x(d−1) mapped by x' = (x − shift) · scale. */
+function plainFeatures(d: number, shift = 0, scale = 1): FeatureEncoding {
+  return { columns: Array.from({ length: d }, (_, i) => ({ name: `x${i}`, kind: "numeric" as const })), fill: new Array<null>(d).fill(null), scaling: shift === 0 && scale === 1 ? "none" : "standardize", shift: new Array<number>(d).fill(shift), scale: new Array<number>(d).fill(scale) };
 }
 
 /** Splits `data` into its first `n - held` rows (training) and the last `held` (line search). */
@@ -177,7 +206,8 @@ function buildTask(cfg: GrowMlpConfig, kernels: Kernels, rng: Rng, env: DataDirE
     const t = teacherRegression(kernels, rng, { samples: samples + held, testSamples, inputs, hidden: teacherHidden, outputs, noise });
     const split = holdOut(t.train, held);
     const sizes = [inputs, ...teacherHidden, outputs].join("-");
-    return { ...split, test: t.test, inputs, outputs, loss: "mse", description: `synthetic regression (tanh teacher ${sizes}, noise ${noise}): ${samples} train / ${held} line-search / ${testSamples} test` };
+    const targets = { columns: Array.from({ length: outputs }, (_, i) => `y${i}`), shift: new Array<number>(outputs).fill(0), scale: new Array<number>(outputs).fill(1) };
+    return { ...split, test: t.test, inputs, outputs, loss: "mse", model: { features: plainFeatures(inputs), targets }, description: `synthetic regression (tanh teacher ${sizes}, noise ${noise}): ${samples} train / ${held} line-search / ${testSamples} test` };
   }
   const dataset: DatasetName = cfg.dataset;
   const spec = DATASETS[dataset];
@@ -193,11 +223,13 @@ function buildTask(cfg: GrowMlpConfig, kernels: Kernels, rng: Rng, env: DataDirE
     inputs: train.x.cols,
     outputs: spec.classes.length,
     loss: "softmax-cross-entropy",
+    // Inputs: pixels scaled to [0, 1], then standardised with the training images' mean and std.
+    model: { features: plainFeatures(train.x.cols, train.standardization?.mean ?? 0, 1 / (train.standardization?.std || 1)), label: { column: "label", classes: spec.classes.map(String) } },
     description: `${dataset} from ${train.dir.dir}: ${samples} train / ${held} line-search / ${testSamples} test, standardised`,
   };
 }
 
-function makeOptimizer(cfg: GrowMlpConfig, params: readonly Param[]): Optimizer {
+function makeOptimizer(cfg: GrowMlpConfig, params: readonly Param[]): Adam | Sgd {
   const { optimizer, lr, momentum } = cfg.training;
   return optimizer === "adam" ? new Adam(params, { lr }) : new Sgd(params, { lr, momentum });
 }
@@ -242,14 +274,22 @@ function padRow(cells: string[], widths: number[]): string {
 
 export interface GrowMlpRunIo {
   progress: boolean;
+  /** The run folder (node/grow-mlp-run.ts); absent: nothing is written. */
+  out?: string;
+  /** Continue the run in `out` from its last checkpoint. */
+  resume?: boolean;
+  command?: string[];
   log?: (line: string) => void;
   /** For locating MNIST (TINYGROW_DATA_DIR, XDG_CACHE_HOME, HOME). */
   env?: DataDirEnv;
 }
 
 export interface GrowMlpRunResult {
+  /** The rows computed in this session (a resumed run: from its checkpoint on). */
   rows: GrowMlpRow[];
   seconds: number;
+  /** The grown MLP. */
+  model: Mlp;
 }
 
 /** Runs grow-mlp with a resolved configuration; table to stdout (`log`), progress to stderr. */
@@ -262,9 +302,20 @@ export function runGrowMlp(cfg: GrowMlpConfig, io: GrowMlpRunIo): GrowMlpRunResu
   const rng = new Rng(cfg.seed);
   const task = buildTask(cfg, kernels, rng.fork(), io.env ?? {});
   const activation = cfg.model.activation;
-  const model = createGrowingMlp({ sizes: [task.inputs, ...cfg.model.hidden, task.outputs], activation, init: activation === "selu" ? "lecun-normal" : "pytorch-default" }, rng.fork());
+  const initial = createGrowingMlp({ sizes: [task.inputs, ...cfg.model.hidden, task.outputs], activation, init: activation === "selu" ? "lecun-normal" : "pytorch-default" }, rng.fork());
+  const batchRng = rng.fork();
+  const growthRng = rng.fork();
+  const run = io.out === undefined ? null : openMlpRun(io.out, io.resume === true, { config: cfg, seed: cfg.seed, choice: withBlasThreads(choice, kernels.numThreads()), data: task.description, command: io.command });
+  const cp = run?.checkpoint ?? null;
+  const model = cp === null ? initial : mlpFromCheckpoint(cp, activation);
   const optimizer = makeOptimizer(cfg, model.params());
-  const batches = new BatchIterator(task.train, { batchSize: cfg.training.batchSize, rng: rng.fork() });
+  if (cp !== null) {
+    (optimizer as unknown as { importStates(states: readonly unknown[]): void }).importStates(cp.optimizer);
+    batchRng.setState(cp.rng.batches);
+    growthRng.setState(cp.rng.growth);
+    log(`resumed at step ${cp.nextStep} (${io.out})`);
+  }
+  const batches = new BatchIterator(task.train, { batchSize: cfg.training.batchSize, rng: batchRng });
   const { steps, epochsBetween } = cfg.training;
   const g = cfg.growth;
   log(`task: ${task.description}`);
@@ -283,24 +334,36 @@ export function runGrowMlp(cfg: GrowMlpConfig, io: GrowMlpRunIo): GrowMlpRunResu
   const emit = (line: string) => (holdLines ? held.push(line) : log(line));
   emit(padRow(header, widths));
   const progress = createProgress({ label: "grow-mlp", total: (steps + 1) * epochsBetween + steps, enabled: io.progress });
-  let rows: GrowMlpRow[];
+  let rows: GrowMlpRow[] = [];
+  const start = cp === null ? undefined : { step: cp.nextStep, trainStep: cp.trainStep };
   try {
-    rows = growMlp(
-      model,
-      task,
-      { kernels, loss: task.loss, optimizer, batches, rng: rng.fork() },
-      { steps, epochsBetween },
-      g,
-      {
-        onEpoch: (step, _e, loss) => progress.tick(1, `step ${step} loss ${loss.toPrecision(3)}`),
-        onGrowth: (step, r) => progress.tick(1, `step ${step}: +${r.added} in h${r.chosen + 1}`),
-        onRow: (row) => emit(padRow(growMlpCells(row, classification), widths)),
-      },
-    );
+    if ((start?.step ?? 0) <= steps) {
+      rows = growMlp(
+        model,
+        task,
+        { kernels, loss: task.loss, optimizer, batches, rng: growthRng },
+        { steps, epochsBetween, start },
+        g,
+        {
+          onEpoch: (step, _e, loss) => progress.tick(1, `step ${step} loss ${loss.toPrecision(3)}`),
+          onGrowth: (step, r) => progress.tick(1, `step ${step}: +${r.added} in h${r.chosen + 1}`),
+          onRow: (row) => {
+            emit(padRow(growMlpCells(row, classification), widths));
+            run?.log.append(rowRecord(row));
+          },
+          onRowDone: (step, trainStep) => {
+            if (run !== null) checkpointMlpRun(run, { step, trainStep, model, optimizer, batches: batchRng, growth: growthRng });
+          },
+        },
+      );
+    }
+    if (run !== null) writeMlpModel(run.dir, model, kernels, { ...task.model, info: { command: "grow-mlp", data: task.description, sizes: model.sizes } });
   } finally {
     progress.stop();
+    run?.log.close();
     for (const line of held) log(line);
   }
+  if (rows.length === 0) return { rows, seconds: (performance.now() - t0) / 1000, model };
   const seconds = (performance.now() - t0) / 1000;
   const first = rows[0];
   const last = rows[rows.length - 1];
@@ -310,5 +373,5 @@ export function runGrowMlp(cfg: GrowMlpConfig, io: GrowMlpRunIo): GrowMlpRunResu
     `grew ${first.sizes.join("-")} → ${last.sizes.join("-")} (+${added} neurons in ${steps} steps): test loss ${fmt(first.test.loss)}${acc(first)} → ${fmt(last.test.loss)}${acc(last)}, ` +
       `${first.parameters} → ${last.parameters} parameters, ${seconds.toFixed(1)} s (${choice.name} kernels)`,
   );
-  return { rows, seconds };
+  return { rows, seconds, model };
 }

@@ -60,6 +60,19 @@ export abstract class OptimizerBase<S extends { length: number }> implements Opt
     this.states = this.paramList.map((p) => old.get(p) ?? null);
   }
 
+  /** Deep copies of every parameter's state, by position (null where none), for checkpoints. */
+  exportStates(): (S | null)[] {
+    return structuredClone(this.states);
+  }
+
+  /** Restores states saved by exportStates onto the same parameter list (a length mismatch drops that state). */
+  importStates(states: readonly (S | null)[]): void {
+    this.states = this.paramList.map((p, i) => {
+      const s = states[i] ?? null;
+      return s !== null && s.length === p.value.length ? structuredClone(s) : null;
+    });
+  }
+
   /** The state of parameter i, or null when it must be (re)created (none yet, or resized). */
   protected currentState(i: number): S | null {
     const s = this.states[i];

@@ -1,0 +1,33 @@
+/**
+ * A sequential MLP as a DAG chain (in → h1 → … → hk → out), so that a model grown by
+ * grow-mlp is saved, predicted with and exported like a grown DAG. The weights are copied.
+ * A hidden layer of width 0 cuts the chain: everything after it is a constant, so the
+ * DAG is one zero-weight edge in → out whose bias is that constant output.
+ */
+import type { Kernels } from "../kernels/kernels.js";
+import type { Mlp } from "../nn/mlp.js";
+import { Matrix } from "../tensor/matrix.js";
+import { DagModel } from "./model.js";
+
+export function mlpToDag(mlp: Mlp, kernels: Kernels): DagModel<Float32Array> {
+  const sizes = mlp.sizes;
+  const I = sizes[0];
+  const O = sizes[sizes.length - 1];
+  const dag = DagModel.empty(I, O, { activation: mlp.activation });
+  if (sizes.slice(1, -1).some((s) => s === 0)) {
+    const constant = mlp.forward(kernels, new Matrix(1, I, new Float32Array(I)));
+    dag.addEdge("in", "out", { weight: new Matrix(O, I, new Float32Array(O * I)), biasValues: Float32Array.from(constant.data.subarray(0, O)) });
+    return dag;
+  }
+  const names = ["in", ...sizes.slice(1, -1).map((_, i) => `h${i + 1}`), "out"];
+  for (let h = 1; h < names.length - 1; h++) dag.addNode(names[h], sizes[h], mlp.activation);
+  mlp.layers.forEach((layer, l) => {
+    const w = layer.weight;
+    dag.addEdge(names[l], names[l + 1], {
+      bias: layer.bias !== null,
+      weight: new Matrix(w.rows, w.cols, Float32Array.from(w.data)),
+      biasValues: layer.bias === null ? undefined : Float32Array.from(layer.bias),
+    });
+  });
+  return dag;
+}
