@@ -69,6 +69,8 @@ test("grow-mlp --help documents every option", () => {
     "--seed",
     "--kernels",
     "--config",
+    "--out",
+    "--resume",
     "--quiet",
   ];
   for (const f of flags) assert.ok(help.includes(f + " "), `${f} missing from:\n${help}`);
