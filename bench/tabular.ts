@@ -74,7 +74,11 @@ function writeTeacherCsv(dir: string): DatasetMeta {
   const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => [...all.x.data.subarray((from + k) * d, (from + k + 1) * d), y[from + k]].join(","));
   writeFileSync(join(dir, "teacher_train.csv"), [header, ...rows(0, 3000)].join("\n") + "\n");
   writeFileSync(join(dir, "teacher_test.csv"), [header, ...rows(3000, 4000)].join("\n") + "\n");
-  return { name: "teacher", task: "regression", target: "target", rows: 4000, features: d, source: "Douka et al.'s teacher–student task (src/data/teacher.ts, seed 0)" };
+  const meta: DatasetMeta = { name: "teacher", task: "regression", target: "target", rows: 4000, features: d, source: "Douka et al.'s teacher–student task (src/data/teacher.ts, seed 0)" };
+  // sklearn_bench.py fit looks the data set up in datasets.json.
+  const list = JSON.parse(readFileSync(join(dir, "datasets.json"), "utf8")) as DatasetMeta[];
+  writeFileSync(join(dir, "datasets.json"), JSON.stringify([...list, meta]));
+  return meta;
 }
 
 const pct = (x: number | undefined) => (x === undefined ? "–" : `${(x * 100).toFixed(1)}%`);
