@@ -169,6 +169,8 @@ const REFERENCE: Record<Strategy, { seconds: string; testMse: string }> = {
   whole: { seconds: "55–75 s", testMse: "0.019–0.022" },
   restricted: { seconds: "~25 s", testMse: "–" },
   bic: { seconds: "–", testMse: "–" },
+  "gromo-bic": { seconds: "–", testMse: "–" },
+  penalized: { seconds: "–", testMse: "–" },
 };
 
 export interface StudyOptions extends RunSettings {

@@ -7,7 +7,14 @@
 import { pathToFileURL } from "node:url";
 import { chooseKernels, Rng, dag, data, nn } from "../src/index.js";
 
-export async function growDagExample(steps: number): Promise<{ params: number; testLoss: number }> {
+export interface ExampleResult {
+  params: number;
+  testLoss: number;
+  /** Parameters and test MSE after each step's training. */
+  history: { params: number; testLoss: number }[];
+}
+
+export async function growDagExample(steps: number): Promise<ExampleResult> {
   const { kernels, reason } = chooseKernels("auto");
   console.log(reason);
   const rng = new Rng(0);
@@ -23,14 +30,17 @@ export async function growDagExample(steps: number): Promise<{ params: number; t
   const interTrain = data.subsetDataset(train, data.concatIndices(split.trainOpt, split.trainLs));
   const model = dag.DagModel.empty(20, 1); // the empty graph: outputs zeros
   let testLoss = NaN;
+  const history: { params: number; testLoss: number }[] = [];
   for (let s = 1; s <= steps; s++) {
-    const step = await dag.growthStep(model, splits, { strategy: "restricted", neuronsPerStep: 10 }, { kernels });
+    // One seed per step: new random tries every step (without it, one is derived from the model).
+    const step = await dag.growthStep(model, splits, { strategy: "restricted", neuronsPerStep: 10, seed: s }, { kernels });
     const chosen = step.chosen === null ? `none (${step.outcome})` : step.candidates[step.chosen].description;
     dag.trainModel(model, interTrain, { epochs: 20, lr: 0.01, momentum: 0.9, batchSize: 64, loss: "mse" }, rng, kernels);
     testLoss = nn.evaluate(kernels, model, test, { name: "mse", reduction: "mean" }).loss;
+    history.push({ params: model.parameterCount(), testLoss });
     console.log(`step ${s}: ${chosen}; ${model.parameterCount()} parameters, test MSE ${testLoss.toFixed(4)}`);
   }
-  return { params: model.parameterCount(), testLoss };
+  return { params: model.parameterCount(), testLoss, history };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -26,6 +26,11 @@ export function intListArg(value: string): number[] {
   return value.split(",").map((part) => intArg(part));
 }
 
+/** Comma-separated finite numbers, e.g. "0,1e-6,1e-5". */
+export function floatListArg(value: string): number[] {
+  return value.split(",").map((part) => floatArg(part));
+}
+
 /** Comma-separated words, e.g. "whole,restricted,bic". */
 export function listArg(value: string): string[] {
   return value

@@ -10,9 +10,11 @@
  * Order (deterministic, ties in the selection go to the first): new edges, then new nodes,
  * both with u then v in topological order; then widenings in topological order.
  *
- * Strategies: "whole" keeps everything; "restricted" and "bic" keep the candidates that
- * feed or widen v* = argmax_v Ψ_v (hidden and output nodes; first in topological order on
- * ties): new edges and new nodes into v*, widening v* itself or one of its predecessors.
+ * Strategies: "whole" keeps everything; the others ("restricted", "bic", "gromo-bic",
+ * "penalized") keep the candidates that feed or widen v* = argmax_v Ψ_v (hidden and output
+ * nodes; first in topological order on ties): new edges and new nodes into v*, widening v*
+ * itself or one of its predecessors. They differ in how the candidates are compared
+ * (step.ts `selectionCriterion`).
  */
 import { GraphError } from "../errors.js";
 import type { DagGraph } from "./graph.js";
@@ -22,9 +24,9 @@ export type Candidate =
   | { kind: "new-node"; from: string; to: string; neurons: number }
   | { kind: "widen"; node: string; neurons: number };
 
-export type Strategy = "whole" | "restricted" | "bic";
+export type Strategy = "whole" | "restricted" | "bic" | "gromo-bic" | "penalized";
 
-export const STRATEGIES: readonly Strategy[] = ["whole", "restricted", "bic"];
+export const STRATEGIES: readonly Strategy[] = ["whole", "restricted", "bic", "gromo-bic", "penalized"];
 
 export function describeCandidate(c: Candidate): string {
   switch (c.kind) {

@@ -16,7 +16,7 @@ import type { EvalSet } from "./evaluate.js";
 import type { DagActivations } from "./model.js";
 import { modelFromJson, modelToJson, type DagModelJson } from "./serialize.js";
 import type { DagStatistics, NodeStatistics } from "./statistics.js";
-import type { ResolvedGrowthOptions, StepContext } from "./step.js";
+import type { StepContext, StepOptions } from "./step.js";
 
 type Plain<T extends FloatArray> = { rows: number; cols: number; data: T };
 
@@ -28,7 +28,7 @@ export interface PackedContext {
   setLs: Omit<EvalSet<Float32Array>, "deltaMoves">;
   setGr: Omit<EvalSet<Float32Array>, "deltaMoves">;
   setOpt: StepContext<Float32Array>["setOpt"];
-  options: ResolvedGrowthOptions;
+  options: StepOptions;
   paramsBefore: number;
 }
 

@@ -283,3 +283,29 @@ export function searchAmplitude(f: (gamma: number) => number, loss0: number, opt
   if (f2 < bestLoss) [bestLog, bestLoss] = [x2, f2];
   return { gamma: 10 ** bestLog, loss: bestLoss, evaluations };
 }
+
+/** The first non-finite loss a search met. */
+export interface NonFiniteLoss {
+  gamma: number;
+  loss: number;
+}
+
+/**
+ * `searchAmplitude` on a loss that may be non-finite (an overflow at large γ): a non-finite
+ * value counts as +∞ ("not better") and the first one is returned, so the caller can report
+ * it; the search itself goes on with the finite values.
+ */
+export function searchAmplitudeChecked(f: (gamma: number) => number, loss0: number, options: AmplitudeOptions = {}): AmplitudeResult & { nonFinite: NonFiniteLoss | null } {
+  let nonFinite: NonFiniteLoss | null = null;
+  const result = searchAmplitude(
+    (g) => {
+      const l = f(g);
+      if (Number.isFinite(l)) return l;
+      nonFinite ??= { gamma: g, loss: l };
+      return Infinity;
+    },
+    loss0,
+    options,
+  );
+  return { ...result, nonFinite };
+}

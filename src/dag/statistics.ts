@@ -15,6 +15,21 @@
  * exactly singular):
  *
  *   S_v = C[𝓑_v, 𝓑_v],  M_v = MG[𝓑_v, G_v],  δW_v = (S_v⁻¹ M_v)ᵀ (solve, pinv fallback: growth's computeOptimalDelta)
+ *
+ * Rank-deficient S_v (two sources with collinear activities, dead ReLUs, a node fed twice by
+ * the same information): the LU solve then either fails (computeOptimalDelta falls back to
+ * the pseudo-inverse) or returns a solution blown up along the near-null directions. The
+ * latter is caught by two checks. (1) What the math guarantees: D_v = tr(M_vᵀ S_v⁻¹ M_v) is
+ * the squared norm of the projection of the per-sample gradients on span(𝓑_v), so
+ * 0 ≤ D_v ≤ (1/n)‖G_v‖_F² (beyond a relative 1e-8 the solve failed). (2) A blown-up solution:
+ * for S ⪰ 0 of size d, ‖S⁻¹M‖_F ≤ ‖M‖_F/λ_min and λ_max ≤ tr S, so
+ * ρ = ‖δW_v‖_F · tr(S_v) / ‖M_v‖_F ≤ d·cond(S_v); ρ > `MAX_GROWTH` means the solve amplified M
+ * along directions with λ < tr(S)/1e10 (duplicated or collinear sources: the huge opposite
+ * weights cancel in exact arithmetic, not in float32). It does not fire for an ill-conditioned
+ * S whose M has no component along the small eigenvalues (the solve is then harmless).
+ * Either way δW_v is recomputed with the pseudo-inverse, cutting eigenvalues below
+ * `PINV_RCOND`·λ_max (the least-norm least-squares solution on the well-determined directions). Every fallback is reported (`deltaWarning`)
+ * and lands in the step's warnings and the run log.
  *   (1/n)‖V_v‖_F² = (1/n)‖G_v‖_F² − D_v,  Ψ_v = ‖V_v‖_F,  V_v = G_v − 𝓑_v δW_vᵀ  (gradient sign, SPEC §5)
  *
  * and for any set of columns X of Ã the residual moment (1/n) X̃ᵀ V_v = MG[X, G_v] − C[X, 𝓑_v] δW_vᵀ
@@ -23,7 +38,7 @@
  */
 import type { Kernels } from "../kernels/kernels.js";
 import type { LossName } from "../nn/losses/loss.js";
-import { computeOptimalDelta, type OptimalDelta } from "../growth/optimal-delta.js";
+import { computeOptimalDelta, guardOptimalDelta, type OptimalDelta } from "../growth/optimal-delta.js";
 import { matmul } from "../growth/linalg.js";
 import { TensorStatistic } from "../growth/statistics.js";
 import { NumericalError } from "../errors.js";
@@ -48,6 +63,8 @@ export interface NodeStatistics {
   bottleneckMeanSq: number;
   /** Ψ_v = ‖V_v‖_F (plain Frobenius over samples × features). */
   bottleneck: number;
+  /** Why δW_v needed a fallback (pseudo-inverse, zeroed), or null for a plain solve. */
+  deltaWarning: string | null;
 }
 
 export interface DagStatistics {
@@ -172,12 +189,26 @@ export function computeNodeStatistics<T extends FloatArray>(
     const withOnes = inEdges.some((e) => e.bias);
     const columns = sources.flatMap((s) => activityColumns(stats, s));
     if (withOnes) columns.push(onesColumn);
-    const delta = computeOptimalDelta(block(stats.C, columns, columns), block(stats.MG, columns, gradientColumns(stats, name)), withOnes, kernels);
     const gradientMeanSq = (gradSq.get(name) ?? 0) / n;
+    const { delta, warning } = nodeDelta(block(stats.C, columns, columns), block(stats.MG, columns, gradientColumns(stats, name)), withOnes, gradientMeanSq, kernels);
     const bottleneckMeanSq = Math.max(0, gradientMeanSq - delta.decrease);
-    stats.nodes.set(name, { name, sources, withOnes, columns, delta, gradientMeanSq, bottleneckMeanSq, bottleneck: Math.sqrt(n * bottleneckMeanSq) });
+    const deltaWarning = warning === null ? null : `node ${name}: ${warning}`;
+    stats.nodes.set(name, { name, sources, withOnes, columns, delta, gradientMeanSq, bottleneckMeanSq, bottleneck: Math.sqrt(n * bottleneckMeanSq), deltaWarning });
   }
   return stats;
+}
+
+/**
+ * δW_v by computeOptimalDelta, checked and recomputed with the pseudo-inverse when a check
+ * fails (file comment; growth's `guardOptimalDelta`); `warning` says what happened.
+ */
+export function nodeDelta(s: Matrix64, m: Matrix64, withOnes: boolean, gradientMeanSq: number, kernels: Kernels): { delta: OptimalDelta; warning: string | null } {
+  return guardOptimalDelta(s, m, withOnes, computeOptimalDelta(s, m, withOnes, kernels), kernels, gradientMeanSq);
+}
+
+/** The δW fallbacks of the step's statistics (one line per node that needed one). */
+export function deltaWarnings(stats: DagStatistics): string[] {
+  return [...stats.nodes.values()].flatMap((s) => (s.deltaWarning === null ? [] : [s.deltaWarning]));
 }
 
 /** The Ψ_v of every hidden and output node. */

@@ -111,13 +111,17 @@ test("BIC picks the smaller model when the loss gains are tiny; the loss picks t
     lossLs: lossGr,
     lossGr,
     bic: bicScore("mse", lossGr, n, 1, params),
+    score: lossGr,
+    nonFinite: null,
     params,
     evaluations: 1,
     skipped: null,
   });
   const reports = [mk(0, 2000, 0.02), mk(1, 100, 0.0201)];
-  assert.equal(chooseCandidate(reports, false), 0);
-  assert.equal(chooseCandidate(reports, true), 1);
+  const asBic = (rs: CandidateReport[]): CandidateReport[] => rs.map((r) => ({ ...r, score: r.bic }));
+  const noNull = { baseline: { score: Infinity, params: 0 }, nullOption: false, compare: "total" as const };
+  assert.equal(chooseCandidate(reports, { criterion: "loss", ...noNull }), 0);
+  assert.equal(chooseCandidate(asBic(reports), { criterion: "bic", ...noNull }), 1);
   // Gaussian likelihood: −2 ln L = n d (ln(2π MSE) + 1).
   assert.ok(Math.abs(bicScore("mse", 0.5, 10, 2, 3) - (3 * Math.log(10) + 20 * (Math.log(Math.PI) + 1))) < 1e-12);
   assert.ok(Math.abs(bicScore("softmax-cross-entropy", 0.5, 10, 3, 3) - (3 * Math.log(10) + 10)) < 1e-12);
@@ -137,22 +141,25 @@ test("BIC null option: the current model wins when no candidate lowers the BIC; 
     lossLs: lossGr,
     lossGr,
     bic: bicScore("mse", lossGr, n, 1, params),
+    score: bicScore("mse", lossGr, n, 1, params),
+    nonFinite: null,
     params,
     evaluations: 1,
     skipped: null,
   });
+  const opts = (compare: "total" | "per-parameter", nullOption: boolean) => ({ criterion: "bic" as const, baseline: { score: base.bic, params: base.params }, compare, nullOption });
   // +120 parameters cost 120 ln 1000 ≈ 829: a 5 % lower MSE (n ln(1/0.95) ≈ 51) does not pay for them.
   const small = [mk(0, 620, 0.019), mk(1, 521, 0.0199)];
-  assert.equal(chooseCandidate(small, true, { ...base, compare: "total", nullOption: true }), null);
-  assert.equal(chooseCandidate(small, true, { ...base, compare: "per-parameter", nullOption: true }), null);
-  assert.equal(chooseCandidate(small, true, { ...base, compare: "total", nullOption: false }), 1);
+  assert.equal(chooseCandidate(small, opts("total", true)), null);
+  assert.equal(chooseCandidate(small, opts("per-parameter", true)), null);
+  assert.equal(chooseCandidate(small, opts("total", false)), 1);
   // Both lower the BIC: "total" takes the larger drop, "per-parameter" the larger drop per added parameter.
   const big = [mk(0, 620, 0.004), mk(1, 521, 0.01)];
   assert.ok(big.every((r) => r.bic < base.bic));
-  assert.equal(chooseCandidate(big, true, { ...base, compare: "total", nullOption: true }), 0);
-  assert.equal(chooseCandidate(big, true, { ...base, compare: "per-parameter", nullOption: true }), 1);
+  assert.equal(chooseCandidate(big, opts("total", true)), 0);
+  assert.equal(chooseCandidate(big, opts("per-parameter", true)), 1);
   // Skipped candidates never compete.
-  assert.equal(chooseCandidate([{ ...big[1], skipped: "no amplitude" }, big[0]], true, { ...base, compare: "per-parameter", nullOption: true }), 0);
+  assert.equal(chooseCandidate([{ ...big[1], skipped: "no amplitude" }, big[0]], opts("per-parameter", true)), 0);
 });
 
 test("strategy bic with the null option: the step reports bic-prefers-current and leaves the model unchanged", async () => {

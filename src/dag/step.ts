@@ -4,38 +4,33 @@
  *  1. node statistics and bottlenecks on train-opt; the candidates of the strategy;
  *  2. each candidate fitted on train-opt (`fit.ts`: TINY's closed form, completed by random
  *     tries by default, `random-tries.ts`);
- *  3. its amplitude γ by line search on train-ls, its score on train-gr — the loss
- *     (strategies "whole", "restricted") or BIC = k ln n − 2 ln L with k the parameter count
- *     after the expansion and the likelihood that fits the loss ("bic"): Gaussian for MSE,
- *     −2 ln L = n·d·(ln(2π·MSE) + 1) with MSE the mean over the n·d elements, categorical
- *     for cross-entropy, −2 ln L = 2 Σ CE;
+ *  3. its amplitude γ by line search on train-ls, its score on train-gr under the strategy's
+ *     criterion (selection.ts: the loss for "whole" and "restricted", a likelihood BIC for
+ *     "bic", GroMo's BIC for "gromo-bic", the slides' L + α·k for "penalized");
  *  (option `maxParameters`: the candidates are first cut to a parameter budget, see
  *     candidates.ts `fitToBudget`; not in the paper)
  *  4. the best candidate (first on ties) is applied; the others are discarded. A candidate
  *     whose line search finds no γ > 0 that lowers the train-ls loss is never applied; when
  *     no candidate lowers it, the step leaves the model unchanged (outcome
- *     "no-improving-expansion").
+ *     "no-improving-expansion"). With a null option ("bic", "penalized") the current model
+ *     competes too (outcomes "bic-prefers-current", "penalty-prefers-current").
  *
- * BIC (`BicOptions`, `chooseCandidate`). The unexpanded model is a candidate too (null option,
- * default on): its BIC is k₀ ln n − 2 ln L̂₀ on train-gr, and a step grows only if some
- * expansion has a lower BIC (else outcome "bic-prefers-current"). Among the expansions that
- * do, the default compares ΔBIC/Δk = ln n − Δ(2 ln L̂)/Δk, the log-likelihood gained per added
- * parameter (the most parameter-efficient growth), rather than the total ΔBIC. Why the null
- * option: without it BIC must grow every step and only picks the least bad expansion; on the
- * teacher–student target (bench/dag.ts, seeds 0–2) that kept widening one node behind a 10-wide
- * node, 1,201 parameters at 1.26 × the linear fit's test MSE (per-parameter ranking without
- * null: 1,601 parameters, 1.06 ×). With it, BIC keeps the first edge in→out (21 parameters)
- * and stops, at 1.01 × — smaller and better than both. The arithmetic behind it: with
- * n = 1,000 train-gr samples, a 10-neuron expansion adds k ≥ 120 parameters, a penalty of
- * 120 ln 1000 ≈ 829, so it must lower the train-gr MSE by a factor e^{829/(n·d)} ≈ 2.3 in one
- * step; the line-searched gains of a growth step are a few per cent. The paper's smaller BIC
- * networks (723 parameters) come from GroMo's BIC, which counts the network without the new
- * neurons and uses −2 log₂(loss) (SPEC §13.3), not from a likelihood criterion.
+ * No silent numerical failure: a non-finite loss met by a line search or a candidate's
+ * train-gr evaluation is recorded in the candidate's report (`nonFinite`) and in the step's
+ * `warnings` (the growth-run log keeps both); the line search treats it as "not better" and
+ * goes on with the finite values; a candidate left without a finite γ > 0 is skipped with the
+ * reason. A non-finite loss of the current model itself is a NumericalError. Node δW solves
+ * that needed a fallback (statistics.ts) are warnings too.
+ *
+ * Seeds: `seed` seeds the step's randomness (random tries). When the caller gives none, it is
+ * derived from the model (a hash of its structure and weights), so a loop of growth steps
+ * with training in between draws new random tries at every step, and the same model gives
+ * the same step.
  *
  * Candidates are independent: `evaluateCandidate(context, i)` is a pure function of the step
  * context, run either here or on a worker pool (`pool.ts`) with identical results.
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError, NumericalError } from "../errors.js";
 import type { Kernels } from "../kernels/kernels.js";
 import type { LossName } from "../nn/losses/loss.js";
 import { Matrix, type FloatArray, type Matrix64 } from "../tensor/matrix.js";
@@ -45,21 +40,14 @@ import { refineNeurons, type RefineOptions } from "./refine.js";
 import { randomPool, selectNeurons, unitScaleRows, type NeuronSamples } from "./random-tries.js";
 import { describeCandidate, enumerateCandidates, fitToBudget, largestBottleneck, STRATEGIES, type Candidate, type Strategy } from "./candidates.js";
 import { dagLoss, targetsOf, type DagData } from "./data.js";
-import { ExtendedEvaluator, makeEvalSet, searchAmplitude, type AmplitudeOptions, type EvalSet } from "./evaluate.js";
+import { ExtendedEvaluator, makeEvalSet, searchAmplitudeChecked, type AmplitudeOptions, type EvalSet } from "./evaluate.js";
 import { addedParameters, fitCandidate, FIT_MODES, proposalIsEmpty, sliceRows, type FitMode, type FitOptions, type NeuronProposal, type Proposal } from "./fit.js";
 import { applyProposal } from "./apply.js";
+import { bicScore, chooseCandidate, criterionOf, DEFAULT_PENALTY_ALPHA, gromoBicScore, penalizedScore, BIC_COMPARES, type BicOptions, type Criterion, type PenaltyOptions } from "./selection.js";
 import type { DagActivations, DagModel } from "./model.js";
-import { block, bottleneckScores, bottlenecks, BOTTLENECK_NORMS, computeNodeStatistics, type BottleneckNorm, type DagStatistics, type NodeStatistics } from "./statistics.js";
+import { block, bottleneckScores, bottlenecks, BOTTLENECK_NORMS, computeNodeStatistics, deltaWarnings, type BottleneckNorm, type DagStatistics, type NodeStatistics } from "./statistics.js";
 
-/** How strategy "bic" compares the candidates (see the file comment). */
-export interface BicOptions {
-  /** "per-parameter" (default): ΔBIC/Δk among the candidates that lower the BIC; "total": the lowest BIC. */
-  compare?: "total" | "per-parameter";
-  /** Whether the unexpanded model competes (default true): a step grows only if a candidate lowers the BIC. */
-  nullOption?: boolean;
-}
-
-export const BIC_COMPARES: readonly NonNullable<BicOptions["compare"]>[] = ["total", "per-parameter"];
+export { bicScore, chooseCandidate, BIC_COMPARES, DEFAULT_PENALTY_ALPHA, type BicOptions, type PenaltyOptions, type Criterion } from "./selection.js";
 
 export interface GrowthOptions {
   /** Default "whole". */
@@ -68,6 +56,8 @@ export interface GrowthOptions {
   bottleneckNorm?: BottleneckNorm;
   /** Strategy "bic" only. */
   bic?: BicOptions;
+  /** Strategy "penalized" only: α and the null option. */
+  penalty?: PenaltyOptions;
   /** Maximum new neurons of a new or widened node (default 10). */
   neuronsPerStep?: number;
   /**
@@ -89,9 +79,16 @@ export interface GrowthOptions {
    * For compatibility, epochs > 0 with no fit mode given selects "gradient".
    */
   refine?: RefineOptions;
-  /** Seed of the step's randomness (random tries, descent; each candidate derives its own Rng from it and its index). */
+  /**
+   * Seed of the step's randomness (random tries, descent; each candidate derives its own Rng
+   * from it and its index). Default: derived from the model (`modelSeed`), so every step of a
+   * loop with training in between draws new tries.
+   */
   seed?: number;
 }
+
+/** The options a step runs with: resolved, and the seed fixed (given or derived from the model). */
+export type StepOptions = ResolvedGrowthOptions & { seed: number };
 
 export type ResolvedFitOptions = FitOptions & { mode: FitMode; randomTries: number };
 
@@ -105,7 +102,10 @@ export function defaultRandomTries(neuronsPerStep: number): number {
   return Math.min(512, Math.max(64, 16 * neuronsPerStep));
 }
 
-export type ResolvedGrowthOptions = Required<Omit<GrowthOptions, "amplitude" | "fit" | "refine" | "bic" | "maxParameters">> & {
+export type ResolvedGrowthOptions = Required<Omit<GrowthOptions, "amplitude" | "fit" | "refine" | "bic" | "penalty" | "maxParameters" | "seed">> & {
+  /** null: derived from the model at the step (`modelSeed`). */
+  seed: number | null;
+  penalty: Required<PenaltyOptions>;
   maxParameters: number | null;
   amplitude: AmplitudeOptions;
   fit: ResolvedFitOptions;
@@ -134,7 +134,12 @@ export interface CandidateReport {
   lossLs: number;
   /** Mean loss on train-gr at γ. */
   lossGr: number;
+  /** Likelihood BIC on train-gr (selection.ts), whatever the strategy. */
   bic: number;
+  /** The strategy's criterion value (selection.ts; lower is better; the train-gr loss for "loss"). */
+  score: number;
+  /** The first non-finite loss met (line search on train-ls or the train-gr evaluation), else null. */
+  nonFinite: { set: "train-ls" | "train-gr"; gamma: number; loss: number } | null;
   /** Parameter count of the network after the expansion. */
   params: number;
   /** Loss evaluations of the line search. */
@@ -152,7 +157,14 @@ export interface GrowthStepResult {
    * (option `maxParameters`): no candidate fits the parameter budget. The model is unchanged
    * in the last three.
    */
-  outcome: "grown" | "no-improving-expansion" | "bic-prefers-current" | "budget-exhausted";
+  outcome: "grown" | "no-improving-expansion" | "bic-prefers-current" | "penalty-prefers-current" | "budget-exhausted";
+  /** How the candidates were compared (selection.ts) and the current model's score under it. */
+  criterion: Criterion;
+  scoreBefore: number;
+  /** The seed the step used (given, or derived from the model). */
+  seed: number;
+  /** Numerical events that did not stop the step (non-finite losses, δW fallbacks), for the log. */
+  warnings: string[];
   candidates: CandidateReport[];
   /** Ψ_v per hidden/output node before the step. */
   bottlenecks: Record<string, number>;
@@ -183,7 +195,7 @@ export interface StepContext<T extends FloatArray> {
   setGr: EvalSet<T>;
   /** Train-opt activities and per-node gradients G_v (sum loss), for every fit mode but "tiny". */
   setOpt: { acts: DagActivations<T>; grads: Map<string, Matrix<T>> } | null;
-  options: ResolvedGrowthOptions;
+  options: StepOptions;
   kernels: Kernels;
   paramsBefore: number;
 }
@@ -203,6 +215,7 @@ export function resolveGrowthOptions(options: GrowthOptions = {}): ResolvedGrowt
     strategy: options.strategy ?? "whole",
     bottleneckNorm: options.bottleneckNorm ?? "frobenius",
     bic: { compare: options.bic?.compare ?? "per-parameter", nullOption: options.bic?.nullOption ?? true },
+    penalty: { alpha: options.penalty?.alpha ?? DEFAULT_PENALTY_ALPHA, nullOption: options.penalty?.nullOption ?? true },
     neuronsPerStep,
     maxParameters: options.maxParameters ?? null,
     loss: options.loss ?? "mse",
@@ -211,7 +224,7 @@ export function resolveGrowthOptions(options: GrowthOptions = {}): ResolvedGrowt
     fit: { ...fitGiven, mode, randomTries: fitGiven.randomTries ?? defaultRandomTries(neuronsPerStep) },
     statisticsBatchSize: options.statisticsBatchSize ?? 1024,
     refine: options.refine ?? { epochs: mode === "gradient" ? 20 : 0 },
-    seed: options.seed ?? 0,
+    seed: options.seed ?? null,
   };
   const issues = [];
   const src = "growth options";
@@ -219,6 +232,10 @@ export function resolveGrowthOptions(options: GrowthOptions = {}): ResolvedGrowt
   if (!BOTTLENECK_NORMS.includes(r.bottleneckNorm)) issues.push({ source: src, path: "growth.bottleneckNorm", message: `expected one of ${BOTTLENECK_NORMS.join(", ")}, got "${r.bottleneckNorm}"` });
   if (!BIC_COMPARES.includes(r.bic.compare)) issues.push({ source: src, path: "growth.bic.compare", message: `expected one of ${BIC_COMPARES.join(", ")}, got "${r.bic.compare}"` });
   if (typeof r.bic.nullOption !== "boolean") issues.push({ source: src, path: "growth.bic.nullOption", message: `expected a boolean, got ${String(r.bic.nullOption)}` });
+  if (!(typeof r.penalty.alpha === "number" && Number.isFinite(r.penalty.alpha) && r.penalty.alpha >= 0)) {
+    issues.push({ source: src, path: "growth.penalty.alpha", message: `expected a finite number >= 0, got ${String(r.penalty.alpha)}` });
+  }
+  if (typeof r.penalty.nullOption !== "boolean") issues.push({ source: src, path: "growth.penalty.nullOption", message: `expected a boolean, got ${String(r.penalty.nullOption)}` });
   if (!Number.isInteger(r.neuronsPerStep) || r.neuronsPerStep < 1) issues.push({ source: src, path: "growth.neuronsPerStep", message: `expected an integer >= 1, got ${r.neuronsPerStep}` });
   if (r.maxParameters !== null && !(Number.isInteger(r.maxParameters) && r.maxParameters >= 1)) {
     issues.push({ source: src, path: "growth.maxParameters", message: `expected an integer >= 1, got ${r.maxParameters}` });
@@ -230,7 +247,7 @@ export function resolveGrowthOptions(options: GrowthOptions = {}): ResolvedGrowt
   if (!FIT_MODES.includes(r.fit.mode)) issues.push({ source: src, path: "growth.fit.mode", message: `expected one of ${FIT_MODES.join(", ")}, got "${r.fit.mode}"` });
   if (!Number.isInteger(r.fit.randomTries) || r.fit.randomTries < 1) issues.push({ source: src, path: "growth.fit.randomTries", message: `expected an integer >= 1, got ${r.fit.randomTries}` });
   if (!Number.isInteger(r.refine.epochs) || r.refine.epochs < 0) issues.push({ source: src, path: "growth.refine.epochs", message: `expected an integer >= 0, got ${r.refine.epochs}` });
-  if (!Number.isInteger(r.seed)) issues.push({ source: src, path: "growth.seed", message: `expected an integer, got ${r.seed}` });
+  if (r.seed !== null && !Number.isInteger(r.seed)) issues.push({ source: src, path: "growth.seed", message: `expected an integer, got ${r.seed}` });
   const a = r.amplitude;
   if (a.gridMin !== undefined && !(a.gridMin > 0)) issues.push({ source: src, path: "growth.amplitude.gridMin", message: `expected > 0, got ${a.gridMin}` });
   if (a.gridMax !== undefined && !(a.gridMax > (a.gridMin ?? 1e-2))) issues.push({ source: src, path: "growth.amplitude.gridMax", message: `expected > gridMin, got ${a.gridMax}` });
@@ -241,10 +258,41 @@ export function resolveGrowthOptions(options: GrowthOptions = {}): ResolvedGrowt
   return r;
 }
 
-/** BIC = k ln n − 2 ln L for a mean loss over n samples with d outputs (see the file comment). */
-export function bicScore(loss: LossName, meanLoss: number, n: number, outputs: number, params: number): number {
-  const minus2LogL = loss === "mse" ? n * outputs * (Math.log(2 * Math.PI * meanLoss) + 1) : 2 * n * meanLoss;
-  return params * Math.log(n) + minus2LogL;
+/**
+ * A seed derived from the model: FNV-1a over its parameter count and the bytes of every
+ * parameter, so it changes whenever the model trains or grows (and is the same on resume).
+ */
+export function modelSeed<T extends FloatArray>(model: DagModel<T>): number {
+  let h = 0x811c9dc5 ^ model.parameterCount();
+  for (const p of model.params()) {
+    const bytes = new Uint8Array(p.value.buffer, p.value.byteOffset, p.value.byteLength);
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  }
+  return h | 0;
+}
+
+/** k as GroMo counts it (selection.ts "gromo-bic"): current edges, a new edge fully, a new node's out-bias. */
+function gromoParameters<T extends FloatArray>(ctx: StepContext<T>, candidate: Candidate): number {
+  const g = ctx.model.graph;
+  if (candidate.kind === "new-edge") return ctx.paramsBefore + g.node(candidate.to).size * (g.node(candidate.from).size + 1);
+  if (candidate.kind === "new-node") return ctx.paramsBefore + g.node(candidate.to).size;
+  return ctx.paramsBefore;
+}
+
+/** The strategy's criterion value of a candidate (selection.ts). */
+function criterionScore<T extends FloatArray>(ctx: StepContext<T>, candidate: Candidate, lossGr: number, params: number): number {
+  const o = ctx.options;
+  const n = ctx.setGr.acts.rows;
+  switch (criterionOf(o.strategy)) {
+    case "bic":
+      return bicScore(o.loss, lossGr, n, ctx.model.outputSize, params);
+    case "gromo-bic":
+      return gromoBicScore(lossGr, n, gromoParameters(ctx, candidate));
+    case "penalized":
+      return penalizedScore(lossGr, params, o.penalty.alpha);
+    default:
+      return lossGr;
+  }
 }
 
 function seconds(t0: number): number {
@@ -261,17 +309,28 @@ export function evaluateCandidate<T extends FloatArray>(ctx: StepContext<T>, ind
   const params = ctx.paramsBefore + addedParameters(model.graph, proposal);
   const base = { index, description: describeCandidate(candidate), candidate, neurons: proposal.kind === "new-edge" ? 0 : proposal.k, fitSeconds, params };
   if (proposalIsEmpty(proposal)) {
-    const report = { ...base, evalSeconds: 0, gamma: 0, lossLs: NaN, lossGr: NaN, bic: NaN, evaluations: 0, skipped: "no neuron to add (no singular value above the thresholds, or no random try lowers the bottleneck)" };
+    const report = { ...base, evalSeconds: 0, gamma: 0, lossLs: NaN, lossGr: NaN, bic: NaN, score: NaN, nonFinite: null, evaluations: 0, skipped: "no neuron to add (no singular value above the thresholds, or no random try lowers the bottleneck)" };
     return { report, proposal };
   }
   const t1 = performance.now();
   const ls = new ExtendedEvaluator(model, ctx.setLs, stats, proposal, options.loss, options.applyDelta, kernels);
-  const search = searchAmplitude((g) => ls.lossAt(g), ctx.setLs.baseLoss, options.amplitude);
+  // A non-finite loss is "not better" for the search, and recorded (never silent).
+  const search = searchAmplitudeChecked((g) => ls.lossAt(g), ctx.setLs.baseLoss, options.amplitude);
+  let nonFinite: CandidateReport["nonFinite"] = search.nonFinite === null ? null : { set: "train-ls", ...search.nonFinite };
   const gr = new ExtendedEvaluator(model, ctx.setGr, stats, proposal, options.loss, options.applyDelta, kernels);
   const lossGr = gr.lossAt(search.gamma);
+  if (!Number.isFinite(lossGr)) nonFinite ??= { set: "train-gr", gamma: search.gamma, loss: lossGr };
   const bic = bicScore(options.loss, lossGr, ctx.setGr.acts.rows, model.outputSize, params);
-  const skipped = !(search.gamma > 0) ? "no amplitude γ > 0 lowers the train-ls loss" : Number.isFinite(lossGr) ? null : `non-finite train-gr loss (${lossGr})`;
-  const report = { ...base, evalSeconds: seconds(t1), gamma: search.gamma, lossLs: search.loss, lossGr, bic, evaluations: search.evaluations, skipped };
+  const score = criterionScore(ctx, candidate, lossGr, params);
+  const nf = nonFinite;
+  const skipped = !Number.isFinite(lossGr)
+    ? `non-finite train-gr loss (${lossGr}) at γ = ${search.gamma}`
+    : !(search.gamma > 0)
+      ? nf !== null
+        ? `no finite amplitude γ > 0 lowers the train-ls loss (non-finite loss ${nf.loss} at γ = ${nf.gamma.toPrecision(4)})`
+        : "no amplitude γ > 0 lowers the train-ls loss"
+      : null;
+  const report = { ...base, evalSeconds: seconds(t1), gamma: search.gamma, lossLs: search.loss, lossGr, bic, score, nonFinite: nf, evaluations: search.evaluations, skipped };
   return { report, proposal };
 }
 
@@ -325,39 +384,6 @@ function neuronSamples<T extends FloatArray>(ctx: StepContext<T>, p: NeuronPropo
   return { x: inputs(p.sources, p.withOnes), withOnes: p.withOnes, targets };
 }
 
-/** The current model as the BIC's null option: its BIC on train-gr and its parameter count. */
-export interface BicBaseline {
-  bic: number;
-  params: number;
-}
-
-/**
- * Index of the best evaluated candidate, first on ties; null if none qualifies.
- * Without `bic`: the lowest train-gr loss. With `bic` (strategy "bic"), ΔBIC = BIC − bic.bic and
- * Δk = params − bic.params > 0:
- *  - compare "total": the lowest ΔBIC (= the lowest BIC);
- *  - compare "per-parameter": the lowest ΔBIC/Δk = ln n − Δ(2 ln L)/Δk, i.e. the largest
- *    log-likelihood gain per added parameter (ln n is common to all candidates);
- *  - nullOption: a candidate is chosen only if ΔBIC < 0 (else null: keep the current model).
- */
-export function chooseCandidate(reports: readonly CandidateReport[], useBic: boolean, bic: (BicBaseline & Required<BicOptions>) | null = null): number | null {
-  const valid = reports.filter((r) => r.skipped === null);
-  const argmin = (list: readonly CandidateReport[], score: (r: CandidateReport) => number): number | null => {
-    let best: number | null = null;
-    let bestScore = Infinity;
-    for (const r of list) {
-      const v = score(r);
-      if (best === null || v < bestScore) [best, bestScore] = [r.index, v];
-    }
-    return best;
-  };
-  if (!useBic) return argmin(valid, (r) => r.lossGr);
-  if (bic === null) return argmin(valid, (r) => r.bic);
-  const pool = bic.nullOption ? valid.filter((r) => r.bic < bic.bic) : valid;
-  if (bic.compare === "per-parameter") return argmin(pool, (r) => (r.bic - bic.bic) / Math.max(1, r.params - bic.params));
-  return argmin(pool, (r) => r.bic);
-}
-
 function optSet<T extends FloatArray>(model: DagModel<T>, data: DagData<T>, loss: LossName, kernels: Kernels): NonNullable<StepContext<T>["setOpt"]> {
   const acts = model.forwardAll(kernels, data.x);
   const out = acts.z.get(model.outputName) as Matrix<T>;
@@ -373,7 +399,9 @@ export async function growthStep<T extends FloatArray>(
   options: GrowthOptions,
   ctx: { kernels: Kernels; runner?: CandidateRunner | null },
 ): Promise<GrowthStepResult> {
-  const opts = resolveGrowthOptions(options);
+  const resolved = resolveGrowthOptions(options);
+  const seed = resolved.seed ?? modelSeed(model);
+  const opts = { ...resolved, seed };
   const { kernels } = ctx;
   const t0 = performance.now();
   const stats = computeNodeStatistics(model, splits.trainOpt, opts.loss, kernels, { batchSize: opts.statisticsBatchSize });
@@ -384,6 +412,7 @@ export async function growthStep<T extends FloatArray>(
   const enumerated = enumerateCandidates(model.graph, opts.strategy, scores, opts.neuronsPerStep);
   const candidates = opts.maxParameters === null ? enumerated : fitToBudget(model.graph, enumerated, opts.maxParameters - paramsBefore);
   const bottleneckNode = opts.strategy === "whole" ? null : largestBottleneck(model.graph, scores);
+  const warnings = deltaWarnings(stats);
   const context: StepContext<T> = {
     model,
     stats,
@@ -396,6 +425,9 @@ export async function growthStep<T extends FloatArray>(
     kernels,
     paramsBefore,
   };
+  for (const [name, set] of [["train-ls", context.setLs], ["train-gr", context.setGr]] as const) {
+    if (!Number.isFinite(set.baseLoss)) throw new NumericalError("growth step", `the current model's ${name} loss is ${set.baseLoss} before any expansion (the model diverged; lower the learning rate)`);
+  }
   let reports: CandidateReport[];
   const proposals = new Map<number, Proposal>();
   const runner = ctx.runner ?? null;
@@ -418,9 +450,14 @@ export async function growthStep<T extends FloatArray>(
   } finally {
     kernels.setNumThreads(blasThreads);
   }
-  const useBic = opts.strategy === "bic";
+  for (const r of reports) {
+    if (r.nonFinite !== null) warnings.push(`candidate ${r.index} (${r.description}): non-finite ${r.nonFinite.set} loss ${r.nonFinite.loss} at γ = ${r.nonFinite.gamma.toPrecision(4)}${r.skipped === null ? " (treated as not better; a finite γ was kept)" : ` (skipped: ${r.skipped})`}`);
+  }
+  const criterion = criterionOf(opts.strategy);
   const bicBefore = bicScore(opts.loss, context.setGr.baseLoss, context.setGr.acts.rows, model.outputSize, context.paramsBefore);
-  const chosen = chooseCandidate(reports, useBic, useBic ? { bic: bicBefore, params: context.paramsBefore, ...opts.bic } : null);
+  const scoreBefore = criterion === "bic" ? bicBefore : criterion === "penalized" ? penalizedScore(context.setGr.baseLoss, context.paramsBefore, opts.penalty.alpha) : criterion === "gromo-bic" ? gromoBicScore(context.setGr.baseLoss, context.setGr.acts.rows, context.paramsBefore) : context.setGr.baseLoss;
+  const nullOption = criterion === "bic" ? opts.bic.nullOption : criterion === "penalized" ? opts.penalty.nullOption : false;
+  const chosen = chooseCandidate(reports, { criterion, baseline: { score: scoreBefore, params: context.paramsBefore }, nullOption, compare: opts.bic.compare });
   const anyEvaluated = reports.some((r) => r.skipped === null);
   let newNode: string | null = null;
   if (chosen !== null) {
@@ -434,7 +471,20 @@ export async function growthStep<T extends FloatArray>(
   }
   return {
     chosen,
-    outcome: chosen !== null ? "grown" : candidates.length === 0 && enumerated.length > 0 ? "budget-exhausted" : useBic && anyEvaluated ? "bic-prefers-current" : "no-improving-expansion",
+    outcome:
+      chosen !== null
+        ? "grown"
+        : candidates.length === 0 && enumerated.length > 0
+          ? "budget-exhausted"
+          : nullOption && anyEvaluated
+            ? criterion === "bic"
+              ? "bic-prefers-current"
+              : "penalty-prefers-current"
+            : "no-improving-expansion",
+    criterion,
+    scoreBefore,
+    seed,
+    warnings,
     candidates: reports,
     bottlenecks: Object.fromEntries(psi),
     bottleneckScores: Object.fromEntries(scores),

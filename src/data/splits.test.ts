@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError } from "../errors.js";
 import { Matrix } from "../tensor/matrix.js";
-import { concatIndices, splitFromJson, splitThreeWays, splitToJson, subsetDataset } from "./splits.js";
+import { concatIndices, splitForGrowth, splitFromJson, splitThreeWays, splitToJson, subsetDataset } from "./splits.js";
 
 test("three equal, disjoint, seeded parts that cover the set", () => {
   const s = splitThreeWays(10, 3);
@@ -27,4 +27,23 @@ test("subsets gather rows; inter-train is the concatenation", () => {
   assert.deepEqual(Array.from(sub.x.data), [4, 5, 0, 1]);
   assert.ok("y" in sub);
   assert.deepEqual(Array.from(sub.y.data), [12, 10]);
+});
+
+test("growth split: validation carved out first, four disjoint parts covering the set; 0 is the three-way split", () => {
+  assert.deepEqual(splitForGrowth(10, 3), { ...splitThreeWays(10, 3), validation: new Int32Array(0) });
+  const s = splitForGrowth(20, 5, { validation: 5 });
+  assert.deepEqual([s.validation.length, s.trainOpt.length, s.trainLs.length, s.trainGr.length], [5, 5, 5, 5]);
+  const all = [...s.validation, ...s.trainOpt, ...s.trainLs, ...s.trainGr].sort((a, b) => a - b);
+  assert.deepEqual(all, Array.from({ length: 20 }, (_, i) => i));
+  assert.deepEqual(splitForGrowth(20, 5, { validation: 5 }), s);
+  assert.notDeepEqual(splitForGrowth(20, 6, { validation: 5 }).validation, s.validation);
+  const sized = splitForGrowth(20, 5, { validation: 4, sizes: [8, 4, 4] });
+  assert.deepEqual([sized.trainOpt.length, sized.trainLs.length, sized.trainGr.length], [8, 4, 4]);
+});
+
+test("growth split: a validation set that leaves an empty growth part, or a bad size, names the option", () => {
+  assert.throws(() => splitForGrowth(10, 1, { validation: 8, validationPath: "data.validationSamples" }), (e: unknown) => e instanceof ConfigError && /data\.validationSamples: 8 validation samples of 10 leave 2 for train-opt, train-ls and train-gr/.test(e.message));
+  assert.throws(() => splitForGrowth(10, 1, { validation: -1 }), /split\.validation: expected an integer >= 0, got -1/);
+  assert.throws(() => splitForGrowth(10, 1, { validation: 1.5 }), /split\.validation: expected an integer >= 0/);
+  assert.throws(() => splitForGrowth(10, 1, { validation: 2, sizes: [4, 4, 4] }), /split\.sizes: the parts \(4 \+ 4 \+ 4 = 12\) exceed the 8 training samples/);
 });

@@ -2,6 +2,12 @@
  * The DAG-growth split of a training set into three parts (Douka et al.): train-opt (fit the
  * candidates), train-ls (their amplitude), train-gr (choose among them). The split is a
  * seeded permutation, and the indices are kept so that a run can record and replay it.
+ *
+ * A fourth, optional part is the **validation** set (`splitForGrowth`): carved out of the
+ * training data before the three growth parts (so never from train-gr, which growth already
+ * uses to choose), touched by nothing but the evaluation of finished runs. Every default a
+ * study documents (α of the penalised criterion, significance levels, fit modes) is chosen
+ * on it; the test set is only reported.
  */
 import { ConfigError } from "../errors.js";
 import { Matrix } from "../tensor/matrix.js";
@@ -75,4 +81,47 @@ function gatherRows(src: Float32Array, cols: number, indices: Int32Array): Float
   const out = new Float32Array(indices.length * cols);
   for (let r = 0; r < indices.length; r++) out.set(src.subarray(indices[r] * cols, (indices[r] + 1) * cols), r * cols);
   return out;
+}
+
+/** The three growth parts and the validation part (indices into the training set, disjoint). */
+export interface GrowthDataSplit extends ThreeWaySplit {
+  /** Validation indices, increasing (empty when no validation set was asked for). */
+  validation: Int32Array;
+}
+
+export interface GrowthSplitOptions {
+  /** Samples carved out as the validation set (default 0: none, the paper's three parts). */
+  validation?: number;
+  /** Sizes of train-opt, train-ls, train-gr among the remaining samples (default three equal parts). */
+  sizes?: readonly [number, number, number];
+  /** Name of the validation option in error messages (default "split.validation"; studies pass "data.validationSamples"). */
+  validationPath?: string;
+}
+
+/**
+ * Validation + train-opt / train-ls / train-gr of n samples, seeded. With `validation` = 0 it is
+ * exactly `splitThreeWays(n, seed, sizes)`. Otherwise a permutation seeded with `seed` puts
+ * its last `validation` samples in the validation set, and the remaining n − validation
+ * samples are split three ways with `splitThreeWays` (same seed). ConfigError naming the
+ * validation option when it is not an integer ≥ 0 or leaves fewer than 3 samples (one per
+ * growth part), and naming `split.sizes` when the sizes do not fit in what remains.
+ */
+export function splitForGrowth(n: number, seed: number, options: GrowthSplitOptions = {}): GrowthDataSplit {
+  const v = options.validation ?? 0;
+  const path = options.validationPath ?? "split.validation";
+  if (!Number.isInteger(v) || v < 0) throw new ConfigError([{ source: "splitForGrowth", path, message: `expected an integer >= 0, got ${v}` }]);
+  if (n - v < 3) {
+    throw new ConfigError([{ source: "splitForGrowth", path, message: `${v} validation samples of ${n} leave ${Math.max(0, n - v)} for train-opt, train-ls and train-gr (at least 1 each)` }]);
+  }
+  if (v === 0) return { ...splitThreeWays(n, seed, options.sizes), validation: new Int32Array(0) };
+  const perm = new Rng(seed ^ 0x5bd1e995).permutation(n);
+  const rest = perm.slice(0, n - v).sort();
+  const three = splitThreeWays(n - v, seed, options.sizes);
+  const map = (part: Int32Array): Int32Array => Int32Array.from(part, (i) => rest[i]).sort();
+  return { seed, trainOpt: map(three.trainOpt), trainLs: map(three.trainLs), trainGr: map(three.trainGr), validation: perm.slice(n - v).sort() };
+}
+
+/** The JSON form of a growth split (for the run folder). */
+export function growthSplitToJson(split: GrowthDataSplit): ThreeWaySplitJson & { validation: number[] } {
+  return { ...splitToJson(split), validation: Array.from(split.validation) };
 }

@@ -15,7 +15,7 @@ import { ACTIVATION_NAMES } from "../kernels/kernels.js";
 const int = (min: number) => z.number().int().min(min);
 
 /** The growth strategies of dag/candidates.ts, as a tuple for zod. */
-export const STRATEGY_NAMES = ["whole", "restricted", "bic"] as const satisfies readonly Strategy[];
+export const STRATEGY_NAMES = ["whole", "restricted", "bic", "gromo-bic", "penalized"] as const satisfies readonly Strategy[];
 
 /** One growth step's options (passed to dag/step.ts growthStep), and how many steps. */
 export const GrowthSectionObject = z.strictObject({
@@ -32,6 +32,13 @@ export const GrowthSectionObject = z.strictObject({
     bic: z
       .strictObject({
         compare: z.enum(["total", "per-parameter"]).optional(),
+        nullOption: z.boolean().optional(),
+      })
+      .prefault({}),
+    /** Strategy "penalized" only: L_gr + α·k (dag/selection.ts); α default DEFAULT_PENALTY_ALPHA, chosen on validation. */
+    penalty: z
+      .strictObject({
+        alpha: z.number().min(0).optional(),
         nullOption: z.boolean().optional(),
       })
       .prefault({}),
@@ -144,11 +151,23 @@ export const TeacherStudentConfigSchema = z
      * depend on it. The portable kernels always use one.
      */
     blasThreads: int(1).optional(),
+    /**
+     * α values of strategy "penalized" to sweep (`compare --alphas`): one run series
+     * "penalized α=<value>" per value, and the Pareto front in the report. Empty: no sweep.
+     */
+    alphas: z.array(z.number().min(0)).default([]),
     data: z
       .strictObject({
-        trainSamples: int(3).default(3000),
+        /** Training samples drawn from the teacher: validation + train-opt + train-ls + train-gr. */
+        trainSamples: int(3).default(3600),
+        /**
+         * Carved out of the training samples before the three growth parts (data/splits.ts
+         * `splitForGrowth`): only evaluated, never used by growth; defaults are chosen on it.
+         * Absent: one sixth of data.trainSamples, rounded down (600 of 3,600: three parts of 1,000 remain).
+         */
+        validationSamples: int(0).optional(),
         testSamples: int(1).default(1000),
-        /** Sizes of train-opt, train-ls, train-gr; default three equal parts of the training set. */
+        /** Sizes of train-opt, train-ls, train-gr; default three equal parts of the training samples left after validation. */
         splitSizes: z.tuple([int(1), int(1), int(1)]).optional(),
         teacher: z
           .strictObject({
@@ -188,11 +207,15 @@ export const TeacherStudentConfigSchema = z
       strategies.add(s);
     });
     const sizes = c.data.splitSizes;
-    if (sizes !== undefined && sizes[0] + sizes[1] + sizes[2] > c.data.trainSamples) {
+    const validation = teacherStudentValidation(c.data);
+    const growthSamples = c.data.trainSamples - validation;
+    if (growthSamples < 3) {
+      ctx.addIssue({ code: "custom", path: ["data", "validationSamples"], message: `${validation} validation samples of data.trainSamples (${c.data.trainSamples}) leave ${Math.max(0, growthSamples)} for train-opt, train-ls and train-gr (at least 1 each)` });
+    } else if (sizes !== undefined && sizes[0] + sizes[1] + sizes[2] > growthSamples) {
       ctx.addIssue({
         code: "custom",
         path: ["data", "splitSizes"],
-        message: `the parts (${sizes.join(" + ")} = ${sizes[0] + sizes[1] + sizes[2]}) exceed data.trainSamples (${c.data.trainSamples})`,
+        message: `the parts (${sizes.join(" + ")} = ${sizes[0] + sizes[1] + sizes[2]}) exceed the ${growthSamples} training samples left after data.validationSamples (${validation})`,
       });
     }
     // One matrix (samples × widest layer) must be indexable (the kernels take int32 sizes):
@@ -204,11 +227,21 @@ export const TeacherStudentConfigSchema = z
         ctx.addIssue({ code: "custom", path: ["data", key], message: `${n} samples × ${width} values (the widest layer) exceed the ${MAX_MATRIX_VALUES} values one matrix can hold: use at most ${Math.floor(MAX_MATRIX_VALUES / width)} samples` });
       }
     }
+    const alphas = new Set<number>();
+    c.alphas.forEach((a, i) => {
+      if (alphas.has(a)) ctx.addIssue({ code: "custom", path: ["alphas", i], message: `α ${a} appears twice` });
+      alphas.add(a);
+    });
     const [low, high] = c.data.inputRange;
     if (!(low < high)) ctx.addIssue({ code: "custom", path: ["data", "inputRange"], message: `expected low < high, got [${low}, ${high}]` });
   });
 
 export type TeacherStudentConfig = z.output<typeof TeacherStudentConfigSchema>;
+
+/** The teacher–student study's validation samples: data.validationSamples, or one sixth of data.trainSamples. */
+export function teacherStudentValidation(d: { trainSamples: number; validationSamples?: number }): number {
+  return d.validationSamples ?? Math.floor(d.trainSamples / 6);
+}
 
 /**
  * The MNIST experiment (Douka et al. Fig. 3 and 4): one grown network, the fixed-MLP
@@ -243,6 +276,12 @@ export const MnistConfigSchema = z
         trainSamples: int(3).optional(),
         /** Test images used, the first n of the 10,000 (default: all of them). */
         testSamples: int(1).optional(),
+        /**
+         * Training images carved out as the validation set before the three growth parts
+         * (data/splits.ts `splitForGrowth`). Default 0: the paper's protocol (three equal parts);
+         * give e.g. 10000 to choose settings on validation.
+         */
+        validationSamples: int(0).default(0),
         /** Sizes of train-opt, train-ls, train-gr; default three equal parts of the training images. */
         splitSizes: z.tuple([int(1), int(1), int(1)]).optional(),
         /** Subtract the training pixels' mean and divide by their std (after scaling to [0, 1]). */
@@ -278,8 +317,11 @@ export const MnistConfigSchema = z
   .superRefine((c, ctx) => {
     const sizes = c.data.splitSizes;
     const n = c.data.trainSamples;
-    if (sizes !== undefined && n !== undefined && sizes[0] + sizes[1] + sizes[2] > n) {
-      ctx.addIssue({ code: "custom", path: ["data", "splitSizes"], message: `the parts (${sizes.join(" + ")} = ${sizes[0] + sizes[1] + sizes[2]}) exceed data.trainSamples (${n})` });
+    const v = c.data.validationSamples;
+    if (n !== undefined && n - v < 3) {
+      ctx.addIssue({ code: "custom", path: ["data", "validationSamples"], message: `${v} validation samples of data.trainSamples (${n}) leave ${Math.max(0, n - v)} for train-opt, train-ls and train-gr (at least 1 each)` });
+    } else if (sizes !== undefined && n !== undefined && sizes[0] + sizes[1] + sizes[2] > n - v) {
+      ctx.addIssue({ code: "custom", path: ["data", "splitSizes"], message: `the parts (${sizes.join(" + ")} = ${sizes[0] + sizes[1] + sizes[2]}) exceed the ${n - v} training images left after data.validationSamples (${v})` });
     }
   });
 

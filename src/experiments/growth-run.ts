@@ -87,6 +87,8 @@ export interface GrowthTask {
   splits: GrowthSplits<Float32Array>;
   /** The training data between growth steps (the paper: train-opt ∪ train-ls). */
   interTrain: Dataset;
+  /** The validation split (data/splits.ts `splitForGrowth`), evaluated and logged as "validation"; never used by growth. */
+  validation?: Dataset;
   test: Dataset;
   loss: LossName;
   inputSize: number;
@@ -210,6 +212,7 @@ export function stepGrowthOptions(config: GrowthRunConfig, loss: LossName, step:
     amplitude: { ...g.amplitude },
     fit: { ...g.fit },
     bic: { ...g.bic },
+    penalty: { ...g.penalty },
     seed: (Math.imul(config.seed, 1000003) + step) | 0,
   };
   if (g.bottleneckNorm !== undefined) options.bottleneckNorm = g.bottleneckNorm;
@@ -405,7 +408,9 @@ const LOSS_SPEC = (loss: LossName) => ({ name: loss, reduction: "mean" as const 
 /** Loss (and accuracy for labels) on every split and on test; `trainLoss` is the epoch's running mean. */
 function evaluateAll(task: GrowthTask, model: DagModel<Float32Array>, ctx: GrowthRunContext, pos: GrowthPosition, trainLoss: number | null): { losses: Record<string, number>; accuracy?: Record<string, number> } {
   return ctx.accountant.phase("evaluation", () => {
-    const sets: [string, Dataset][] = [["train-opt", task.splits.trainOpt], ["train-ls", task.splits.trainLs], ["train-gr", task.splits.trainGr], ["test", task.test]];
+    const sets: [string, Dataset][] = [["train-opt", task.splits.trainOpt], ["train-ls", task.splits.trainLs], ["train-gr", task.splits.trainGr]];
+    if (task.validation !== undefined) sets.push(["validation", task.validation]);
+    sets.push(["test", task.test]);
     const losses: Record<string, number> = {};
     const accuracy: Record<string, number> = {};
     if (trainLoss !== null) losses.train = trainLoss;
@@ -431,8 +436,8 @@ function evaluateAll(task: GrowthTask, model: DagModel<Float32Array>, ctx: Growt
  */
 function growthSummary(r: GrowthStepResult, growth: GrowthRunConfig["growth"]): Record<string, unknown> {
   const chosen = r.chosen === null ? null : r.candidates[r.chosen];
-  const own = r as GrowthStepResult & { criterion?: string };
-  const criterion = own.criterion ?? defaultCriterion(growth);
+  // The step's criterion (dag/selection.ts); "bic" ranks by ΔBIC/Δk unless bic.compare is "total".
+  const criterion = r.criterion === "loss" ? "loss-gr" : r.criterion === "bic" && growth.bic.compare !== "total" ? "bic-per-parameter" : r.criterion;
   return {
     outcome: r.outcome,
     chosen: chosen === null ? null : describeCandidate(chosen.candidate),
@@ -446,6 +451,8 @@ function growthSummary(r: GrowthStepResult, growth: GrowthRunConfig["growth"]): 
     paramsAfter: r.paramsAfter,
     lossGrBefore: r.lossGrBefore,
     bicBefore: r.bicBefore,
+    scoreBefore: r.scoreBefore,
+    warnings: r.warnings,
     bottlenecks: r.bottlenecks,
     bottleneckScores: r.bottleneckScores,
     candidates: r.candidates.map((c) => ({
@@ -455,22 +462,17 @@ function growthSummary(r: GrowthStepResult, growth: GrowthRunConfig["growth"]): 
       lossLs: c.lossLs,
       lossGr: c.lossGr,
       bic: c.bic,
-      score: (c as typeof c & { score?: number }).score ?? defaultScore(c, criterion, r),
+      score: criterion === "bic-per-parameter" ? defaultScore(c, criterion, r) : c.score,
       params: c.params,
       addedParams: c.params - r.paramsBefore,
       chosen: c.index === r.chosen,
       skipped: c.skipped,
+      nonFinite: c.nonFinite,
     })),
   };
 }
 
-/** How the step's strategy ranks candidates (dag/step.ts `chooseCandidate`). */
-function defaultCriterion(growth: GrowthRunConfig["growth"]): string {
-  if (growth.strategy !== "bic") return "loss-gr";
-  return growth.bic.compare === "total" ? "bic" : "bic-per-parameter";
-}
-
-/** The value `chooseCandidate` minimises under `criterion`: train-gr loss, BIC, or ΔBIC/Δk. */
+/** ΔBIC/Δk (criterion "bic-per-parameter"), else the candidate's own score. */
 function defaultScore(c: GrowthStepResult["candidates"][number], criterion: string, r: GrowthStepResult): number {
   if (criterion === "bic") return c.bic;
   if (criterion === "bic-per-parameter") return (c.bic - r.bicBefore) / Math.max(1, c.params - r.paramsBefore);

@@ -11,9 +11,9 @@ import type { Matrix64 } from "../tensor/matrix.js";
 import { bottleneckFromStatistics, tensorN, type BottleneckNorms } from "./bottleneck.js";
 import type { GrowthStep } from "./extended-forward.js";
 import { crossTerm, firstOrderImprovement, gromoActivationGradientAtZero, type FirstOrderImprovement } from "./first-order.js";
-import { frobeniusNorm, matmul, scale, transpose } from "./linalg.js";
+import { frobeniusNorm, matmul, scale, trace, transpose } from "./linalg.js";
 import { computeNewNeurons, type NewNeuronOptions, type NewNeurons } from "./new-neurons.js";
-import { computeOptimalDelta, type OptimalDelta } from "./optimal-delta.js";
+import { computeOptimalDelta, guardOptimalDelta, type OptimalDelta } from "./optimal-delta.js";
 import { checkLayerPairStatistics, type LayerPairStatistics } from "./statistics.js";
 
 export interface LayerGrowthOptions extends NewNeuronOptions {
@@ -32,9 +32,13 @@ export interface LayerGrowthOptions extends NewNeuronOptions {
    * (Pythagoras no longer applies: the ridge residual is not orthogonal to B̃1).
    */
   deltaRidge?: number;
+  /** Check the plain δW* solve and fall back to the pseudo-inverse when it blew up (optimal-delta.ts `guardOptimalDelta`; default false, GroMo's solve). */
+  deltaGuard?: boolean;
 }
 
 export interface LayerGrowth {
+  /** Why δW* needed the guard's fallback (`deltaGuard`), else null. */
+  deltaWarning: string | null;
   /** δW_raw, δW, δb, D and how δW_raw was solved (§4). */
   delta: OptimalDelta;
   /** (1/n)‖V_proj‖², ‖V_proj‖_F and (1/n)‖G‖² from the statistics (§5, by Pythagoras). */
@@ -63,7 +67,10 @@ function residualDecrease(s: Matrix64, delta: OptimalDelta, kernels: Kernels): n
 export function computeLayerGrowth(stats: LayerPairStatistics, options: LayerGrowthOptions, kernels: Kernels): LayerGrowth {
   checkLayerPairStatistics("computeLayerGrowth", stats);
   const { layer1Bias, layer2Bias } = stats.shape;
-  const delta = computeOptimalDelta(stats.S, stats.M, layer2Bias, kernels, { ridge: options.deltaRidge ?? 0 });
+  const solved = computeOptimalDelta(stats.S, stats.M, layer2Bias, kernels, { ridge: options.deltaRidge ?? 0 });
+  // Off by default: the golden path is GroMo's plain solve.
+  const guarded = options.deltaGuard === true ? guardOptimalDelta(stats.S, stats.M, layer2Bias, solved, kernels, trace(stats.E)) : { delta: solved, warning: null };
+  const delta = guarded.delta;
   const bottleneck = bottleneckFromStatistics(stats.E, delta.ridge > 0 ? residualDecrease(stats.S, delta, kernels) : delta.decrease, stats.n);
   const useProjection = options.useProjection ?? true;
   const n = useProjection ? tensorN(stats.MPrev, stats.P, delta.deltaRaw, kernels) : scale(stats.MPrev, -1);
@@ -73,6 +80,7 @@ export function computeLayerGrowth(stats: LayerPairStatistics, options: LayerGro
   const firstOrder = firstOrderImprovement(delta.decrease, neurons.singularValues, gromoActivationGradientAtZero(options.activation));
   return {
     delta,
+    deltaWarning: guarded.warning,
     bottleneck,
     n,
     neurons,

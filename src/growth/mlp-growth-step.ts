@@ -171,6 +171,8 @@ export function analyseMlp(model: Mlp, statistics: readonly LayerPairStatistics[
         numericalThreshold: options.numericalThreshold,
         maximumAddedNeurons: options.maxNeuronsPerStep,
         deltaRidge: options.naturalRidge,
+        // Without the ridge, a plain solve that blew up falls back to the pseudo-inverse (never silently).
+        deltaGuard: true,
         // X̃ is only the ones column when layers[h] has no inputs (the hidden layer before it
         // has width 0); the residual after δW* is then orthogonal to it, the projected N is 0
         // and nothing could ever grow. As GroMo's zero-width block (SPEC §7.6), use N = −M_prev.

@@ -60,16 +60,16 @@ export interface OptimalDeltaOptions {
 const EPS64 = 2 ** -52;
 
 /**
- * S⁺ B for symmetric S (d, d) and B (d, r): S⁺ = Σ_{|λ_j| > d·ε·max|λ|} q_j q_jᵀ / λ_j — what
- * torch.linalg.pinv(S) @ B computes (its singular values are the |λ_j|).
+ * S⁺ B for symmetric S (d, d) and B (d, r): S⁺ = Σ_{|λ_j| > rcond·max|λ|} q_j q_jᵀ / λ_j, with
+ * rcond = d·ε by default — what torch.linalg.pinv(S) @ B computes (its singular values are the |λ_j|).
  */
-export function pseudoInverseSolve(kernels: Kernels, s: Matrix64, b: Matrix64): Matrix64 {
+export function pseudoInverseSolve(kernels: Kernels, s: Matrix64, b: Matrix64, rcond?: number): Matrix64 {
   const d = requireSquare("pseudoInverseSolve", "S", s);
   if (d === 0 || b.cols === 0) return zeros64(d, b.cols);
   const { values, vectors } = kernels.eigh(s); // S = Q diag(λ) Qᵀ
   let maxAbs = 0;
   for (const v of values) maxAbs = Math.max(maxAbs, Math.abs(v));
-  const cutoff = d * EPS64 * maxAbs;
+  const cutoff = (rcond ?? d * EPS64) * maxAbs;
   const qtB = matmul(kernels, vectors, b, { transA: true }); // Qᵀ B, (d, r)
   for (let j = 0; j < d; j++) {
     const inv = Math.abs(values[j]) > cutoff ? 1 / values[j] : 0;
@@ -151,4 +151,60 @@ export function computeOptimalDelta(sIn: Matrix64, m: Matrix64, layer2Bias: bool
     method,
     ridge: mu,
   };
+}
+
+/** Relative eigenvalue cut-off of the pseudo-inverse in `guardOptimalDelta`. */
+export const PINV_RCOND = 1e-10;
+
+/** Largest ρ = ‖δW_raw‖_F · tr(S) / ‖M‖_F accepted from a plain solve (`guardOptimalDelta`). */
+export const MAX_SOLVE_GROWTH = 1e10;
+
+function frobenius(m: Matrix64): number {
+  let s = 0;
+  for (const v of m.data) s += v * v;
+  return Math.sqrt(s);
+}
+
+/**
+ * Checks a plain-solve δW* and replaces it by the pseudo-inverse solution when the solve
+ * failed silently (tinygrow, not GroMo; dag/statistics.ts uses it for every node, the MLP path
+ * with `deltaGuard`). Two checks:
+ *  1. (when the gradient energy (1/n)‖G‖² is given) 0 ≤ D ≤ (1/n)‖G‖²: D = tr(Mᵀ S⁻¹ M) is the
+ *     squared norm of the projection of the per-sample gradients on span(B̃), so a larger D
+ *     means the solve failed (beyond a relative 1e-8);
+ *  2. for S ⪰ 0 of size d, ‖S⁻¹M‖_F ≤ ‖M‖_F / λ_min and λ_max ≤ tr S, so
+ *     ρ = ‖δW_raw‖_F · tr(S) / ‖M‖_F ≤ d · cond(S); ρ > MAX_SOLVE_GROWTH means the solve
+ *     amplified M along directions with λ < tr(S)/1e10 (collinear or duplicated features: huge
+ *     opposite weights that cancel in exact arithmetic, not in float32). An ill-conditioned S
+ *     whose M has no component along its small eigenvalues passes (the solve is harmless).
+ * The fallback is S⁺ with eigenvalues below PINV_RCOND·λ_max cut (the least-norm solution on
+ * the well-determined directions), or δW = 0 if even that fails. `warning` is null when the
+ * solve passed, else what happened (for logs).
+ */
+export function guardOptimalDelta(s: Matrix64, m: Matrix64, layer2Bias: boolean, delta: OptimalDelta, kernels: Kernels, gradientMeanSq?: number): { delta: OptimalDelta; warning: string | null } {
+  if (delta.ridge > 0 || s.rows === 0 || m.cols === 0) return { delta, warning: null };
+  const bound = gradientMeanSq === undefined ? Infinity : gradientMeanSq * (1 + 1e-8) + 1e-300;
+  const mNorm = frobenius(m);
+  const growth = mNorm > 0 ? (frobenius(delta.deltaRaw) * Math.max(0, trace(s))) / mNorm : 0;
+  if (delta.method === "solve" && delta.decrease <= bound && growth <= MAX_SOLVE_GROWTH) return { delta, warning: null };
+  const reason =
+    delta.method !== "solve"
+      ? `the LU solve failed (${delta.method} fallback)`
+      : delta.decrease > bound
+        ? `the solve gave D = ${delta.decrease.toPrecision(4)} > (1/n)‖G‖² = ${(gradientMeanSq as number).toPrecision(4)} (S rank-deficient or ill-conditioned)`
+        : `the solve amplified M by ‖δW‖·tr S/‖M‖ = ${growth.toPrecision(3)} > ${MAX_SOLVE_GROWTH} (S rank-deficient: collinear features)`;
+  const sInvM = pseudoInverseSolve(kernels, s, m, PINV_RCOND);
+  const decrease = decreaseOf(m, sInvM);
+  const ok = isFinite64(sInvM) && Number.isFinite(decrease) && decrease >= 0;
+  const deltaRaw = ok ? transpose(sInvM) : zeros64(m.cols, m.rows);
+  const d1 = s.rows - (layer2Bias ? 1 : 0);
+  const fixed: OptimalDelta = {
+    deltaRaw,
+    deltaWeight: sliceColumns(deltaRaw, 0, d1),
+    deltaBias: layer2Bias ? column(deltaRaw, d1) : null,
+    decrease: ok ? Math.min(decrease, gradientMeanSq ?? decrease) : 0,
+    method: ok ? "pseudo-inverse" : "zero",
+    ridge: 0,
+  };
+  return { delta: fixed, warning: `${reason}; δW by ${ok ? `pseudo-inverse (eigenvalues below ${PINV_RCOND}·λ_max cut)` : "nothing (zeroed)"}` };
 }

@@ -274,3 +274,53 @@ export function accuracyVsParamsSpec(input: {
   };
   return spec as vl.TopLevelSpec;
 }
+
+/** One point of a Pareto plot: a series' mean final parameter count and loss over seeds. */
+export interface ParetoPoint {
+  /** Point label (e.g. "restricted", "α=1e-6"). */
+  name: string;
+  /** Legend group (e.g. "strategies", "penalized (α sweep)", "oracle"). */
+  group: string;
+  parameters: number;
+  loss: number;
+}
+
+/**
+ * Final parameters (log x) against final loss (log y), one labelled point per series; the
+ * points of the α sweep joined in α order, and the Pareto front (the points no other point
+ * beats on both axes) drawn as a dashed step line.
+ */
+export function paretoSpec(input: { points: ParetoPoint[]; sweepGroup?: string; title?: string; yLabel?: string }): vl.TopLevelSpec {
+  const title = input.title ?? "Pareto front: final parameters against final test loss (means over seeds)";
+  checkNames(title, input.points.map((p) => `${p.group}: ${p.name}`));
+  for (const p of input.points) {
+    check(title, p.name, "parameters", [p.parameters], undefined, true);
+    check(title, p.name, "loss", [p.loss], undefined, true);
+  }
+  const rows: Row[] = input.points.map((p, i) => ({ ...p, order: i }));
+  const sorted = [...input.points].sort((a, b) => a.parameters - b.parameters || a.loss - b.loss);
+  const front: Row[] = [];
+  let best = Infinity;
+  for (const p of sorted) {
+    if (p.loss < best) {
+      front.push({ parameters: p.parameters, loss: p.loss, order: front.length });
+      best = p.loss;
+    }
+  }
+  const all = input.points.map((p) => p.parameters);
+  const x = { field: "parameters", type: "quantitative", title: "final parameters (count, log scale)", scale: { type: "log", domain: [Math.min(...all) / 1.5, Math.max(...all) * 3] } };
+  const y = { field: "loss", type: "quantitative", title: input.yLabel ?? "final test loss (MSE, log scale)", scale: { type: "log" } };
+  const groups = [...new Set(input.points.map((p) => p.group))];
+  const color = { field: "group", type: "nominal", title: null, scale: { domain: groups, range: PALETTE } };
+  const sweep = input.sweepGroup;
+  const spec = {
+    ...base(title),
+    layer: [
+      { data: { values: front }, mark: { type: "line", interpolate: "step-after", strokeDash: [5, 4], color: "#888" }, encoding: { x, y, order: { field: "order", type: "quantitative" } } },
+      ...(sweep === undefined ? [] : [{ data: { values: rows }, transform: [{ filter: { field: "group", equal: sweep } }], mark: { type: "line", strokeWidth: 1.5 }, encoding: { x, y, color, order: { field: "order", type: "quantitative" } } }]),
+      { data: { values: rows }, mark: { type: "point", filled: true, size: 70, opacity: 1 }, encoding: { x, y, color, shape: { field: "group", type: "nominal", title: null } } },
+      { data: { values: rows }, mark: { type: "text", align: "left", dx: 7, dy: -6, fontSize: 10 }, encoding: { x, y, text: { field: "name" } } },
+    ],
+  };
+  return spec as vl.TopLevelSpec;
+}

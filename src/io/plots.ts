@@ -4,7 +4,7 @@
  */
 import * as vega from "vega";
 import * as vl from "vega-lite";
-import { accuracyCurveSpec, accuracyVsParamsSpec, energyLossSpec, lossCurveSpec, parameterBarSpec } from "./plot-specs.js";
+import { accuracyCurveSpec, accuracyVsParamsSpec, energyLossSpec, lossCurveSpec, parameterBarSpec, paretoSpec } from "./plot-specs.js";
 
 export type { MeanStdSeries, XYSeries } from "./plot-specs.js";
 
@@ -31,3 +31,5 @@ export const parameterBarPlot = (input: Input<typeof parameterBarSpec>): Promise
 export const accuracyCurvePlot = (input: Input<typeof accuracyCurveSpec>): Promise<string> => renderVegaLite(accuracyCurveSpec(input));
 /** Fig. 4 (MNIST): test accuracy against parameter count. */
 export const accuracyVsParamsPlot = (input: Input<typeof accuracyVsParamsSpec>): Promise<string> => renderVegaLite(accuracyVsParamsSpec(input));
+/** Pareto front: final parameters against final loss (see plot-specs.ts `paretoSpec`). */
+export const paretoPlot = (input: Input<typeof paretoSpec>): Promise<string> => renderVegaLite(paretoSpec(input));

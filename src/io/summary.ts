@@ -97,6 +97,8 @@ export function markdownTable(columns: readonly TableColumn[], rows: readonly (r
 export interface StrategyResult {
   strategy: string;
   finalTestLoss: number[];
+  /** Final validation loss per seed, when the study has a validation split. */
+  validationLoss?: number[];
   parameters: number[];
   searchSeconds: number[];
   trainingSeconds: number[];
@@ -110,9 +112,11 @@ export interface StrategyResult {
  */
 export function strategySummaryTable(results: readonly StrategyResult[], oracleEnergyWh?: number): string {
   if (oracleEnergyWh !== undefined && !(oracleEnergyWh > 0)) throw new DataError("summary", `oracle energy is ${oracleEnergyWh} Wh, expected > 0`);
+  const withValidation = results.length > 0 && results.every((r) => r.validationLoss !== undefined);
   const columns: TableColumn[] = [
     { header: "strategy" },
     { header: "runs", align: "right" },
+    ...(withValidation ? [{ header: "final validation loss", align: "right" as const }] : []),
     { header: "final test loss", align: "right" },
     { header: "parameters", align: "right" },
     { header: "search time (s)", align: "right" },
@@ -130,6 +134,7 @@ export function strategySummaryTable(results: readonly StrategyResult[], oracleE
     const row = [
       r.strategy,
       String(r.finalTestLoss.length),
+      ...(withValidation ? [f(r.validationLoss as number[], "validationLoss")] : []),
       f(r.finalTestLoss, "finalTestLoss"),
       f(r.parameters, "parameters"),
       f(r.searchSeconds, "searchSeconds"),

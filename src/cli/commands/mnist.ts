@@ -11,6 +11,7 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { MnistConfigSchema, STRATEGY_NAMES, type MnistConfig } from "../../experiments/config.js";
+import { DEFAULT_PENALTY_ALPHA } from "../../dag/selection.js";
 import { readMnistConfig, recordedDataDir, runMnistExperiment } from "../../node/experiments/mnist.js";
 import { searchDirs, type SearchDir } from "../../node/data/data-dir.js";
 import { datasetSpec } from "../../node/data/mnist.js";
@@ -31,6 +32,8 @@ const FLAG_PATHS: Record<string, string> = {
   trainSamples: "data.trainSamples",
   testSamples: "data.testSamples",
   splitSizes: "data.splitSizes",
+  validationSamples: "data.validationSamples",
+  alpha: "growth.penalty.alpha",
   standardize: "data.standardize",
   verify: "data.verify",
   inputSize: "model.inputSize",
@@ -69,7 +72,9 @@ export function addMnistOptions(cmd: Command): Command {
     .option("--data-dir <dir>", "folder holding the four IDX files (or <dir>/<dataset>/); default TINYGROW_DATA_DIR, then the download cache")
     .option("--train-samples <n>", "use the first n training images (split into train-opt, train-ls, train-gr)" + def(d.data.trainSamples), intArg)
     .option("--test-samples <n>", "use the first n test images" + def(d.data.testSamples), intArg)
-    .option("--split-sizes <a,b,c>", "sizes of train-opt, train-ls, train-gr (default: three equal parts)", intListArg)
+    .option("--validation-samples <n>", "training images carved out as the validation split before train-opt/ls/gr (0: the paper's three parts)" + def(d.data.validationSamples), intArg)
+    .option("--split-sizes <a,b,c>", "sizes of train-opt, train-ls, train-gr (default: three equal parts of what validation leaves)", intListArg)
+    .option("--alpha <x>", `α of strategy penalized (L_gr + α·k; default: ${DEFAULT_PENALTY_ALPHA})`, floatArg)
     .option("--standardize", "standardise the pixels with the training set's mean and std (after scaling to [0, 1])")
     .option("--no-verify", "do not check the files against the published checksums (other IDX data)")
     .option("--input-size <n>", "input width of the networks; the images' rows × cols must match" + def(d.model.inputSize), intArg)

@@ -8,8 +8,9 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { TeacherStudentConfigSchema, type TeacherStudentConfig } from "../../experiments/config.js";
+import { STRATEGY_NAMES, TeacherStudentConfigSchema, type TeacherStudentConfig } from "../../experiments/config.js";
 import { readStudyConfig, runTeacherStudentStudy } from "../../node/experiments/teacher-student.js";
+import { DEFAULT_PENALTY_ALPHA } from "../../dag/selection.js";
 import { configDefaults, flagsLayer, type ConfigLayer } from "../../io/config.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
 import { defaultOut, runStudyInTerminal, stdoutLine, type WriteLine } from "../study-runner.js";
@@ -24,6 +25,8 @@ const FLAG_PATHS: Record<string, string> = {
   trainSamples: "data.trainSamples",
   testSamples: "data.testSamples",
   splitSizes: "data.splitSizes",
+  validationSamples: "data.validationSamples",
+  alpha: "growth.penalty.alpha",
   lr: "training.lr",
   momentum: "training.momentum",
   batchSize: "training.batchSize",
@@ -47,9 +50,11 @@ export function addStudyOptions(cmd: Command): Command {
     .option("--epochs <n>", "epochs of inter-training after each growth step" + def(d.training.epochsPerStep), intArg)
     .option("--seeds <list>", "seeds, comma-separated; each has its own teacher, data and split" + def(d.seeds), intListArg)
     .option("--neurons <n>", "neurons added per growth step" + def(d.growth.neuronsPerStep), intArg)
-    .option("--train-samples <n>", "training samples (split into train-opt, train-ls, train-gr)" + def(d.data.trainSamples), intArg)
+    .option("--train-samples <n>", "training samples (split into validation, train-opt, train-ls, train-gr)" + def(d.data.trainSamples), intArg)
     .option("--test-samples <n>", "test samples" + def(d.data.testSamples), intArg)
-    .option("--split-sizes <a,b,c>", "sizes of train-opt, train-ls, train-gr (default: three equal parts)", intListArg)
+    .option("--validation-samples <n>", "training samples carved out as the validation split (defaults are chosen on it; never used by growth; default: one sixth of --train-samples)", intArg)
+    .option("--split-sizes <a,b,c>", "sizes of train-opt, train-ls, train-gr (default: three equal parts of what validation leaves)", intListArg)
+    .option("--alpha <x>", `α of strategy penalized: a step grows only if the train-gr loss drops by more than α per added parameter, L_gr + α·k (default: ${DEFAULT_PENALTY_ALPHA}, chosen on validation)`, floatArg)
     .option("--lr <x>", "SGD learning rate" + def(d.training.lr), floatArg)
     .option("--momentum <x>", "SGD momentum" + def(d.training.momentum), floatArg)
     .option("--batch-size <n>", "mini-batch size" + def(d.training.batchSize), intArg)
@@ -92,7 +97,7 @@ export function registerTeacherStudent(program: Command): void {
   const cmd = program
     .command("teacher-student")
     .description("the paper's teacher-student study (Fig. 5) for one growth strategy over several seeds, with baselines and a report")
-    .option("--strategy <name>", "growth strategy: whole, restricted or bic" + def(d.growth.strategy));
+    .option("--strategy <name>", `growth strategy: ${STRATEGY_NAMES.join(", ")}` + def(d.growth.strategy));
   addStudyOptions(cmd).action(async (options: Record<string, unknown>) => {
     const config = studyConfig(options, teacherStudentLayers(options));
     await runStudyCommand("teacher-student", config, options);

@@ -28,7 +28,7 @@ import { modelFromJson, type DagModelJson } from "../../dag/serialize.js";
 import type { Dataset } from "../../data/batches.js";
 import type { SearchDir } from "../data/data-dir.js";
 import { datasetSpec, loadMnist, pixelStatistics, type Standardization } from "../data/mnist.js";
-import { concatIndices, splitThreeWays, splitToJson, subsetDataset } from "../../data/splits.js";
+import { concatIndices, growthSplitToJson, splitForGrowth, splitToJson, subsetDataset } from "../../data/splits.js";
 import { resolveConfig } from "../../io/config.js";
 import { readConfigFile } from "../io/config-file.js";
 import { checkMadeBy, createRunFolder, MANIFEST_FILE, readManifest, resumeRunFolder, softwareVersions } from "../io/run-folder.js";
@@ -128,16 +128,17 @@ export interface MnistTask {
 export function mnistTask(config: MnistConfig, data: MnistSplits): MnistTask {
   const rng = new Rng(config.seed);
   const n = data.train.x.rows;
-  const split = splitThreeWays(n, rng.nextUint32() | 0, config.data.splitSizes);
+  const split = splitForGrowth(n, rng.nextUint32() | 0, { validation: config.data.validationSamples, sizes: config.data.splitSizes, validationPath: "data.validationSamples" });
   const { train } = data;
   const task: GrowthTask = {
     splits: { trainOpt: subsetDataset(train, split.trainOpt), trainLs: subsetDataset(train, split.trainLs), trainGr: subsetDataset(train, split.trainGr) },
     interTrain: subsetDataset(train, concatIndices(split.trainOpt, split.trainLs)),
+    ...(split.validation.length > 0 ? { validation: subsetDataset(train, split.validation) } : {}),
     test: data.test,
     loss: "softmax-cross-entropy",
     inputSize: config.model.inputSize,
     outputSize: data.classes,
-    dataSplit: { dataset: config.dataset, seed: config.seed, trainSamples: n, testSamples: data.test.x.rows, standardization: data.source.standardization, split: splitToJson(split) },
+    dataSplit: { dataset: config.dataset, seed: config.seed, trainSamples: n, testSamples: data.test.x.rows, standardization: data.source.standardization, split: split.validation.length > 0 ? growthSplitToJson(split) : splitToJson(split) },
   };
   const trainingSeed = rng.nextUint32() | 0;
   const fixedInitSeeds = LECUN_MLPS.map(() => rng.nextUint32() | 0);

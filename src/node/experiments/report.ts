@@ -27,21 +27,24 @@ import type { Strategy } from "../../dag/candidates.js";
 import { modelFromJson, type DagModelJson } from "../../dag/serialize.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { dagDrawingInput, drawDag, toDot } from "../../io/dag-drawing.js";
-import { accuracyCurvePlot, accuracyVsParamsPlot, energyLossPlot, lossCurvePlot, parameterBarPlot, type MeanStdSeries } from "../../io/plots.js";
+import { accuracyCurvePlot, accuracyVsParamsPlot, energyLossPlot, lossCurvePlot, paretoPlot, parameterBarPlot, type MeanStdSeries } from "../../io/plots.js";
 import { formatMeanStd, formatNumber, markdownTable, meanStd, meanStdAcross, strategySummaryTable, type StrategyResult } from "../../io/summary.js";
 import type { AccountingSnapshot } from "../../experiments/accounting.js";
 import type { MnistConfig, TeacherStudentConfig } from "../../experiments/config.js";
 import { MODEL_FILE } from "../../experiments/growth-run.js";
 import { readGrowthLog } from "./open-growth-run.js";
 import { publishedReferences, type FixedMlp } from "../../experiments/mnist-baselines.js";
+import { paretoPoints, sweepMarkdown, sweepRows, SWEEP_GROUP } from "../../experiments/alpha-sweep.js";
 
 /** One run of a study: a grown student, the oracle or a retrained structure. */
 export interface StudyRun {
   kind: "growth" | "oracle" | "retrain";
   strategy: Strategy | null;
   seed: number;
-  /** The series it belongs to in plots and tables ("whole", "oracle", "retrained whole"). */
+  /** The series it belongs to in plots and tables ("whole", "oracle", "retrained whole", "penalized α=1e-6"). */
   label: string;
+  /** α of strategy "penalized" in an α sweep (else absent: the configuration's). */
+  alpha?: number;
   /** Its folder, relative to the study folder. */
   dir: string;
 }
@@ -56,6 +59,8 @@ export interface RunOutcome {
   trace: { loss: number[]; energyWh: number[] };
   growthEpochs: number[];
   finalTestLoss: number;
+  /** Final loss on the validation split (NaN when the study has none). */
+  finalValidationLoss: number;
   parameters: number;
   accounting: AccountingSnapshot;
 }
@@ -78,6 +83,7 @@ export function runOutcome(studyDir: string, run: StudyRun, traceEvery = 1): Run
     trace: { loss: trace.map((r) => r.losses.test), energyWh: trace.map(energyOf) },
     growthEpochs: records.filter((r) => r.kind === "growth").map((r) => r.epoch as number),
     finalTestLoss: done.losses.test,
+    finalValidationLoss: done.losses.validation ?? NaN,
     parameters: done.parameters,
     accounting: done.accounting as AccountingSnapshot,
   };
@@ -120,6 +126,7 @@ function strategyResult(label: string, runs: readonly RunOutcome[]): StrategyRes
   return {
     strategy: label,
     finalTestLoss: runs.map((r) => r.finalTestLoss),
+    ...(runs.every((r) => Number.isFinite(r.finalValidationLoss)) ? { validationLoss: runs.map((r) => r.finalValidationLoss) } : {}),
     parameters: runs.map((r) => r.parameters),
     searchSeconds: runs.map((r) => r.accounting.wallSeconds.search ?? 0),
     trainingSeconds: runs.map((r) => r.accounting.wallSeconds.training ?? 0),
@@ -187,7 +194,14 @@ export async function writeStudyReport(out: string, config: TeacherStudentConfig
     figures.push(["Final parameter count per strategy (mean ± std over seeds)", "plots/parameters.svg"]);
   }
 
-  const summary = summaryMarkdown(outcomes);
+  const hasSweep = outcomes.some((o) => o.run.alpha !== undefined);
+  let summary = summaryMarkdown(outcomes);
+  if (hasSweep) {
+    const rows = sweepRows(outcomes);
+    writeFileAtomic(join(plots, "pareto.svg"), await paretoPlot({ points: paretoPoints(rows), sweepGroup: SWEEP_GROUP }));
+    figures.push(["Pareto front: final parameters against final test loss, means over seeds (strategies, the α sweep of penalized, the oracle; dashed: the non-dominated points)", "plots/pareto.svg"]);
+    summary += "\n\n" + sweepMarkdown(rows);
+  }
   const summaryPath = join(out, "summary.md");
   writeFileAtomic(summaryPath, `# Teacher–student study: summary\n\n${summary}`);
   const reportPath = join(out, "report.md");

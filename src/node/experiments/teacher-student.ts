@@ -24,7 +24,7 @@ import { CandidatePool } from "../pool.js";
 import type { Strategy } from "../../dag/candidates.js";
 import { modelFromJson, modelToJson, type DagModelJson } from "../../dag/serialize.js";
 import type { DagModel } from "../../dag/model.js";
-import { concatIndices, splitThreeWays, splitToJson, subsetDataset } from "../../data/splits.js";
+import { concatIndices, growthSplitToJson, splitForGrowth, subsetDataset } from "../../data/splits.js";
 import { buildTeacher, teacherDataset } from "../../data/teacher.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { resolveConfig } from "../../io/config.js";
@@ -34,7 +34,7 @@ import { withBlasThreads, type KernelChoice } from "../../kernels/select.js";
 import { chooseKernels } from "../kernels.js";
 import { Rng } from "../../tensor/rng.js";
 import { baselineRunConfig, freshlyInitialised, oracleModel } from "../../experiments/baselines.js";
-import { TeacherStudentConfigSchema, type GrowthRunConfig, type TeacherStudentConfig } from "../../experiments/config.js";
+import { TeacherStudentConfigSchema, teacherStudentValidation, type GrowthRunConfig, type TeacherStudentConfig } from "../../experiments/config.js";
 import { growthRunUnits, MODEL_FILE, type GrowthTask, type Progress, type StopRequest } from "../../experiments/growth-run.js";
 import { checkRunsResumable, describeCost, runInFolder, type StudyEnv } from "./run-in-folder.js";
 import { writeStudyReport, type StudyRun } from "./report.js";
@@ -72,9 +72,16 @@ export function studyPlan(config: TeacherStudentConfig): StudyRun[] {
       runs.push({ kind: "growth", strategy, seed, label: strategy, dir: join(strategy, `seed-${seed}`) });
       if (config.baselines.retrain) runs.push({ kind: "retrain", strategy, seed, label: `retrained ${strategy}`, dir: join(`retrained-${strategy}`, `seed-${seed}`) });
     }
+    // The α sweep of strategy "penalized" (no retrained baselines: the front is about the grown networks).
+    for (const alpha of config.alphas) runs.push({ kind: "growth", strategy: "penalized", alpha, seed, label: alphaLabel(alpha), dir: join(`penalized-alpha-${alpha}`, `seed-${seed}`) });
     if (config.baselines.oracle) runs.push({ kind: "oracle", strategy: null, seed, label: "oracle", dir: join("oracle", `seed-${seed}`) });
   }
   return runs;
+}
+
+/** The series label of the α sweep's runs. */
+export function alphaLabel(alpha: number): string {
+  return `penalized α=${alpha}`;
 }
 
 /** One seed's teacher, data and split, and the seeds of its runs' randomness. */
@@ -95,16 +102,17 @@ export function teacherStudentTask(config: TeacherStudentConfig, seed: number, k
   const teacher = buildTeacher(rng.fork(), d.teacher);
   const train = teacherDataset(kernels, teacher, d.trainSamples, rng.fork(), d.inputRange);
   const test = teacherDataset(kernels, teacher, d.testSamples, rng.fork(), d.inputRange);
-  const split = splitThreeWays(d.trainSamples, rng.nextUint32() | 0, d.splitSizes);
+  const split = splitForGrowth(d.trainSamples, rng.nextUint32() | 0, { validation: teacherStudentValidation(d), sizes: d.splitSizes, validationPath: "data.validationSamples" });
   const splits = { trainOpt: subsetDataset(train, split.trainOpt), trainLs: subsetDataset(train, split.trainLs), trainGr: subsetDataset(train, split.trainGr) };
   const task: GrowthTask = {
     splits,
     interTrain: subsetDataset(train, concatIndices(split.trainOpt, split.trainLs)),
+    ...(split.validation.length > 0 ? { validation: subsetDataset(train, split.validation) } : {}),
     test,
     loss: "mse",
     inputSize: d.teacher.inputSize,
     outputSize: d.teacher.outputSize,
-    dataSplit: { seed, trainSamples: d.trainSamples, testSamples: d.testSamples, split: splitToJson(split) },
+    dataSplit: { seed, trainSamples: d.trainSamples, testSamples: d.testSamples, split: growthSplitToJson(split) },
   };
   return { teacher, task, trainingSeed: rng.nextUint32() | 0, oracleInitSeed: rng.nextUint32() | 0, retrainInitSeed: rng.nextUint32() | 0 };
 }
@@ -113,7 +121,11 @@ export function teacherStudentTask(config: TeacherStudentConfig, seed: number, k
 export function runConfig(config: TeacherStudentConfig, run: StudyRun): GrowthRunConfig {
   const growth: GrowthRunConfig = {
     seed: run.seed,
-    growth: { ...config.growth, strategy: (run.strategy ?? config.growth.strategy) as Strategy },
+    growth: {
+      ...config.growth,
+      strategy: (run.strategy ?? config.growth.strategy) as Strategy,
+      ...(run.alpha === undefined ? {} : { penalty: { ...config.growth.penalty, alpha: run.alpha } }),
+    },
     training: config.training,
     checkpoint: config.checkpoint,
   };
@@ -148,12 +160,12 @@ export async function runTeacherStudentStudy(config: TeacherStudentConfig, targe
       seed: config.seeds[0],
       kernels: { name: choice.name, reason: choice.reason, blasThreads: choice.blasThreads },
       versions: softwareVersions(),
-      dataSplit: { seeds: config.seeds, trainSamples: config.data.trainSamples, testSamples: config.data.testSamples, splitSizes: config.data.splitSizes ?? "three equal parts" },
+      dataSplit: { seeds: config.seeds, trainSamples: config.data.trainSamples, validationSamples: teacherStudentValidation(config.data), testSamples: config.data.testSamples, splitSizes: config.data.splitSizes ?? "three equal parts" },
       command: target.command,
     });
   if (folder.lockTakeover !== null) io.log(folder.lockTakeover);
   io.log(`kernels: ${choice.reason}`);
-  io.log(`study: ${plan.length} runs (${config.strategies.join(", ")} × seeds ${config.seeds.join(",")}${config.baselines.oracle ? " + oracle" : ""}${config.baselines.retrain ? " + retrained" : ""}) in ${out}`);
+  io.log(`study: ${plan.length} runs (${[...config.strategies, ...config.alphas.map(alphaLabel)].join(", ")} × seeds ${config.seeds.join(",")}${config.baselines.oracle ? " + oracle" : ""}${config.baselines.retrain ? " + retrained" : ""}) in ${out}`);
   const workers = config.workers ?? availableParallelism();
   const pool = workers > 0 ? new CandidatePool(workers, choice.name) : null;
   const total = plan.reduce((n, run) => n + growthRunUnits(runConfig(config, run)), 0);
