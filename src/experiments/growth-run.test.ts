@@ -61,7 +61,7 @@ test("a growth run logs one record per growth step and per epoch, and writes the
   assert.deepEqual(kinds, ["init", "growth", "epoch", "epoch", "epoch", "epoch", "growth", "epoch", "epoch", "epoch", "epoch", "done"]);
   assert.deepEqual(records.map((r) => r.epoch), [0, 0, 1, 2, 3, 4, 4, 5, 6, 7, 8, 8]);
   for (const r of records) {
-    assert.deepEqual(Object.keys(r.losses).filter((k) => k !== "train").sort(), ["test", "train-gr", "train-ls", "train-opt"]);
+    assert.deepEqual(Object.keys(r.losses).filter((k) => k !== "train").sort(), ["test", "train-gr", "train-ls", "train-opt", "validation"]);
     assert.ok(r.energyWh !== undefined && r.wallSeconds !== undefined && typeof r.action === "string");
   }
   assert.match(String(records[1].action), /^grow: /);

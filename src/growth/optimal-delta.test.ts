@@ -5,9 +5,9 @@ import { kernelsUnderTest } from "../node/under-test.js";
 import { fromArrays64, zeros64 } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { bottleneckFromStatistics, bottleneckNorms, projectedDesiredUpdate, tensorN } from "./bottleneck.js";
-import { augmentWithOnes, frobeniusNorm, matmul, sliceColumns } from "./linalg.js";
+import { augmentWithOnes, frobeniusNorm, matmul, scale, sliceColumns } from "./linalg.js";
 import { computeLayerGrowth } from "./layer-growth.js";
-import { computeOptimalDelta, pseudoInverseSolve } from "./optimal-delta.js";
+import { computeOptimalDelta, guardOptimalDelta, pseudoInverseSolve } from "./optimal-delta.js";
 import { LayerPairAccumulator } from "./statistics.js";
 import { pairProblem, randomMatrix, relDiff } from "./test-helpers.js";
 
@@ -197,4 +197,32 @@ test("a negative or non-finite ridge is a ConfigError", () => {
       (err: unknown) => err instanceof ConfigError && err.message.includes(`computeOptimalDelta: ridge: expected a finite number >= 0, got ${ridge}`),
     );
   }
+});
+
+test("solve guard: a duplicated feature (rank-deficient S) gives the least-norm δW with a warning; a well-posed S passes untouched", () => {
+  const rng = new Rng(21);
+  const n = 300;
+  const b2 = fromArrays64(Array.from({ length: n }, () => [rng.normal(), rng.normal(), 1]));
+  const b3 = fromArrays64(Array.from({ length: n }, (_, r) => [b2.data[3 * r], b2.data[3 * r + 1], b2.data[3 * r + 1], 1]));
+  const g = fromArrays64(Array.from({ length: n }, (_, r) => [Math.sin(b2.data[3 * r]) + 0.3 * b2.data[3 * r + 1] ** 2, rng.normal()]));
+  const stat = (b: typeof b2) => ({ s: scale(matmul(K, b, b, { transA: true }), 1 / n), m: scale(matmul(K, b, g, { transA: true }), 1 / n) });
+  let energy = 0;
+  for (const v of g.data) energy += v * v;
+  energy /= n;
+  const p2 = stat(b2);
+  const ok = guardOptimalDelta(p2.s, p2.m, true, computeOptimalDelta(p2.s, p2.m, true, K), K, energy);
+  assert.equal(ok.warning, null);
+  const p3 = stat(b3);
+  const guarded = guardOptimalDelta(p3.s, p3.m, true, computeOptimalDelta(p3.s, p3.m, true, K), K, energy);
+  assert.ok(guarded.warning !== null && /pseudo-inverse/.test(guarded.warning), String(guarded.warning));
+  assert.equal(guarded.delta.method, "pseudo-inverse");
+  // Least norm: the duplicated column's weight is split in two equal halves; D is unchanged.
+  const d2 = ok.delta.deltaRaw;
+  const d3 = guarded.delta.deltaRaw;
+  for (let o = 0; o < 2; o++) {
+    assert.ok(Math.abs(d3.data[o * 4] - d2.data[o * 3]) < 1e-8);
+    assert.ok(Math.abs(d3.data[o * 4 + 1] - d2.data[o * 3 + 1] / 2) < 1e-8 && Math.abs(d3.data[o * 4 + 2] - d2.data[o * 3 + 1] / 2) < 1e-8);
+    assert.ok(Math.abs(d3.data[o * 4 + 3] - d2.data[o * 3 + 2]) < 1e-8);
+  }
+  assert.ok(Math.abs(guarded.delta.decrease - ok.delta.decrease) < 1e-9 * ok.delta.decrease);
 });
