@@ -25,13 +25,15 @@
  *  - widen w: the same with the activities of all of w's in-edge sources side by side (+ one
  *    ones column when an in-edge of w has a bias) and the residuals of all its successors
  *    side by side; α is cut per in-edge, ω per out-edge.
- * At most `neurons` neurons, fewer when the statistical threshold drops some (k = 0: the
- * candidate has nothing to add and is not evaluated).
+ * At most `neurons` neurons, fewer when the statistical threshold (or, with option
+ * `significance` "marchenko-pastur", the noise edge of growth/significance.ts) drops some
+ * (k = 0: the candidate has nothing to add and is not evaluated).
  */
 import type { Kernels } from "../kernels/kernels.js";
 import type { ActivationName } from "../nn/layers/activation.js";
 import { computeOptimalDelta } from "../growth/optimal-delta.js";
 import { computeNewNeurons } from "../growth/new-neurons.js";
+import { resolveSignificance, singularValueEdge, type SignificanceOptions } from "../growth/significance.js";
 import { scale } from "../growth/linalg.js";
 import { Matrix, zeros64, type Matrix64 } from "../tensor/matrix.js";
 import type { Candidate } from "./candidates.js";
@@ -51,6 +53,11 @@ export interface FitOptions {
   statisticalThreshold?: number;
   /** τ_num of S_growth^{-1/2} (default 1e-6, SPEC §7.1). */
   numericalThreshold?: number;
+  /**
+   * How many neurons the data supports (growth/significance.ts): "threshold" (default, τ_stat)
+   * or "marchenko-pastur" (noise edges for TINY's singular values and the random-try gains).
+   */
+  significance?: SignificanceOptions;
 }
 
 export interface EdgeProposal {
@@ -136,12 +143,18 @@ export function fitCandidate(graph: DagGraph, stats: DagStatistics, candidate: C
     for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) nMat.data[i * nMat.cols + off + j] = -m.data[i * m.cols + j];
     off += m.cols;
   }
+  const significance = resolveSignificance(options.significance, "growth.fit.significance");
+  const edge =
+    significance.rule === "marchenko-pastur"
+      ? singularValueEdge({ n: stats.n, inputs: cols.length, outputs: nMat.cols, residualMeanSq: residualMeanSq(stats, targets), level: significance.level })
+      : undefined;
   const neurons = computeNewNeurons(
     block(stats.C, cols, cols),
     nMat,
     withOnes,
     {
       maximumAddedNeurons: candidate.neurons,
+      ...(edge === undefined ? {} : { significanceEdge: edge }),
       ...(options.statisticalThreshold === undefined ? {} : { statisticalThreshold: options.statisticalThreshold }),
       ...(options.numericalThreshold === undefined ? {} : { numericalThreshold: options.numericalThreshold }),
     },
@@ -162,6 +175,11 @@ export function fitCandidate(graph: DagGraph, stats: DagStatistics, candidate: C
     amplitude: "inside",
     deltaAdjust: null,
   };
+}
+
+/** (1/n)‖[V_t1 | V_t2 | …]‖²_F of the targets, from the node statistics. */
+export function residualMeanSq(stats: DagStatistics, targets: readonly string[]): number {
+  return targets.reduce((sum, t) => sum + (stats.nodes.get(t)?.bottleneckMeanSq ?? 0), 0);
 }
 
 /** Rows [from, to) of m (a copy). */

@@ -7,11 +7,16 @@ export {
   growthStep,
   resolveGrowthOptions,
   bicScore,
+  modelSeed,
+  DEFAULT_PENALTY_ALPHA,
+  type PenaltyOptions,
+  type Criterion,
   type GrowthOptions,
   type GrowthSplits,
   type GrowthStepResult,
   type CandidateReport,
   type BicOptions,
 } from "./step.js";
+export { gromoBicScore, penalizedScore, chooseCandidate, criterionOf } from "./selection.js";
 export { trainModel, type InterTrainOptions } from "./train.js";
 export { modelToJson, modelFromJson, DAG_FORMAT, DAG_FORMAT_VERSION, type DagModelJson } from "./serialize.js";

@@ -180,8 +180,8 @@ function targetGram(hth: Matrix64, h: Matrix64, t: TargetSamples, kernels: Kerne
   return { g, c, p };
 }
 
-/** Greedy forward selection of at most k pool indices (see the file comment). */
-function forwardSelect(grams: TargetGram[], norms: Float64Array, k: number): number[] {
+/** Greedy forward selection of at most k pool indices whose gain exceeds `minGain` (see the file comment). */
+function forwardSelect(grams: TargetGram[], norms: Float64Array, k: number, minGain: number): number[] {
   const R = norms.length;
   const q = grams.map((t) => Float64Array.from({ length: R }, (_, j) => t.g.data[j * R + j]));
   const b = grams.map((t) => t.c.clone());
@@ -210,7 +210,7 @@ function forwardSelect(grams: TargetGram[], norms: Float64Array, k: number): num
         bestGain = gain;
       }
     }
-    if (best < 0) break;
+    if (best < 0 || !(bestGain > minGain)) break;
     chosen.push(best);
     taken[best] = 1;
     grams.forEach((t, ti) => {
@@ -235,9 +235,11 @@ function forwardSelect(grams: TargetGram[], norms: Float64Array, k: number): num
 
 /**
  * The k best neurons of `pool` (R, X̃ cols) for the candidate's targets, their ω and the δW
- * corrections (see the file comment). Fewer than k when the pool has fewer usable neurons.
+ * corrections (see the file comment). Fewer than k when the pool has fewer usable neurons, or
+ * when the next neuron's gain is not above `minGain` (the significance edge of
+ * growth/significance.ts `selectionGainEdge`; default 0).
  */
-export function selectNeurons(data: NeuronSamples, pool: Matrix64, k: number, activation: ActivationName, kernels: Kernels): SelectedNeurons {
+export function selectNeurons(data: NeuronSamples, pool: Matrix64, k: number, activation: ActivationName, kernels: Kernels, minGain = 0): SelectedNeurons {
   const n = data.x.rows;
   const R = pool.rows;
   const h = preActivations(data.x, pool, kernels);
@@ -245,7 +247,7 @@ export function selectNeurons(data: NeuronSamples, pool: Matrix64, k: number, ac
   const hth = product(kernels, h, h, { transA: true, alpha: 1 / n });
   const norms = Float64Array.from({ length: R }, (_, j) => hth.data[j * R + j]);
   const grams = data.targets.map((t) => targetGram(hth, h, t, kernels));
-  const chosen = forwardSelect(grams, norms, Math.min(k, R));
+  const chosen = forwardSelect(grams, norms, Math.min(k, R), minGain);
   const K = chosen.length;
   const totalRows = data.targets.reduce((s, t) => s + t.v.cols, 0);
   const omega = zeros64(totalRows, K);
@@ -277,4 +279,15 @@ export function selectNeurons(data: NeuronSamples, pool: Matrix64, k: number, ac
     row0 += d;
   });
   return { k: K, alpha: pickRows(pool, chosen), omega, deltaAdjust, gain };
+}
+
+/** (1/n)‖[V_t1 | …]‖²_F and Σ widths of the targets' residuals on train-opt (for the significance edge). */
+export function residualShape(data: NeuronSamples): { n: number; outputs: number; residualMeanSq: number } {
+  let sq = 0;
+  let outputs = 0;
+  for (const t of data.targets) {
+    for (const v of t.v.data) sq += v * v;
+    outputs += t.v.cols;
+  }
+  return { n: data.x.rows, outputs, residualMeanSq: sq / Math.max(1, data.x.rows) };
 }

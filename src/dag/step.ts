@@ -37,7 +37,8 @@ import { Matrix, type FloatArray, type Matrix64 } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { augmentWithOnes, concatColumns, concatRows, linearCombination, matmul } from "../growth/linalg.js";
 import { refineNeurons, type RefineOptions } from "./refine.js";
-import { randomPool, selectNeurons, unitScaleRows, type NeuronSamples } from "./random-tries.js";
+import { randomPool, residualShape, selectNeurons, unitScaleRows, type NeuronSamples } from "./random-tries.js";
+import { resolveSignificance, selectionGainEdge } from "../growth/significance.js";
 import { describeCandidate, enumerateCandidates, fitToBudget, largestBottleneck, STRATEGIES, type Candidate, type Strategy } from "./candidates.js";
 import { dagLoss, targetsOf, type DagData } from "./data.js";
 import { ExtendedEvaluator, makeEvalSet, searchAmplitudeChecked, type AmplitudeOptions, type EvalSet } from "./evaluate.js";
@@ -244,6 +245,12 @@ export function resolveGrowthOptions(options: GrowthOptions = {}): ResolvedGrowt
   if (!Number.isInteger(r.statisticsBatchSize) || r.statisticsBatchSize < 1) {
     issues.push({ source: src, path: "growth.statisticsBatchSize", message: `expected an integer >= 1, got ${r.statisticsBatchSize}` });
   }
+  try {
+    resolveSignificance(r.fit.significance, "growth.fit.significance");
+  } catch (err) {
+    if (err instanceof ConfigError) issues.push(...err.issues);
+    else throw err;
+  }
   if (!FIT_MODES.includes(r.fit.mode)) issues.push({ source: src, path: "growth.fit.mode", message: `expected one of ${FIT_MODES.join(", ")}, got "${r.fit.mode}"` });
   if (!Number.isInteger(r.fit.randomTries) || r.fit.randomTries < 1) issues.push({ source: src, path: "growth.fit.randomTries", message: `expected an integer >= 1, got ${r.fit.randomTries}` });
   if (!Number.isInteger(r.refine.epochs) || r.refine.epochs < 0) issues.push({ source: src, path: "growth.refine.epochs", message: `expected an integer >= 0, got ${r.refine.epochs}` });
@@ -351,11 +358,13 @@ export function buildProposal<T extends FloatArray>(ctx: StepContext<T>, index: 
   const samples = neuronSamples(ctx, tiny);
   const random = randomPool(samples.x, tiny.withOnes, options.fit.randomTries, rng, kernels);
   const pool = mode === "random" ? random : concatRows(unitScaleRows(samples.x, sliceRows(tiny.alpha, 0, tiny.k), kernels), random);
-  let chosen = selectNeurons(samples, pool, k, tiny.activation, kernels);
+  const significance = resolveSignificance(options.fit.significance, "growth.fit.significance");
+  const minGain = significance.rule === "marchenko-pastur" ? selectionGainEdge({ ...residualShape(samples), candidates: pool.rows, level: significance.level }) : 0;
+  let chosen = selectNeurons(samples, pool, k, tiny.activation, kernels, minGain);
   if (mode === "gradient" && chosen.k > 0 && options.refine.epochs > 0) {
     const v = samples.targets.map((t) => t.v).reduce((acc, m) => concatColumns(acc, m));
     const alpha = refineNeurons(chosen, tiny.activation, { x: samples.x, v }, options.refine, rng, kernels);
-    chosen = selectNeurons(samples, alpha, chosen.k, tiny.activation, kernels);
+    chosen = selectNeurons(samples, alpha, chosen.k, tiny.activation, kernels, minGain);
   }
   return { ...tiny, k: chosen.k, alpha: chosen.alpha, omega: chosen.omega, amplitude: "outside", deltaAdjust: chosen.deltaAdjust };
 }

@@ -59,6 +59,13 @@ export const GrowthSectionObject = z.strictObject({
         randomTries: int(1).optional(),
         statisticalThreshold: z.number().nonnegative().optional(),
         numericalThreshold: z.number().nonnegative().optional(),
+        /** How many neurons the data supports (growth/significance.ts; engine default rule "threshold", level 0.05). */
+        significance: z
+          .strictObject({
+            rule: z.enum(["threshold", "marchenko-pastur"]).optional(),
+            level: z.number().gt(0).lt(1).optional(),
+          })
+          .optional(),
       })
       .prefault({}),
     /** Gradient refinement of new neurons (fit mode "gradient"; engine default 20 epochs there). */
@@ -215,7 +222,7 @@ export const TeacherStudentConfigSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["data", "splitSizes"],
-        message: `the parts (${sizes.join(" + ")} = ${sizes[0] + sizes[1] + sizes[2]}) exceed the ${growthSamples} training samples left after data.validationSamples (${validation})`,
+        message: `the parts (${sizes.join(" + ")} = ${sizes[0] + sizes[1] + sizes[2]}) exceed ${validation === 0 ? `data.trainSamples (${c.data.trainSamples})` : `the ${growthSamples} training samples left after data.validationSamples (${validation})`}`,
       });
     }
     // One matrix (samples × widest layer) must be indexable (the kernels take int32 sizes):
@@ -321,7 +328,7 @@ export const MnistConfigSchema = z
     if (n !== undefined && n - v < 3) {
       ctx.addIssue({ code: "custom", path: ["data", "validationSamples"], message: `${v} validation samples of data.trainSamples (${n}) leave ${Math.max(0, n - v)} for train-opt, train-ls and train-gr (at least 1 each)` });
     } else if (sizes !== undefined && n !== undefined && sizes[0] + sizes[1] + sizes[2] > n - v) {
-      ctx.addIssue({ code: "custom", path: ["data", "splitSizes"], message: `the parts (${sizes.join(" + ")} = ${sizes[0] + sizes[1] + sizes[2]}) exceed the ${n - v} training images left after data.validationSamples (${v})` });
+      ctx.addIssue({ code: "custom", path: ["data", "splitSizes"], message: `the parts (${sizes.join(" + ")} = ${sizes[0] + sizes[1] + sizes[2]}) exceed ${v === 0 ? `data.trainSamples (${n})` : `the ${n - v} training images left after data.validationSamples (${v})`}` });
     }
   });
 

@@ -9,7 +9,9 @@
  */
 export { LayerPairAccumulator, TensorStatistic, EmptyStatisticError, layerPairStatistics, checkLayerPairStatistics } from "./statistics.js";
 export type { LayerPairShape, LayerPairBatch, LayerPairStatistics, LayerPairSamples, AccumulatorOptions } from "./statistics.js";
-export { computeOptimalDelta, pseudoInverseSolve } from "./optimal-delta.js";
+export { computeOptimalDelta, pseudoInverseSolve, guardOptimalDelta } from "./optimal-delta.js";
+export { singularValueEdge, selectionGainEdge, resolveSignificance, SIGNIFICANCE_RULES, DEFAULT_SIGNIFICANCE_LEVEL } from "./significance.js";
+export type { SignificanceOptions, SignificanceRule, NoiseShape } from "./significance.js";
 export type { OptimalDelta, OptimalDeltaMethod } from "./optimal-delta.js";
 export { projectedDesiredUpdate, bottleneckNorms, bottleneckFromStatistics, tensorN } from "./bottleneck.js";
 export type { BottleneckNorms } from "./bottleneck.js";

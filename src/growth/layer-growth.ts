@@ -15,6 +15,7 @@ import { frobeniusNorm, matmul, scale, trace, transpose } from "./linalg.js";
 import { computeNewNeurons, type NewNeuronOptions, type NewNeurons } from "./new-neurons.js";
 import { computeOptimalDelta, guardOptimalDelta, type OptimalDelta } from "./optimal-delta.js";
 import { checkLayerPairStatistics, type LayerPairStatistics } from "./statistics.js";
+import { resolveSignificance, singularValueEdge, type SignificanceOptions } from "./significance.js";
 
 export interface LayerGrowthOptions extends NewNeuronOptions {
   /** Layer 1's activation σ (between the two layers): gives σ'(0) for §8. */
@@ -32,6 +33,8 @@ export interface LayerGrowthOptions extends NewNeuronOptions {
    * (Pythagoras no longer applies: the ridge residual is not orthogonal to B̃1).
    */
   deltaRidge?: number;
+  /** How many neurons the data supports (significance.ts; default rule "threshold", τ_stat). */
+  significance?: SignificanceOptions;
   /** Check the plain δW* solve and fall back to the pseudo-inverse when it blew up (optimal-delta.ts `guardOptimalDelta`; default false, GroMo's solve). */
   deltaGuard?: boolean;
 }
@@ -76,7 +79,10 @@ export function computeLayerGrowth(stats: LayerPairStatistics, options: LayerGro
   const n = useProjection ? tensorN(stats.MPrev, stats.P, delta.deltaRaw, kernels) : scale(stats.MPrev, -1);
   // The size of N before cancellation, for the "numerically zero bottleneck" test (§7, new-neurons.ts).
   const referenceScale = options.referenceScale ?? frobeniusNorm(stats.MPrev) + (useProjection ? frobeniusNorm(stats.P) * frobeniusNorm(delta.deltaRaw) : 0);
-  const neurons = computeNewNeurons(stats.SGrowth, n, layer1Bias, { ...options, referenceScale }, kernels);
+  const significance = resolveSignificance(options.significance);
+  const significanceEdge =
+    significance.rule === "marchenko-pastur" ? singularValueEdge({ n: stats.n, inputs: stats.SGrowth.rows, outputs: n.cols, residualMeanSq: bottleneck.meanSqNorm, level: significance.level }) : undefined;
+  const neurons = computeNewNeurons(stats.SGrowth, n, layer1Bias, { ...options, referenceScale, ...(significanceEdge === undefined ? {} : { significanceEdge }) }, kernels);
   const firstOrder = firstOrderImprovement(delta.decrease, neurons.singularValues, gromoActivationGradientAtZero(options.activation));
   return {
     delta,

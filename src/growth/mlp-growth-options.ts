@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { resolveConfig, type ConfigLayer } from "../io/config.js";
+import { DEFAULT_SIGNIFICANCE_LEVEL, SIGNIFICANCE_RULES } from "./significance.js";
 
 /**
  * How the existing weights of the layer after the grown one move together with the new
@@ -38,6 +39,10 @@ export const GrowthOptionsSchema = z.strictObject({
   maxNeuronsPerStep: z.number().int().min(1).nullable().default(null),
   /** τ_stat: singular values kept if ≥ min(τ_stat, max s) (SPEC §7.2). */
   statisticalThreshold: z.number().min(0).default(1e-3),
+  /** How many neurons the data supports (significance.ts): "threshold" (τ_stat, SPEC §7.2) or "marchenko-pastur" (the noise edge). */
+  significance: z.enum(SIGNIFICANCE_RULES as unknown as ["threshold", "marchenko-pastur"]).default("threshold"),
+  /** p ∈ (0, 1) of the "marchenko-pastur" rule: the probability that pure noise adds a neuron. */
+  significanceLevel: z.number().gt(0).lt(1).default(DEFAULT_SIGNIFICANCE_LEVEL),
   /** τ_num: eigenvalues of S_growth kept if > τ_num (SPEC §7.1). */
   numericalThreshold: z.number().min(0).default(1e-6),
   /** Samples the statistics are accumulated over (at most the statistics set's size). */

@@ -166,6 +166,7 @@ export function analyseMlp(model: Mlp, statistics: readonly LayerPairStatistics[
     const growth = computeLayerGrowth(
       stats,
       {
+        significance: { rule: options.significance, level: options.significanceLevel },
         activation: model.activation,
         statisticalThreshold: options.statisticalThreshold,
         numericalThreshold: options.numericalThreshold,

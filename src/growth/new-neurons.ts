@@ -31,6 +31,12 @@ export interface NewNeuronOptions {
   zeroTolerance?: number;
   /** Size of N before cancellation, for the zero test (default ‖N‖_F). */
   referenceScale?: number;
+  /**
+   * A significance edge (significance.ts `singularValueEdge`): when given, singular values are
+   * kept if strictly above it — possibly none — instead of the τ_stat rule (which always keeps
+   * the largest). Default: none (SPEC §7.2).
+   */
+  significanceEdge?: number;
 }
 
 export interface NewNeurons {
@@ -145,7 +151,9 @@ export function computeNewNeurons(sGrowth: Matrix64, n: Matrix64, layer1Bias: bo
   const sMax = s[0];
   const zeroFloor = opts.zeroTolerance * norm * (opts.referenceScale ?? frobeniusNorm(n));
   let k = 0;
-  while (k < r && s[k] >= Math.min(opts.statisticalThreshold, sMax) && s[k] > zeroFloor) k++;
+  const edge = opts.significanceEdge;
+  if (edge === undefined) while (k < r && s[k] >= Math.min(opts.statisticalThreshold, sMax) && s[k] > zeroFloor) k++;
+  else while (k < r && s[k] > edge && s[k] > zeroFloor) k++;
   if (cap !== null) k = Math.min(k, cap);
   if (k === 0) return empty(allSingularValues);
 

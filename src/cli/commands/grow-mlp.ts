@@ -106,6 +106,8 @@ const FLAG_PATHS: Record<string, string> = {
   neurons: "growth.maxNeuronsPerStep",
   statSamples: "growth.statisticsSamples",
   statisticalThreshold: "growth.statisticalThreshold",
+  significance: "growth.significance",
+  significanceLevel: "growth.significanceLevel",
   numericalThreshold: "growth.numericalThreshold",
 };
 
@@ -126,6 +128,8 @@ export function registerGrowMlp(program: Command): void {
     .option("--natural-ridge <x>", "relative ridge λ of δW* = ((S + λ·tr(S)/d·I)⁻¹M)ᵀ, for the natural step and the residual the new neurons fit; 0 = GroMo's plain solve" + def(d.growth.naturalRidge), floatArg)
     .option("--stat-samples <n>", "samples the growth statistics are accumulated over, drawn from the training set each step" + def(d.growth.statisticsSamples), intArg)
     .option("--statistical-threshold <x>", "keep new neurons whose singular value is ≥ min(x, largest)" + def(d.growth.statisticalThreshold), floatArg)
+    .option("--significance <rule>", "how many new neurons the data supports: threshold (--statistical-threshold) or marchenko-pastur (noise edge, docs/significance.md)" + def(d.growth.significance))
+    .option("--significance-level <p>", "probability in (0, 1) that pure noise adds a neuron, for --significance marchenko-pastur" + def(d.growth.significanceLevel), floatArg)
     .option("--numerical-threshold <x>", "eigenvalues of S_growth ≤ x are treated as 0" + def(d.growth.numericalThreshold), floatArg)
     .option("--optimizer <name>", "training optimizer: adam, sgd" + def(d.training.optimizer))
     .option("--lr <x>", "learning rate" + def(d.training.lr), floatArg)

@@ -34,6 +34,8 @@ const FLAG_PATHS: Record<string, string> = {
   splitSizes: "data.splitSizes",
   validationSamples: "data.validationSamples",
   alpha: "growth.penalty.alpha",
+  significance: "growth.fit.significance.rule",
+  significanceLevel: "growth.fit.significance.level",
   standardize: "data.standardize",
   verify: "data.verify",
   inputSize: "model.inputSize",
@@ -74,6 +76,8 @@ export function addMnistOptions(cmd: Command): Command {
     .option("--test-samples <n>", "use the first n test images" + def(d.data.testSamples), intArg)
     .option("--validation-samples <n>", "training images carved out as the validation split before train-opt/ls/gr (0: the paper's three parts)" + def(d.data.validationSamples), intArg)
     .option("--split-sizes <a,b,c>", "sizes of train-opt, train-ls, train-gr (default: three equal parts of what validation leaves)", intListArg)
+    .option("--significance <rule>", "how many new neurons the data supports: threshold (τ_stat = 1e-3, the default) or marchenko-pastur (noise edge, docs/significance.md)")
+    .option("--significance-level <p>", "probability in (0, 1) that pure noise adds a neuron, for --significance marchenko-pastur (default: 0.05)", floatArg)
     .option("--alpha <x>", `α of strategy penalized (L_gr + α·k; default: ${DEFAULT_PENALTY_ALPHA})`, floatArg)
     .option("--standardize", "standardise the pixels with the training set's mean and std (after scaling to [0, 1])")
     .option("--no-verify", "do not check the files against the published checksums (other IDX data)")

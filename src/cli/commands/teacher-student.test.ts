@@ -63,7 +63,20 @@ test("teacher-student refuses an existing folder and names the bad field of a co
   assert.equal(neurons.status, 1);
   assert.match(neurons.stderr, /--neurons: growth\.neuronsPerStep/);
   const split = cli(["teacher-student", ...TINY, "--split-sizes", "100,100,100", "--out", join(out, "new")]);
-  assert.match(split.stderr, /data\.splitSizes: the parts \(100 \+ 100 \+ 100 = 300\) exceed data\.trainSamples \(240\)/);
+  assert.match(split.stderr, /data\.splitSizes: the parts \(100 \+ 100 \+ 100 = 300\) exceed the 200 training samples left after data\.validationSamples \(40\)/);
+  // α, the significance level and the validation split: exit 1, the option named, nothing written.
+  const bad: [string[], RegExp][] = [
+    [["--alpha", "-1e-6"], /--alpha: growth\.penalty\.alpha/],
+    [["--alpha", "NaN"], /--alpha <x>.*expected a finite number/],
+    [["--significance-level", "1.5"], /--significance-level: growth\.fit\.significance\.level/],
+    [["--validation-samples", "238"], /data\.validationSamples: 238 validation samples of data\.trainSamples \(240\) leave 2/],
+  ];
+  for (const [args, message] of bad) {
+    const r = cli(["teacher-student", ...TINY, ...args, "--out", join(out, "new")]);
+    assert.ok(r.status !== 0 && r.status !== null, `${args.join(" ")}: exit ${r.status}`);
+    assert.match(r.stderr, message);
+    assert.ok(!existsSync(join(out, "new")), `${args.join(" ")} wrote ${join(out, "new")}`);
+  }
   const strategy = cli(["teacher-student", ...TINY, "--strategy", "greedy", "--out", join(out, "new")]);
   assert.match(strategy.stderr, /--strategy: strategies\.0/);
   const config = join(out, "bad.json");
@@ -85,7 +98,7 @@ test("--resume keeps the study's configuration: other options are refused by nam
 test("teacher-student --help lists every option with its default", () => {
   const r = cli(["teacher-student", "--help"]);
   assert.equal(r.status, 0);
-  for (const [flag, dflt] of [["--strategy", "whole"], ["--steps", "15"], ["--epochs", "100"], ["--seeds", "0,1,2,3,4,5"], ["--neurons", "10"], ["--train-samples", "3000"], ["--test-samples", "1000"], ["--lr", "0.01"], ["--checkpoint-every", "25"], ["--kernels", "auto"]]) {
+  for (const [flag, dflt] of [["--strategy", "whole"], ["--steps", "15"], ["--epochs", "100"], ["--seeds", "0,1,2,3,4,5"], ["--neurons", "10"], ["--train-samples", "3600"], ["--test-samples", "1000"], ["--lr", "0.01"], ["--checkpoint-every", "25"], ["--kernels", "auto"]]) {
     assert.match(r.stdout.replace(/\s+/g, " "), new RegExp(`${flag} \\S+ .*?\\(default: ${dflt}\\)`), flag);
   }
   for (const flag of ["--out", "--resume", "--config", "--workers", "--quiet", "--no-oracle", "--no-retrain", "--split-sizes"]) assert.ok(r.stdout.includes(flag), flag);

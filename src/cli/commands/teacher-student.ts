@@ -27,6 +27,8 @@ const FLAG_PATHS: Record<string, string> = {
   splitSizes: "data.splitSizes",
   validationSamples: "data.validationSamples",
   alpha: "growth.penalty.alpha",
+  significance: "growth.fit.significance.rule",
+  significanceLevel: "growth.fit.significance.level",
   lr: "training.lr",
   momentum: "training.momentum",
   batchSize: "training.batchSize",
@@ -54,6 +56,8 @@ export function addStudyOptions(cmd: Command): Command {
     .option("--test-samples <n>", "test samples" + def(d.data.testSamples), intArg)
     .option("--validation-samples <n>", "training samples carved out as the validation split (defaults are chosen on it; never used by growth; default: one sixth of --train-samples)", intArg)
     .option("--split-sizes <a,b,c>", "sizes of train-opt, train-ls, train-gr (default: three equal parts of what validation leaves)", intListArg)
+    .option("--significance <rule>", "how many new neurons the data supports: threshold (τ_stat = 1e-3, the default) or marchenko-pastur (noise edge, docs/significance.md)")
+    .option("--significance-level <p>", "probability in (0, 1) that pure noise adds a neuron, for --significance marchenko-pastur (default: 0.05)", floatArg)
     .option("--alpha <x>", `α of strategy penalized: a step grows only if the train-gr loss drops by more than α per added parameter, L_gr + α·k (default: ${DEFAULT_PENALTY_ALPHA}, chosen on validation)`, floatArg)
     .option("--lr <x>", "SGD learning rate" + def(d.training.lr), floatArg)
     .option("--momentum <x>", "SGD momentum" + def(d.training.momentum), floatArg)

@@ -107,7 +107,9 @@ test("inconsistent configurations are refused naming the field and its source", 
     assert.throws(() => resolveConfig(TeacherStudentConfigSchema, [{ source: "run.json", values }]), (e: unknown) => e instanceof ConfigError && pattern.test(e.message));
   bad({ growth: { neuronsPerStep: 0 } }, /run\.json: growth\.neuronsPerStep: .*>=1/);
   bad({ growth: { steps: -1 } }, /run\.json: growth\.steps/);
-  bad({ data: { trainSamples: 90, splitSizes: [40, 40, 40] } }, /run\.json: data\.splitSizes: the parts \(40 \+ 40 \+ 40 = 120\) exceed data\.trainSamples \(90\)/);
+  bad({ data: { trainSamples: 90, splitSizes: [40, 40, 40] } }, /run\.json: data\.splitSizes: the parts \(40 \+ 40 \+ 40 = 120\) exceed the 75 training samples left after data\.validationSamples \(15\)/);
+  bad({ data: { trainSamples: 90, validationSamples: 88 } }, /run\.json: data\.validationSamples: 88 validation samples of data\.trainSamples \(90\) leave 2/);
+  bad({ alphas: [1e-6, -1] }, /run\.json: alphas\.1/);
   bad({ seeds: [1, 1] }, /run\.json: seeds\.1: seed 1 appears twice/);
   bad({ strategies: ["whole", "greedy"] }, /run\.json: strategies\.1/);
   bad({ training: { epochs: 3 } }, /run\.json: training\.epochs: /);
