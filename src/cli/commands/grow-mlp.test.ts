@@ -58,6 +58,8 @@ test("grow-mlp --help documents every option", () => {
     "--natural-ridge",
     "--stat-samples",
     "--statistical-threshold",
+    "--significance",
+    "--significance-level",
     "--numerical-threshold",
     "--optimizer",
     "--lr",
