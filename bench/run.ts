@@ -4,7 +4,7 @@
  * repeat, so load on a shared machine hits all sides alike; tables show medians and the
  * ratio of medians. Never part of the tests.
  *
- *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,dag,mnist,wasm,viewer,sweep,tabular,csv]
+ *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,dag,mnist,wasm,viewer,sweep,tabular,csv,cnn]
  */
 import { chooseKernels } from "../src/node/kernels.js";
 import { ensureOpenBlasCoreType } from "../src/node/native/coretype.js";
@@ -20,6 +20,7 @@ import { benchViewer } from "./viewer.js";
 import { benchSweep } from "./sweep.js";
 import { benchTabular } from "./tabular.js";
 import { benchCsvLoad } from "./csv-load.js";
+import { benchCnnEpoch } from "./cnn.js";
 import { fmtSeconds, median, table } from "./stats.js";
 import { TorchServer } from "./torch.js";
 
@@ -33,7 +34,7 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--repeats") args.repeats = Number(argv[++i]);
     else if (argv[i] === "--only") args.only = new Set(argv[++i].split(","));
-    else throw new RangeError(`bench: unknown argument ${argv[i]} (use --repeats N, --only kernels,steps,growth,dag,mnist,wasm,viewer,sweep,tabular,csv)`);
+    else throw new RangeError(`bench: unknown argument ${argv[i]} (use --repeats N, --only kernels,steps,growth,dag,mnist,wasm,viewer,sweep,tabular,csv,cnn)`);
   }
   if (!Number.isInteger(args.repeats) || args.repeats < 1) throw new RangeError("bench: --repeats expects a positive integer");
   return args;
@@ -79,6 +80,7 @@ const EXTRA_SECTIONS: Section[] = [
   { key: "sweep", title: "sweep of 6 seeds × 3 strategies (teacher–student): one job at a time, --jobs 2, queue with 2 workers", run: () => benchSweep() },
   { key: "tabular", title: "tinygrow grow on real tables vs scikit-learn MLP grid and linear model", run: () => benchTabular() },
   { key: "csv", title: "CSV loading: 1,000,000 × 50 numeric columns (speed and peak memory)", run: benchCsvLoad },
+  { key: "cnn", title: "one epoch of a small CNN on 60,000 MNIST-sized images (lower is better)", run: benchCnnEpoch },
 ];
 
 const ratio = (a: number, b: number | undefined) => (b === undefined || !Number.isFinite(b) ? "–" : (a / b).toFixed(2));

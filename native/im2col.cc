@@ -1,5 +1,7 @@
-// im2col / col2im over a NCHW batch: the semantics of src/kernels/portable/im2col.ts (the
-// reference), with the same loop order, so col2im adds in the same order and agrees with
+// Window kernels over a NCHW batch: im2col / col2im (the semantics of
+// src/kernels/portable/im2col.ts, the reference), max pooling and the block transpose
+// between NCHW and channel-major (src/kernels/portable/pooling.ts). Same loop orders as the
+// reference, so col2im adds in the same order and agrees with
 // it. cols is (C·kh·kw, B·outH·outW), row (c·kh + u)·kw + v, column i·L + oh·outW + ow.
 //
 // The geometry arrives as one Int32Array of 14 fields (the order of IM2COL_FIELDS in
@@ -134,6 +136,78 @@ void Col2imLoop(const Geometry& g, const T* cols, T* dx) {
   }
 }
 
+// Without padding every window lies inside the image (by the output-size formula), so no
+// bounds tests are needed: each output row starts from its windows' first taps and then
+// takes every other tap (u, v) in order across the whole row, with selects — branch-free
+// (on random data the comparison is unpredictable) and vectorisable over the outputs q.
+// Same order as the reference: the first maximum wins, a NaN replaces a non-NaN.
+#define TG_MAXPOOL_ROWS(T)                                                                 \
+  TG_MULTIVERSION void MaxPoolInside(const Geometry& g, const T* x, T* y, int32_t* argmax) { \
+    const int64_t OW = g.outW;                                                             \
+    for (int64_t p = 0; p < g.B * g.C; p++) {                                              \
+      const int64_t base = p * g.H * g.W;                                                  \
+      for (int64_t r = 0; r < g.outH; r++) {                                               \
+        T* yb = y + (p * g.outH + r) * OW;                                                 \
+        int32_t* ab = argmax + (p * g.outH + r) * OW;                                      \
+        const int64_t row0 = base + r * g.sh * g.W;                                        \
+        for (int64_t q = 0; q < OW; q++) {                                                 \
+          yb[q] = x[row0 + q * g.sw];                                                      \
+          ab[q] = static_cast<int32_t>(row0 + q * g.sw);                                   \
+        }                                                                                  \
+        for (int64_t u = 0; u < g.kh; u++) {                                               \
+          for (int64_t v = 0; v < g.kw; v++) {                                             \
+            if (u == 0 && v == 0) continue;                                                \
+            const int64_t off = row0 + u * g.dh * g.W + v * g.dw;                          \
+            for (int64_t q = 0; q < OW; q++) {                                             \
+              const int64_t k = off + q * g.sw;                                            \
+              const T val = x[k];                                                          \
+              const T best = yb[q];                                                        \
+              const bool take = (val > best) | ((val != val) & (best == best));            \
+              yb[q] = take ? val : best;                                                   \
+              ab[q] = take ? static_cast<int32_t>(k) : ab[q];                              \
+            }                                                                              \
+          }                                                                                \
+        }                                                                                  \
+      }                                                                                    \
+    }                                                                                      \
+  }
+// target_clones applies to plain functions, not templates: one overload per element type.
+TG_MAXPOOL_ROWS(float)
+TG_MAXPOOL_ROWS(double)
+#undef TG_MAXPOOL_ROWS
+
+template <typename T>
+void MaxPoolLoop(const Geometry& g, const T* x, T* y, int32_t* argmax) {
+  if (g.ph == 0 && g.pw == 0) return MaxPoolInside(g, x, y, argmax);
+  int64_t o = 0;
+  for (int64_t p = 0; p < g.B * g.C; p++) {
+    const int64_t base = p * g.H * g.W;
+    for (int64_t r = 0; r < g.outH; r++) {
+      for (int64_t q = 0; q < g.outW; q++, o++) {
+        T best = -std::numeric_limits<T>::infinity();
+        int64_t at = -1;
+        for (int64_t u = 0; u < g.kh; u++) {
+          const int64_t h = r * g.sh - g.ph + u * g.dh;
+          if (h < 0 || h >= g.H) continue;
+          for (int64_t v = 0; v < g.kw; v++) {
+            const int64_t w = q * g.sw - g.pw + v * g.dw;
+            if (w < 0 || w >= g.W) continue;
+            const int64_t k = base + h * g.W + w;
+            const T val = x[k];
+            // The first maximum wins; a NaN replaces anything that is not NaN.
+            if (at < 0 || val > best || (val != val && best == best)) {
+              best = val;
+              at = k;
+            }
+          }
+        }
+        y[o] = best;
+        argmax[o] = static_cast<int32_t>(at);
+      }
+    }
+  }
+}
+
 size_t ImageElems(const Geometry& g) { return static_cast<size_t>(g.B * g.C * g.H * g.W); }
 size_t ColElems(const Geometry& g) { return static_cast<size_t>(g.C * g.kh * g.kw * g.B * g.outH * g.outW); }
 
@@ -161,6 +235,42 @@ Napi::Value Col2imApi(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// maxPool(shape, x, y, argmax) -> undefined
+template <typename T>
+Napi::Value MaxPoolApi(const Napi::CallbackInfo& info) {
+  const char* op = sizeof(T) == 4 ? "smaxPool" : "dmaxPool";
+  CheckArgCount(info, 4, op);
+  const Geometry g = GeometryArg(info, 0, op);
+  if (ImageElems(g) > static_cast<size_t>(std::numeric_limits<int32_t>::max())) ThrowTypeError(info.Env(), std::string(op) + ": x too large for int32 indices");
+  const size_t n = static_cast<size_t>(g.B * g.C * g.outH * g.outW);
+  const T* x = ArrayArg<T>(info, 1, op, "x", ImageElems(g));
+  T* y = ArrayArg<T>(info, 2, op, "y", n);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(info.Env(), info[3], &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_int32_array || length < n) {
+    ThrowTypeError(info.Env(), std::string(op) + ": argmax must be an Int32Array of at least " + std::to_string(n) + " elements");
+  }
+  MaxPoolLoop(g, x, y, static_cast<int32_t*>(data));
+  return info.Env().Undefined();
+}
+
+// transposeBlocks(rows, cols, block, src, dst) -> undefined
+template <typename T>
+Napi::Value TransposeBlocksApi(const Napi::CallbackInfo& info) {
+  const char* op = sizeof(T) == 4 ? "stransposeBlocks" : "dtransposeBlocks";
+  CheckArgCount(info, 5, op);
+  const size_t rows = static_cast<size_t>(DimArg(info, 0, op, "rows"));
+  const size_t cols = static_cast<size_t>(DimArg(info, 1, op, "cols"));
+  const size_t block = static_cast<size_t>(DimArg(info, 2, op, "block"));
+  const T* src = ArrayArg<T>(info, 3, op, "src", rows * cols * block);
+  T* dst = ArrayArg<T>(info, 4, op, "dst", rows * cols * block);
+  for (size_t i = 0; i < rows; i++) {
+    for (size_t j = 0; j < cols; j++) std::memcpy(dst + (j * rows + i) * block, src + (i * cols + j) * block, sizeof(T) * block);
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void RegisterIm2col(Napi::Env env, Napi::Object exports) {
@@ -168,6 +278,10 @@ void RegisterIm2col(Napi::Env env, Napi::Object exports) {
   exports.Set("dim2col", Napi::Function::New(env, Im2colApi<double>, "dim2col"));
   exports.Set("scol2im", Napi::Function::New(env, Col2imApi<float>, "scol2im"));
   exports.Set("dcol2im", Napi::Function::New(env, Col2imApi<double>, "dcol2im"));
+  exports.Set("smaxPool", Napi::Function::New(env, MaxPoolApi<float>, "smaxPool"));
+  exports.Set("dmaxPool", Napi::Function::New(env, MaxPoolApi<double>, "dmaxPool"));
+  exports.Set("stransposeBlocks", Napi::Function::New(env, TransposeBlocksApi<float>, "stransposeBlocks"));
+  exports.Set("dtransposeBlocks", Napi::Function::New(env, TransposeBlocksApi<double>, "dtransposeBlocks"));
 }
 
 }  // namespace tinygrow

@@ -170,7 +170,7 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
       const bb = buf.blocks[l];
       conv.forward(kernels, h, bb.pre, bb.conv);
       kernels.activationForward(this.activation, bb.pre, bb.post);
-      if (pool !== null) pool.forward(bb.post, bb.out, bb.pool as PoolWorkspace);
+      if (pool !== null) pool.forward(kernels, bb.post, bb.out, bb.pool as PoolWorkspace);
       h = bb.out;
     }
     if (this.headKind === "gap") this.gap.forward(h, this.lastShape(buf), buf.feat);

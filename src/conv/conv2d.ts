@@ -2,7 +2,8 @@
  * 2-D convolution on NCHW batches, as a linear layer applied to unfolded patches
  * (SPEC-conv-growth §3): with U = im2col(x) of shape (C·kh·kw, B·L), L = H'·W',
  *
- *   Y_cm (O, B·L) = W♭ (O, C·kh·kw) · U + b 1ᵀ        y (B, O·H'·W') = Y_cm permuted to NCHW
+ *   Y_cm (O, B·L) = W♭ (O, C·kh·kw) · U + b 1ᵀ        y (B, O·H'·W') = Y_cm with its (O, B) blocks
+ *                                                     of L values transposed (kernels.transposeBlocks)
  *
  * W♭ is the weight (O, C, kh, kw) flattened as `W.reshape(O, -1)` (column c·kh·kw + u·kw + v),
  * held by a `Linear` so that growth (new output rows, new input columns), parameters and
@@ -23,7 +24,6 @@ import type { Rng } from "../tensor/rng.js";
 import {
   convOutputShape, formatShape, im2colShape, imageSize, resolveGeometry, type Conv2dGeometry, type Conv2dGeometryOptions, type ImageShape,
 } from "./geometry.js";
-import { channelMajorToNchw, nchwToChannelMajor } from "./layout.js";
 
 const ACC: GemmOptions = Object.freeze({ beta: 1 });
 const ACC_B_T: GemmOptions = Object.freeze({ transB: true, beta: 1 });
@@ -191,7 +191,7 @@ export class Conv2d<T extends FloatArray = Float32Array> {
     } else {
       kernels.gemm(this.linear.weight, ws.cols, ycm);
     }
-    channelMajorToNchw(ycm, ws.batch, y);
+    kernels.transposeBlocks(ycm.data, ycm.rows, ws.batch, ws.output.height * ws.output.width, y.data);
   }
 
   /**
@@ -202,7 +202,7 @@ export class Conv2d<T extends FloatArray = Float32Array> {
     this.checkBatch("backward", dY, "dY", ws.output, ws);
     if (dX !== null) this.checkBatch("backward", dX, "dX", ws.input, ws);
     const dcm = ws.channelMajor;
-    nchwToChannelMajor(dY, ws.batch, dcm);
+    kernels.transposeBlocks(dY.data, ws.batch, dcm.rows, ws.output.height * ws.output.width, dcm.data);
     kernels.gemm(dcm, ws.cols, this.linear.dWeight, ACC_B_T);
     const db = this.linear.dBias;
     if (db !== null) kernels.gemm(dcm, ws.ones, this.biasColumn(db), ACC);

@@ -12,7 +12,6 @@ export { Conv2d, type Conv2dOptions, type Conv2dWorkspace } from "./conv2d.js";
 export { avgPool2d, GlobalAvgPool2d, maxPool2d, Pool2d, type PoolKind, type PoolOptions, type PoolWorkspace } from "./pooling.js";
 export { Flatten } from "./flatten.js";
 export { fold64, unfold64, type UnfoldOptions } from "./unfold.js";
-export { channelMajorToNchw, nchwToChannelMajor } from "./layout.js";
 export { Cnn, type BlockShapes, type ChannelGrowth, type ConvBlock } from "./cnn.js";
 export { checkCnnOptions, type CnnOptions, type ConvBlockSpec, type HeadKind, type PoolSpec } from "./cnn-spec.js";
 export { CNN_FORMAT, CNN_FORMAT_VERSION, cnnFromJson, cnnToJson, type CnnJson } from "./cnn-json.js";

@@ -4,6 +4,7 @@ import { ConfigError, ShapeError } from "../errors.js";
 import { assertGradcheck, gradcheck } from "../nn/gradcheck.js";
 import { fromArrays64, zeros64 } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
+import { portableKernels } from "../kernels/portable/index.js";
 import { imageSize, type ImageShape } from "./geometry.js";
 import { avgPool2d, GlobalAvgPool2d, maxPool2d, type Pool2d } from "./pooling.js";
 
@@ -12,19 +13,19 @@ test("MaxPool2d 2×2 and AvgPool2d 2×2 on a 4×4 image: the values PyTorch give
   const input: ImageShape = { channels: 1, height: 4, width: 4 };
   const max = maxPool2d({ kernel: 2 });
   const y = zeros64(1, 4);
-  max.forward(x, y, max.workspace(1, input));
+  max.forward(portableKernels, x, y, max.workspace(1, input));
   assert.deepEqual(Array.from(y.data), [6, 8, 14, 16]);
   const avg = avgPool2d({ kernel: 2 });
-  avg.forward(x, y, avg.workspace(1, input));
+  avg.forward(portableKernels, x, y, avg.workspace(1, input));
   assert.deepEqual(Array.from(y.data), [3.5, 5.5, 11.5, 13.5]);
   // padding 1, stride 2, 3×3 windows: AvgPool counts the zero padding (count_include_pad).
   const avgPad = avgPool2d({ kernel: 3, stride: 2, padding: 1 });
   const y2 = zeros64(1, 4);
-  avgPad.forward(x, y2, avgPad.workspace(1, input));
+  avgPad.forward(portableKernels, x, y2, avgPad.workspace(1, input));
   const want = [14 / 9, 30 / 9, 57 / 9, 99 / 9]; // torch.nn.functional.avg_pool2d(x, 3, 2, 1)
   want.forEach((v, i) => assert.ok(Math.abs(y2.data[i] - v) < 1e-15, `${y2.data[i]} vs ${v}`));
   const maxPad = maxPool2d({ kernel: 3, stride: 2, padding: 1 });
-  maxPad.forward(fromArrays64([x.toArrays()[0].map((v) => -v)]), y2, maxPad.workspace(1, input));
+  maxPad.forward(portableKernels, fromArrays64([x.toArrays()[0].map((v) => -v)]), y2, maxPad.workspace(1, input));
   assert.deepEqual(Array.from(y2.data), [-1, -2, -5, -6], "padding is −∞ for max pooling, not 0");
 });
 
@@ -47,7 +48,7 @@ for (const [what, make, input] of POOLS) {
     const r = zeros64(y.rows, y.cols);
     rng.fillNormal(r.data);
     const f = () => {
-      pool.forward(x, y, ws);
+      pool.forward(portableKernels, x, y, ws);
       return y.data.reduce((s, v, i) => s + v * r.data[i], 0);
     };
     f();
@@ -84,5 +85,5 @@ test("pooling errors: padding over half the kernel, dilation for average pooling
   const pool = maxPool2d({ kernel: 3, name: "p" });
   assert.throws(() => pool.outputShape({ channels: 1, height: 2, width: 8 }), (e: unknown) => e instanceof ShapeError && /^p: expected an input height of at least 3/.test(e.message));
   const ws = pool.workspace(2, { channels: 1, height: 6, width: 6 });
-  assert.throws(() => pool.forward(zeros64(2, 35), zeros64(2, 4), ws), (e: unknown) => e instanceof ShapeError && e.message === "p.forward: expected x of shape (B, C·H·W) = (2, 36) for images (C=1, H=6, W=6), got x (2, 35)");
+  assert.throws(() => pool.forward(portableKernels, zeros64(2, 35), zeros64(2, 4), ws), (e: unknown) => e instanceof ShapeError && e.message === "p.forward: expected x of shape (B, C·H·W) = (2, 36) for images (C=1, H=6, W=6), got x (2, 35)");
 });

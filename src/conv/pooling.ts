@@ -2,8 +2,8 @@
  * Pooling on NCHW batches (B, C·H·W), PyTorch's semantics with ceil_mode=False:
  *
  *   MaxPool2d:  y[i,c,r,q] = max over the window of x, padding counting as −∞ (never chosen);
- *               the first maximum in window order wins, NaN propagates. Backward routes
- *               dY to the argmax recorded by forward.
+ *               the first maximum in window order wins, NaN propagates (kernels.maxPool).
+ *               Backward routes dY to the argmax recorded by forward.
  *   AvgPool2d:  y = (Σ over the window, padding counting as 0) / (kh·kw)   (count_include_pad)
  *
  * Window geometry: kernel, stride (default: the kernel), zero padding ≤ kernel / 2 per axis
@@ -13,7 +13,8 @@
  */
 import { ConfigError, ShapeError } from "../errors.js";
 import type { FloatArray, Matrix } from "../tensor/matrix.js";
-import { convOutputShape, formatShape, imageSize, pair, resolveGeometry, type Conv2dGeometry, type ImageShape, type PairLike } from "./geometry.js";
+import type { Im2colShape, Kernels } from "../kernels/kernels.js";
+import { convOutputShape, formatShape, im2colShape, imageSize, pair, resolveGeometry, type Conv2dGeometry, type ImageShape, type PairLike } from "./geometry.js";
 
 export interface PoolOptions {
   kernel: PairLike;
@@ -31,6 +32,8 @@ export type PoolKind = "max" | "avg";
 
 export interface PoolWorkspace {
   readonly batch: number;
+  /** The window geometry for kernels.maxPool. */
+  readonly shape: Im2colShape;
   readonly input: ImageShape;
   readonly output: ImageShape;
   /** Max pooling: flat index into x of each output's maximum (B·C·H'·W'); empty for average. */
@@ -63,14 +66,14 @@ export class Pool2d {
 
   workspace(batch: number, input: ImageShape): PoolWorkspace {
     const output = this.outputShape(input);
-    return { batch, input, output, argmax: new Int32Array(this.kind === "max" ? batch * imageSize(output) : 0) };
+    return { batch, shape: im2colShape(this.name, batch, input, this.geometry), input, output, argmax: new Int32Array(this.kind === "max" ? batch * imageSize(output) : 0) };
   }
 
   /** y (B, C·H'·W') = pool(x (B, C·H·W)), overwritten. */
-  forward<T extends FloatArray>(x: Matrix<T>, y: Matrix<T>, ws: PoolWorkspace): void {
+  forward<T extends FloatArray>(kernels: Kernels, x: Matrix<T>, y: Matrix<T>, ws: PoolWorkspace): void {
     this.check("forward", x, "x", ws.input, ws);
     this.check("forward", y, "y", ws.output, ws);
-    if (this.kind === "max") maxForward(this.geometry, x.data, y.data, ws);
+    if (this.kind === "max") kernels.maxPool(x.data, ws.shape, y.data, ws.argmax);
     else avgForward(this.geometry, x.data, y.data, ws, 1);
   }
 
@@ -82,7 +85,8 @@ export class Pool2d {
       const g = dY.data;
       const d = dX.data;
       const idx = ws.argmax;
-      for (let k = 0; k < idx.length; k++) d[idx[k]] += g[k];
+      // A window entirely in the padding has index −1 (and no input to credit).
+      for (let k = 0; k < idx.length; k++) if (idx[k] >= 0) d[idx[k]] += g[k];
     } else {
       avgForward(this.geometry, dY.data, dX.data, ws, -1);
     }
@@ -101,44 +105,6 @@ export function maxPool2d(options: PoolOptions): Pool2d {
 
 export function avgPool2d(options: PoolOptions): Pool2d {
   return new Pool2d("avg", options);
-}
-
-function maxForward(g: Conv2dGeometry, x: FloatArray, y: FloatArray, ws: PoolWorkspace): void {
-  const { batch: B, input, output } = ws;
-  const [kh, kw] = g.kernel;
-  const [sh, sw] = g.stride;
-  const [ph, pw] = g.padding;
-  const [dh, dw] = g.dilation;
-  const { height: H, width: W } = input;
-  const { height: OH, width: OW } = output;
-  const planes = B * input.channels;
-  const idx = ws.argmax;
-  let o = 0;
-  for (let p = 0; p < planes; p++) {
-    const base = p * H * W;
-    for (let r = 0; r < OH; r++) {
-      for (let q = 0; q < OW; q++, o++) {
-        let best = -Infinity;
-        let at = -1;
-        for (let u = 0; u < kh; u++) {
-          const h = r * sh - ph + u * dh;
-          if (h < 0 || h >= H) continue;
-          for (let v = 0; v < kw; v++) {
-            const w = q * sw - pw + v * dw;
-            if (w < 0 || w >= W) continue;
-            const k = base + h * W + w;
-            const val = x[k];
-            if (val > best || (val !== val && best === best) || at < 0) {
-              best = val;
-              at = k;
-            }
-          }
-        }
-        y[o] = best;
-        idx[o] = at;
-      }
-    }
-  }
 }
 
 /**

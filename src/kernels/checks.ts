@@ -155,6 +155,43 @@ export const IM2COL_FIELDS = ["batch", "channels", "height", "width", "kernelH",
  */
 export function checkIm2col<T extends FloatArray>(op: string, x: T, shape: Im2colShape, cols: Matrix<T>): void {
   checkStorage(op, "cols", cols);
+  checkWindowShape(op, x, shape);
+  const rows = shape.channels * shape.kernelH * shape.kernelW;
+  const colsN = shape.batch * shape.outH * shape.outW;
+  if (x.constructor !== cols.data.constructor) throw elementTypeError(op, cols.data.constructor, x.constructor);
+  if (cols.rows !== rows || cols.cols !== colsN) throw new ShapeError(op, `cols of shape (C·kh·kw, B·outH·outW) = (${rows}, ${colsN})`, `cols ${cols.shape}`);
+  if (overlaps(x, cols.data)) throw new ShapeError(op, "cols not aliasing the images", "shared storage");
+}
+
+/** Max pooling: the window geometry of `shape`, y and argmax of length B·C·outH·outW, y not aliasing x. */
+export function checkMaxPool<T extends FloatArray>(op: string, x: T, shape: Im2colShape, y: T, argmax: Int32Array): void {
+  checkWindowShape(op, x, shape);
+  const n = shape.batch * shape.channels * shape.outH * shape.outW;
+  if (y.constructor !== x.constructor) throw elementTypeError(op, x.constructor, y.constructor);
+  if (y.length !== n) throw new ShapeError(op, `y of length B·C·outH·outW = ${n}`, `length ${y.length}`);
+  if (!(argmax instanceof Int32Array) || argmax.length !== n) throw new ShapeError(op, `argmax an Int32Array of length ${n}`, `${(argmax as { constructor?: { name?: string } })?.constructor?.name} of length ${(argmax as { length?: number })?.length}`);
+  if (overlaps(x, y)) throw new ShapeError(op, "y not aliasing x", "shared storage");
+}
+
+/** transposeBlocks: integer sizes, src and dst of length rows·cols·block, one element type, no aliasing. */
+export function checkTransposeBlocks<T extends FloatArray>(src: T, rows: number, cols: number, block: number, dst: T): void {
+  const op = "transposeBlocks";
+  for (const [name, v] of [["rows", rows], ["cols", cols], ["block", block]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new ShapeError(op, `${name} a non-negative integer`, String(v));
+  }
+  if (dst.constructor !== src.constructor) throw elementTypeError(op, src.constructor, dst.constructor);
+  const n = rows * cols * block;
+  if (src.length !== n || dst.length !== n) throw new ShapeError(op, `src and dst of length rows·cols·block = ${rows}·${cols}·${block} = ${n}`, `${src.length} and ${dst.length}`);
+  if (overlaps(src, dst)) throw new ShapeError(op, "dst not aliasing src", "shared storage");
+}
+
+function overlaps(a: FloatArray, b: FloatArray): boolean {
+  if (a.buffer !== b.buffer || a.length === 0 || b.length === 0) return false;
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/** The integer fields of a window geometry, outH/outW equal to the formula, x of length B·C·H·W. */
+function checkWindowShape(op: string, x: FloatArray, shape: Im2colShape): void {
   for (const f of IM2COL_FIELDS) {
     const v = shape[f];
     const min = f.startsWith("kernel") || f.startsWith("stride") || f.startsWith("dilation") ? 1 : 0;
@@ -166,16 +203,7 @@ export function checkIm2col<T extends FloatArray>(op: string, x: T, shape: Im2co
   if (shape.outH !== wantH || shape.outW !== wantW) {
     throw new ShapeError(op, `outH×outW = ${wantH}×${wantW} for input ${H}×${W}, kernel ${shape.kernelH}×${shape.kernelW}, stride ${shape.strideH}×${shape.strideW}, padding ${shape.padH}×${shape.padW}, dilation ${shape.dilationH}×${shape.dilationW}`, `${shape.outH}×${shape.outW}`);
   }
-  if (x.constructor !== cols.data.constructor) throw elementTypeError(op, cols.data.constructor, x.constructor);
   if (x.length !== B * C * H * W) throw new ShapeError(op, `an image batch of length B·C·H·W = ${B}·${C}·${H}·${W} = ${B * C * H * W}`, `length ${x.length}`);
-  const rows = C * shape.kernelH * shape.kernelW;
-  const colsN = B * shape.outH * shape.outW;
-  if (cols.rows !== rows || cols.cols !== colsN) throw new ShapeError(op, `cols of shape (C·kh·kw, B·outH·outW) = (${rows}, ${colsN})`, `cols ${cols.shape}`);
-  if (x.buffer === cols.data.buffer && x.length > 0 && cols.data.length > 0) {
-    const x0 = x.byteOffset;
-    const c0 = cols.data.byteOffset;
-    if (x0 < c0 + cols.data.byteLength && c0 < x0 + x.byteLength) throw new ShapeError(op, "cols not aliasing the images", "shared storage");
-  }
 }
 
 /** ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1, or 0 when the dilated kernel exceeds the padded input. */

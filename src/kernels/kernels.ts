@@ -166,6 +166,22 @@ export interface Kernels {
    */
   col2im<T extends FloatArray>(cols: Matrix<T>, shape: Im2colShape, dx: T): void;
 
+  /**
+   * Max pooling of a NCHW batch x (B·C·H·W) with the window geometry of `shape` (kernel,
+   * stride, zero padding, dilation; `shape.channels` = C): y (B·C·outH·outW) = the maximum
+   * over each window, padding counting as −∞; argmax (same length) = the flat index into x
+   * of that maximum (the first in window order, u then v; a NaN wins and propagates), or −1
+   * (and y = −∞) for a window lying entirely in the padding.
+   */
+  maxPool<T extends FloatArray>(x: T, shape: Im2colShape, y: T, argmax: Int32Array): void;
+
+  /**
+   * dst ← src with its (rows, cols) grid of blocks transposed, each block being `block`
+   * contiguous elements: dst[(j·rows + i)·block + t] = src[(i·cols + j)·block + t]. E.g.
+   * NCHW (B, C, H·W) ↔ channel-major (C, B, H·W), the layout of im2col + gemm outputs.
+   */
+  transposeBlocks<T extends FloatArray>(src: T, rows: number, cols: number, block: number, dst: T): void;
+
   /** Threads used by the kernels (OpenBLAS threads for native; always 1 for portable). */
   numThreads(): number;
   setNumThreads(n: number): void;

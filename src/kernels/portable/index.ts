@@ -10,6 +10,7 @@
  *   activationForward, activationBackward   the 7 activations         activation.ts
  *   addRowVector, addColumnSums, sgdStep    bias add/gradient, SGD    elementwise.ts
  *   im2col, col2im                          conv patches unfold/fold  im2col.ts
+ *   maxPool, transposeBlocks                pooling, NCHW ↔ (C, B·L)   pooling.ts
  *
  * The factorisations compute in float64 whatever the input type and return results of the
  * input's element type.
@@ -21,6 +22,7 @@ import { eigh } from "./eigh.js";
 import { addColumnSums, addRowVector, sgdStep } from "./elementwise.js";
 import { gemm } from "./gemm.js";
 import { col2im, im2col } from "./im2col.js";
+import { maxPool, transposeBlocks } from "./pooling.js";
 import { solve } from "./lu.js";
 import { svd } from "./svd.js";
 
@@ -38,6 +40,8 @@ export const portableKernels: Kernels = {
   sgdStep,
   im2col,
   col2im,
+  maxPool,
+  transposeBlocks,
   numThreads: () => 1,
   setNumThreads: (n: number) => {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected an integer ≥ 1, got ${n}`);

@@ -1,7 +1,7 @@
 /**
  * The WebAssembly kernel set: f32 gemm (SIMD, cache-blocked; wasm/gemm.ts) and the
  * element-wise kernels of a training step (wasm/elementwise.ts) run in the module; float64
- * work, gelu, im2col/col2im and the factorisations (eigh, svd, solves) delegate to the portable kernels,
+ * work, gelu, im2col/col2im, maxPool, transposeBlocks and the factorisations (eigh, svd, solves) delegate to the portable kernels,
  * which define the semantics for all three sets.
  *
  * The module works on its own linear memory, so every call copies its operands in and its
@@ -155,6 +155,8 @@ export function createWasmKernels(wasm: WasmKernelExports): Kernels {
     solve: portableKernels.solve,
     im2col: portableKernels.im2col,
     col2im: portableKernels.col2im,
+    maxPool: portableKernels.maxPool,
+    transposeBlocks: portableKernels.transposeBlocks,
     activationForward,
     activationBackward,
     addRowVector,

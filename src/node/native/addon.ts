@@ -59,6 +59,12 @@ export interface NativeAddon {
   /** dx += fold(cols), the adjoint of im2col. */
   scol2im(shape: Int32Array, cols: Float32Array, dx: Float32Array): void;
   dcol2im(shape: Int32Array, cols: Float64Array, dx: Float64Array): void;
+  /** Max pooling with the window geometry of `shape` (see Kernels.maxPool). */
+  smaxPool(shape: Int32Array, x: Float32Array, y: Float32Array, argmax: Int32Array): void;
+  dmaxPool(shape: Int32Array, x: Float64Array, y: Float64Array, argmax: Int32Array): void;
+  /** dst ← src with its (rows, cols) grid of `block`-element blocks transposed. */
+  stransposeBlocks(rows: number, cols: number, block: number, src: Float32Array, dst: Float32Array): void;
+  dtransposeBlocks(rows: number, cols: number, block: number, src: Float64Array, dst: Float64Array): void;
   numThreads(): number;
   setNumThreads(n: number): void;
   /** openblas_get_config() and openblas_get_corename(). */
@@ -69,7 +75,7 @@ const REQUIRED: readonly (keyof NativeAddon)[] = [
   "sgemm", "dgemm", "ssyevd", "dsyevd", "sgesdd", "dgesdd", "sposv", "dposv", "sgesv", "dgesv",
   "sactivationForward", "dactivationForward", "sactivationBackward", "dactivationBackward",
   "saddRowVector", "daddRowVector", "saddColumnSums", "daddColumnSums", "ssgdStep", "dsgdStep",
-  "sim2col", "dim2col", "scol2im", "dcol2im",
+  "sim2col", "dim2col", "scol2im", "dcol2im", "smaxPool", "dmaxPool", "stransposeBlocks", "dtransposeBlocks",
   "numThreads", "setNumThreads", "config",
 ];
 

@@ -10,7 +10,7 @@
 import { ShapeError } from "../../errors.js";
 import { Matrix, type FloatArray } from "../../tensor/matrix.js";
 import {
-  checkActivationBackward, checkActivationForward, checkGemm, checkIm2col, checkStorage, checkRowVector, checkSgdStep, checkSolve, checkSquare, IM2COL_FIELDS,
+  checkActivationBackward, checkActivationForward, checkGemm, checkIm2col, checkMaxPool, checkStorage, checkTransposeBlocks, checkRowVector, checkSgdStep, checkSolve, checkSquare, IM2COL_FIELDS,
 } from "../../kernels/checks.js";
 import type { ActivationName, EighResult, GemmOptions, Im2colShape, Kernels, SgdCoefficients, SvdResult } from "../../kernels/kernels.js";
 import type { NativeAddon } from "./addon.js";
@@ -188,6 +188,20 @@ export function createNativeKernels(addon: NativeAddon): Kernels {
     else addon.dcol2im(packShape(shape), cols.data as Float64Array, xd);
   }
 
+  function maxPool<T extends FloatArray>(x: T, shape: Im2colShape, y: T, argmax: Int32Array): void {
+    checkMaxPool("maxPool", x, shape, y, argmax);
+    const xd: FloatArray = x;
+    if (isFloat32("maxPool", xd)) addon.smaxPool(packShape(shape), xd, y as Float32Array, argmax);
+    else addon.dmaxPool(packShape(shape), xd, y as Float64Array, argmax);
+  }
+
+  function transposeBlocks<T extends FloatArray>(src: T, rows: number, cols: number, block: number, dst: T): void {
+    checkTransposeBlocks(src, rows, cols, block, dst);
+    const s: FloatArray = src;
+    if (isFloat32("transposeBlocks", s)) addon.stransposeBlocks(rows, cols, block, s, dst as Float32Array);
+    else addon.dtransposeBlocks(rows, cols, block, s, dst as Float64Array);
+  }
+
   return {
     name: "native",
     gemm,
@@ -202,6 +216,8 @@ export function createNativeKernels(addon: NativeAddon): Kernels {
     sgdStep,
     im2col,
     col2im,
+    maxPool,
+    transposeBlocks,
     numThreads: () => addon.numThreads(),
     setNumThreads(n: number): void {
       if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected an integer ≥ 1, got ${n}`);

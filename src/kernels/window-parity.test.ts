@@ -1,10 +1,11 @@
 /**
- * im2col / col2im: both kernel sets against a direct float64 evaluation of the formula in
+ * Window kernels. im2col / col2im: both kernel sets against a direct float64 evaluation of the formula in
  * kernels.ts (every entry read from its source pixel or 0 in the padding), native against
  * portable in float32 and float64, and the adjoint identity ⟨im2col(x), g⟩ = ⟨x, col2im(g)⟩.
  * Shapes: random geometries (kernel, stride, padding, dilation per axis), and degenerate
  * ones (1×1 images and kernels, a kernel as large as the padded input, zero channels or
- * batch, padding wider than the kernel, outputs entirely in the padding).
+ * batch, padding wider than the kernel, outputs entirely in the padding). maxPool and
+ * transposeBlocks: both sets against their formulas, exactly (argmax included).
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -179,3 +180,67 @@ describe("im2col/col2im parity, native vs portable", { skip: native.skip }, () =
     }
   });
 });
+
+/** Kernels.maxPool's formula, entry by entry: first maximum in window order, NaN wins, −1 for an all-padding window. */
+function referenceMaxPool(x: ArrayLike<number>, s: Im2colShape): { y: number[]; argmax: number[] } {
+  const y: number[] = [];
+  const argmax: number[] = [];
+  for (let p = 0; p < s.batch * s.channels; p++) for (let r = 0; r < s.outH; r++) for (let q = 0; q < s.outW; q++) {
+    let best = -Infinity;
+    let at = -1;
+    for (let u = 0; u < s.kernelH; u++) for (let v = 0; v < s.kernelW; v++) {
+      const h = r * s.strideH - s.padH + u * s.dilationH;
+      const w = q * s.strideW - s.padW + v * s.dilationW;
+      if (h < 0 || h >= s.height || w < 0 || w >= s.width) continue;
+      const k = p * s.height * s.width + h * s.width + w;
+      if (at < 0 || x[k] > best || (Number.isNaN(x[k]) && !Number.isNaN(best))) {
+        best = x[k];
+        at = k;
+      }
+    }
+    y.push(best);
+    argmax.push(at);
+  }
+  return { y, argmax };
+}
+
+for (const set of kernelSetsForTests()) {
+  describe(`maxPool and transposeBlocks (${set.name}) against the formula`, { skip: set.skip }, () => {
+    test("maxPool: values and argmax on every geometry, with ties (small integers) and NaNs", () => {
+      const rng = new Rng(4);
+      for (const d of CASES) {
+        const s = shapeOf(d);
+        const n = d[0] * d[1] * d[2] * d[3];
+        for (const dtype of ["f64", "f32"] as const) {
+          const make = makers[dtype] as (n: number) => FloatArray;
+          const x = make(n);
+          for (let i = 0; i < n; i++) x[i] = rng.int(4) - 2;
+          if (n > 3) x[rng.int(n)] = NaN;
+          const m = s.batch * s.channels * s.outH * s.outW;
+          const y = make(m);
+          const argmax = new Int32Array(m);
+          set.kernels.maxPool(x, s, y, argmax);
+          const want = referenceMaxPool(x, s);
+          assert.deepEqual(Array.from(argmax), want.argmax, `${dtype} ${caseName(d)}`);
+          assert.deepEqual(Array.from(y), want.y, `${dtype} ${caseName(d)}`);
+        }
+      }
+    });
+
+    test("transposeBlocks: dst[(j·rows + i)·block + t] = src[(i·cols + j)·block + t], degenerate sizes included", () => {
+      const rng = new Rng(5);
+      for (const [rows, cols, block] of [[1, 1, 1], [3, 5, 7], [64, 16, 49], [0, 4, 3], [4, 0, 3], [2, 3, 0], [5, 1, 9], [1, 6, 2]]) {
+        const src = fill(makers.f32, rows * cols * block, rng);
+        const dst = new Float32Array(src.length).fill(NaN);
+        set.kernels.transposeBlocks(src, rows, cols, block, dst);
+        for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) for (let t = 0; t < block; t++) {
+          assert.equal(dst[(j * rows + i) * block + t], src[(i * cols + j) * block + t]);
+        }
+      }
+      assert.throws(() => set.kernels.transposeBlocks(new Float32Array(6), 2, 3, 2, new Float32Array(12)), (e: unknown) => e instanceof ShapeError && /src and dst of length rows·cols·block = 2·3·2 = 12, got 6 and 12/.test(e.message));
+      const shared = new Float32Array(12);
+      assert.throws(() => set.kernels.transposeBlocks(shared, 2, 3, 2, shared), (e: unknown) => e instanceof ShapeError && /dst not aliasing src/.test(e.message));
+      assert.throws(() => set.kernels.maxPool(new Float32Array(16), shapeOf([1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1]), new Float32Array(4), new Int32Array(3)), (e: unknown) => e instanceof ShapeError && /argmax an Int32Array of length 4/.test(e.message));
+    });
+  });
+}

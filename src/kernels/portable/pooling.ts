@@ -1,0 +1,50 @@
+/**
+ * maxPool and transposeBlocks, the reference semantics of the Kernels contract (kernels.ts);
+ * native/pooling.cc follows the same window order, so argmax indices agree exactly.
+ */
+import type { Im2colShape } from "../kernels.js";
+import { checkMaxPool, checkTransposeBlocks } from "../checks.js";
+import type { FloatArray } from "../../tensor/matrix.js";
+
+export function maxPool<T extends FloatArray>(x: T, shape: Im2colShape, y: T, argmax: Int32Array): void {
+  checkMaxPool("maxPool", x, shape, y, argmax);
+  const { batch: B, channels: C, height: H, width: W, kernelH: kh, kernelW: kw, strideH: sh, strideW: sw, padH: ph, padW: pw, dilationH: dh, dilationW: dw, outH, outW } = shape;
+  let o = 0;
+  for (let p = 0; p < B * C; p++) {
+    const base = p * H * W;
+    for (let r = 0; r < outH; r++) {
+      for (let q = 0; q < outW; q++, o++) {
+        let best = -Infinity;
+        let at = -1;
+        for (let u = 0; u < kh; u++) {
+          const h = r * sh - ph + u * dh;
+          if (h < 0 || h >= H) continue;
+          for (let v = 0; v < kw; v++) {
+            const w = q * sw - pw + v * dw;
+            if (w < 0 || w >= W) continue;
+            const k = base + h * W + w;
+            const val = x[k];
+            // The first maximum wins; a NaN replaces anything that is not NaN.
+            if (at < 0 || val > best || (val !== val && best === best)) {
+              best = val;
+              at = k;
+            }
+          }
+        }
+        y[o] = best;
+        argmax[o] = at;
+      }
+    }
+  }
+}
+
+export function transposeBlocks<T extends FloatArray>(src: T, rows: number, cols: number, block: number, dst: T): void {
+  checkTransposeBlocks(src, rows, cols, block, dst);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const from = (i * cols + j) * block;
+      const to = (j * rows + i) * block;
+      for (let t = 0; t < block; t++) dst[to + t] = src[from + t];
+    }
+  }
+}
