@@ -16,3 +16,4 @@ export { Cnn, type BlockShapes, type ChannelGrowth, type ConvBlock } from "./cnn
 export { checkCnnOptions, type CnnOptions, type ConvBlockSpec, type HeadKind, type PoolSpec } from "./cnn-spec.js";
 export { CNN_FORMAT, CNN_FORMAT_VERSION, cnnFromJson, cnnToJson, type CnnJson } from "./cnn-json.js";
 export { checkImageDataset, createOptimizer, evaluateCnn, trainCnn, type CnnTrainOptions, type OptimizerName } from "./train.js";
+export { fixedCnnBaselines, scaledWidths, trainFixedCnn, withWidths, type BaselineCurvePoint, type BaselineOptions, type BaselineResult } from "./baselines.js";

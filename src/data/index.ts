@@ -8,3 +8,5 @@ export { TableBuilder, MISSING_TOKENS, MISSING_POLICIES, type ColumnSpec, type T
 export { readCsvInto, delimiterFor, type CsvParseFactory, type CsvParseOptions, type CsvParserStream } from "./csv.js";
 export { parseNpyHeader, npyHeaderLength, npyMatrixShape, decodeNpyValues, encodeNpyHeader, npyTable, type NpyHeader } from "./npy.js";
 export { fitFeatureEncoding, encodeFeatures, fitTargetEncoding, encodeTargets, decodeTargets, encodedWidth, encodedNames, SCALINGS, type FeatureEncoding, type TargetEncoding, type Scaling } from "./preprocess.js";
+export { CIFAR10_CLASSES, CIFAR10_RECORD_BYTES, encodeCifarRecords, parseCifarBatch, type CifarRecords } from "./cifar.js";
+export { tarMembers, type TarMember } from "./tar.js";

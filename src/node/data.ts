@@ -4,3 +4,4 @@ export { loadMnist, DATASETS, DATASET_NAMES, type DatasetName, type LoadMnistOpt
 export { fetchDataset, type FetchOptions } from "./data/fetch.js";
 export { readIdxImages, readIdxLabels } from "./data/idx-files.js";
 export { readTableFile, readNpyMatrix, type ReadTableFileOptions } from "./table-file.js";
+export { CIFAR10, fetchCifar10, loadCifar10, type CifarData, type LoadCifarOptions } from "./data/cifar.js";

@@ -75,3 +75,24 @@ test("data: an unknown dataset name is a usage error", async () => {
   const r = await run(["data", "fetch", "cifar"], { HOME: "/nonexistent" });
   assert.match(String((r.error as Error).message), /unknown dataset "cifar"; expected one of mnist, fashion-mnist/);
 });
+
+test("data info cifar10: finds the six files (also in cifar-10-batches-bin/), and fails naming a file that is not 10,000 records", async () => {
+  const { writeFileSync } = await import("node:fs");
+  const { encodeCifarRecords } = await import("../../data/cifar.js");
+  const root = tempDir("tinygrow-cli-");
+  const dir = join(root, "cifar10", "cifar-10-batches-bin");
+  mkdirSync(dir, { recursive: true });
+  for (const name of ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"]) {
+    writeFileSync(join(dir, name), encodeCifarRecords([1, 2], new Uint8Array(2 * 3072)));
+  }
+  const r = await run(["data", "info", "cifar10", "--data-dir", root], { HOME: root });
+  assert.ok(r.error instanceof DataError);
+  assert.match(r.lines.join("\n"), /found in .*cifar10\/cifar-10-batches-bin \[--data-dir\]/);
+  assert.match(String((r.error as Error).message), /data_batch_1.bin: 6146 bytes, expected 30730000 \(10,000 records of 3073 bytes\)/);
+  const help = new Command().exitOverride();
+  let text = "";
+  registerData(help, { out: () => {} });
+  help.commands[0].commands[0].configureOutput({ writeOut: (s) => (text += s) });
+  assert.throws(() => help.parse(["node", "tinygrow", "data", "fetch", "--help"]));
+  assert.match(text, /cifar10: https:\/\/www.cs.toronto.edu\/~kriz\/ \(cifar-10-binary.tar.gz, md5 c32a1d4ab5d03f1284b67883e8d87530/);
+});

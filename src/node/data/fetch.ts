@@ -87,7 +87,7 @@ interface Downloaded {
 }
 
 /** One file from the first mirror that delivers it; every mirror's failure is listed if none does. */
-export async function downloadFile(file: DatasetFile, mirrors: readonly string[], dest: string, options: Pick<FetchOptions, "idleTimeoutMs" | "onEvent" | "fetchImpl">): Promise<Downloaded> {
+export async function downloadFile(file: Pick<DatasetFile, "name" | "md5" | "sha256">, mirrors: readonly string[], dest: string, options: Pick<FetchOptions, "idleTimeoutMs" | "onEvent" | "fetchImpl">): Promise<Downloaded> {
   const failures: string[] = [];
   for (const base of mirrors) {
     const url = new URL(file.name, base.endsWith("/") ? base : base + "/").href;
@@ -121,7 +121,7 @@ function describeFailure(err: unknown): string {
  * (the reason) when this mirror failed and the next should be tried; throws DataError on a
  * checksum mismatch. The temporary file is always removed unless it was renamed into place.
  */
-async function downloadOnce(url: string, file: DatasetFile, dest: string, options: Pick<FetchOptions, "idleTimeoutMs" | "onEvent" | "fetchImpl">): Promise<Downloaded | string> {
+async function downloadOnce(url: string, file: Pick<DatasetFile, "name" | "md5" | "sha256">, dest: string, options: Pick<FetchOptions, "idleTimeoutMs" | "onEvent" | "fetchImpl">): Promise<Downloaded | string> {
   const fetchImpl = options.fetchImpl ?? fetch;
   const idle = options.idleTimeoutMs ?? 60_000;
   const controller = new AbortController();
