@@ -9,6 +9,7 @@ import { Linear } from "../nn/layers/linear.js";
 import { Matrix, type FloatArray } from "../tensor/matrix.js";
 import { Cnn, type ConvBlock } from "./cnn.js";
 import type { HeadKind } from "./cnn-spec.js";
+import { BatchNorm2d } from "./batchnorm2d.js";
 import { Conv2d } from "./conv2d.js";
 import { resolveGeometry, type ImageShape, type Pair } from "./geometry.js";
 import { Pool2d, type PoolKind } from "./pooling.js";
@@ -26,6 +27,8 @@ export interface CnnJson {
   blocks: {
     conv: { inChannels: number; outChannels: number; kernel: Pair; stride: Pair; padding: Pair; dilation: Pair; weight: number[]; bias: number[] | null };
     pool: { kind: PoolKind; kernel: Pair; stride: Pair; padding: Pair } | null;
+    /** Batch norm (γ, β, running statistics), or null; absent in documents without it. */
+    bn?: { eps: number; momentum: number; weight: number[]; bias: number[]; runningMean: number[]; runningVar: number[] } | null;
   }[];
   /** The linear head: weight (outputs, inputs) row-major. */
   linear: { inputs: number; outputs: number; weight: number[]; bias: number[] | null };
@@ -39,7 +42,7 @@ export function cnnToJson<T extends FloatArray>(model: Cnn<T>): CnnJson {
     input: { ...model.input },
     activation: model.activation,
     head: model.headKind,
-    blocks: model.blocks.map(({ conv, pool }) => ({
+    blocks: model.blocks.map(({ conv, pool, bn }) => ({
       conv: {
         inChannels: conv.inChannels,
         outChannels: conv.outChannels,
@@ -48,6 +51,7 @@ export function cnnToJson<T extends FloatArray>(model: Cnn<T>): CnnJson {
         bias: conv.bias === null ? null : Array.from(conv.bias),
       },
       pool: pool === null ? null : { kind: pool.kind, kernel: pool.geometry.kernel, stride: pool.geometry.stride, padding: pool.geometry.padding },
+      bn: bn === null ? null : { eps: bn.eps, momentum: bn.momentum, weight: Array.from(bn.weightParam.value), bias: Array.from(bn.biasParam.value), runningMean: Array.from(bn.runningMean), runningVar: Array.from(bn.runningVar) },
     })),
     linear: { inputs: model.head.inputs, outputs: model.head.outputs, weight: Array.from(model.head.weight.data), bias: model.head.bias === null ? null : Array.from(model.head.bias) },
   };
@@ -83,7 +87,21 @@ export function cnnFromJson(json: CnnJson, source = "cnn"): Cnn<Float32Array> {
     const weight = new Matrix(c.outChannels, D, values(`${name}.weight`, c.weight, c.outChannels * D, `${c.outChannels}×${D}`));
     const bias = c.bias === null ? null : values(`${name}.bias`, c.bias, c.outChannels, "outChannels");
     const pool = b.pool === null ? null : new Pool2d(b.pool.kind, { kernel: b.pool.kernel, stride: b.pool.stride, padding: b.pool.padding, name: `blocks.${l}.pool` });
-    return { conv: new Conv2d(c.inChannels, weight, bias, geometry, name), pool };
+    let bn: BatchNorm2d<Float32Array> | null = null;
+    if (b.bn) {
+      const O = c.outChannels;
+      bn = new BatchNorm2d(O, new Float32Array(0), { eps: b.bn.eps, momentum: b.bn.momentum, name: `blocks.${l}.bn` });
+      bn.weightParam.value.set(values(`blocks.${l}.bn.weight`, b.bn.weight, O, "outChannels"));
+      bn.biasParam.value.set(values(`blocks.${l}.bn.bias`, b.bn.bias, O, "outChannels"));
+      // Running statistics are float64 (not rounded through float32).
+      values(`blocks.${l}.bn.runningMean`, b.bn.runningMean, O, "outChannels");
+      values(`blocks.${l}.bn.runningVar`, b.bn.runningVar, O, "outChannels");
+      if (b.bn.runningMean.length === O && b.bn.runningVar.length === O) {
+        bn.runningMean.set(b.bn.runningMean);
+        bn.runningVar.set(b.bn.runningVar);
+      }
+    }
+    return { conv: new Conv2d(c.inChannels, weight, bias, geometry, name), pool, bn };
   });
   const h = json.linear;
   const w = new Matrix(h.outputs, h.inputs, values("linear.weight", h.weight, h.outputs * h.inputs, `${h.outputs}×${h.inputs}`));

@@ -23,6 +23,8 @@ export interface ConvBlockSpec extends Omit<Conv2dGeometryOptions, "kernel"> {
   kernel?: PairLike;
   /** Default true. */
   bias?: boolean;
+  /** BatchNorm2d between the conv and σ; default false. */
+  batchNorm?: boolean;
   /** Pooling after σ; default none. */
   pool?: PoolSpec | null;
 }

@@ -11,9 +11,9 @@ import { Cnn } from "./cnn.js";
 import type { CnnOptions } from "./cnn-spec.js";
 
 const NETS: [string, CnnOptions][] = [
-  ["conv-max pool-conv-avg pool, flatten head", {
+  ["conv-BN-max pool-conv-avg pool, flatten head", {
     input: { channels: 2, height: 8, width: 7 },
-    blocks: [{ channels: 3, kernel: 3, padding: 1, pool: { kind: "max", kernel: 2 } }, { channels: 2, kernel: [2, 2], stride: [1, 1], pool: { kind: "avg", kernel: 2, stride: 1 } }],
+    blocks: [{ channels: 3, kernel: 3, padding: 1, batchNorm: true, pool: { kind: "max", kernel: 2 } }, { channels: 2, kernel: [2, 2], stride: [1, 1], pool: { kind: "avg", kernel: 2, stride: 1 } }],
     activation: "tanh",
     outputs: 3,
   }],

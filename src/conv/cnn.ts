@@ -1,8 +1,10 @@
 /**
- * A sequential CNN: conv blocks (Conv2d → σ → optional pooling), then flatten or global
- * average pooling (GAP), then a linear head. Block l maps its input h_l (B, C_l·H_l·W_l) to
+ * A sequential CNN: conv blocks (Conv2d → optional BatchNorm2d → σ → optional pooling), then
+ * flatten or global average pooling (GAP), then a linear head. Block l maps its input
+ * h_l (B, C_l·H_l·W_l) to
  *
- *   Z_l = conv_l(h_l) (B, O_l·H'_l·W'_l),   post_l = σ(Z_l),   h_{l+1} = pool_l(post_l) (or post_l)
+ *   Z_l = conv_l(h_l) (B, O_l·H'_l·W'_l) (then BN_l(·) when the block has batch norm),
+ *   post_l = σ(Z_l),   h_{l+1} = pool_l(post_l) (or post_l)
  *
  * and the head computes logits (B, outputs) = feat · Wᵀ + b with feat = h_L (flatten: the
  * NCHW matrix itself, features in (c, h, w) order) or GAP(h_L) (B, O_{L−1}).
@@ -26,10 +28,13 @@ import { checkCnnOptions, type CnnOptions, type HeadKind } from "./cnn-spec.js";
 import { Conv2d, type Conv2dOptions, type Conv2dWorkspace } from "./conv2d.js";
 import { formatShape, imageSize, type ImageShape } from "./geometry.js";
 import { GlobalAvgPool2d, Pool2d, type PoolWorkspace } from "./pooling.js";
+import { BatchNorm2d, type BatchNormWorkspace } from "./batchnorm2d.js";
 
 export interface ConvBlock<T extends FloatArray> {
   readonly conv: Conv2d<T>;
   readonly pool: Pool2d | null;
+  /** Batch norm between the conv and σ (grows with the conv's output channels), or null. */
+  readonly bn: BatchNorm2d<T> | null;
 }
 
 /** The image shapes through block l, for the current widths. */
@@ -45,6 +50,11 @@ export interface BlockShapes {
 interface BlockBuffers<T extends FloatArray> {
   conv: Conv2dWorkspace<T>;
   pool: PoolWorkspace | null;
+  bn: BatchNormWorkspace<T> | null;
+  /** conv_l(h_l); `pre` itself without batch norm. */
+  convOut: Matrix<T>;
+  /** dLoss/dconv_l(h_l); `dPre` itself without batch norm. */
+  dConvOut: Matrix<T>;
   pre: Matrix<T>;
   post: Matrix<T>;
   /** h_{l+1}: the pooled maps, or `post` itself. */
@@ -117,9 +127,10 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
       const conv = zeros({ inChannels: shape.channels, outChannels: b.channels, kernel: b.kernel ?? 3, stride: b.stride, padding: b.padding, dilation: b.dilation, bias: b.bias, name: `blocks.${l}.conv` });
       conv.initPytorchDefault(rng);
       const pool = b.pool ? new Pool2d(b.pool.kind, { kernel: b.pool.kernel, stride: b.pool.stride, padding: b.pool.padding, name: `blocks.${l}.pool` }) : null;
+      const bn = b.batchNorm ? new BatchNorm2d(b.channels, make(0), { name: `blocks.${l}.bn` }) : null;
       shape = conv.outputShape(shape);
       if (pool !== null) shape = pool.outputShape(shape);
-      return { conv, pool };
+      return { conv, pool, bn };
     });
     const head = options.head ?? "flatten";
     const features = head === "gap" ? shape.channels : imageSize(shape);
@@ -139,7 +150,12 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
   }
 
   params(): Param<T>[] {
-    return [...this.blocks.flatMap((b) => b.conv.params()), ...this.head.params()];
+    return [...this.blocks.flatMap((b) => (b.bn === null ? b.conv.params() : [...b.conv.params(), ...b.bn.params()])), ...this.head.params()];
+  }
+
+  /** Training mode (batch statistics in batch norm) or eval mode (running statistics); no-op without batch norm. */
+  setTraining(training: boolean): void {
+    for (const b of this.blocks) if (b.bn !== null) b.bn.training = training;
   }
 
   /** Image shapes through every block (ShapeError naming the layer that does not fit). */
@@ -166,9 +182,10 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
     const buf = this.buffers(x.rows, x.data);
     let h = x;
     for (let l = 0; l < this.blocks.length; l++) {
-      const { conv, pool } = this.blocks[l];
+      const { conv, pool, bn } = this.blocks[l];
       const bb = buf.blocks[l];
-      conv.forward(kernels, h, bb.pre, bb.conv);
+      conv.forward(kernels, h, bb.convOut, bb.conv);
+      if (bn !== null) bn.forward(bb.convOut, bb.pre, bb.bn as BatchNormWorkspace<T>);
       kernels.activationForward(this.activation, bb.pre, bb.post);
       if (pool !== null) pool.forward(kernels, bb.post, bb.out, bb.pool as PoolWorkspace);
       h = bb.out;
@@ -194,7 +211,7 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
       this.gap.backward(buf.dFeat, this.lastShape(buf), lastOut);
     }
     for (let l = L - 1; l >= 0; l--) {
-      const { conv, pool } = this.blocks[l];
+      const { conv, pool, bn } = this.blocks[l];
       const bb = buf.blocks[l];
       if (pool !== null) {
         bb.dPost.data.fill(0);
@@ -207,7 +224,11 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
         dIn = buf.blocks[l - 1].dOut;
         dIn.data.fill(0);
       }
-      conv.backward(kernels, bb.dPre, dIn, bb.conv);
+      if (bn !== null) {
+        bb.dConvOut.data.fill(0);
+        bn.backward(bb.dPre, bb.dConvOut, bb.bn as BatchNormWorkspace<T>);
+      }
+      conv.backward(kernels, bb.dConvOut, dIn, bb.conv);
     }
   }
 
@@ -222,7 +243,12 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
     return this.lastBuffers("unfoldedInput", l).blocks[l].conv.cols;
   }
 
-  /** Z_l (B, O_l·H'·W') of the last forward. */
+  /** conv_l(h_l) (B, O_l·H'·W') of the last forward (= Z_l without batch norm). */
+  convOutput(l: number): Matrix<T> {
+    return this.lastBuffers("convOutput", l).blocks[l].convOut;
+  }
+
+  /** Z_l (B, O_l·H'·W') of the last forward: σ's input. */
   preActivation(l: number): Matrix<T> {
     return this.lastBuffers("preActivation", l).blocks[l].pre;
   }
@@ -272,8 +298,10 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
       throw new ShapeError(op, `next of shape (${next.rows}, ${next.cols}) for ${K} new channels feeding ${who}`, `next ${w2.shape}`);
     }
     conv.addOutputChannels(change.weight, change.bias);
+    const bn = this.blocks[l].bn;
+    bn?.addChannels(K);
     next.apply(w2);
-    if (optimizer !== undefined) for (const p of [...conv.params(), ...next.params]) optimizer.resetState(p);
+    if (optimizer !== undefined) for (const p of [...conv.params(), ...(bn?.params() ?? []), ...next.params]) optimizer.resetState(p);
     this.last = null;
     this.lastX = null;
   }
@@ -307,7 +335,10 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
   }
 
   private fits(buf: CnnBuffers<T>): boolean {
-    for (let l = 0; l < this.blocks.length; l++) if (!this.blocks[l].conv.fits(buf.blocks[l].conv)) return false;
+    for (let l = 0; l < this.blocks.length; l++) {
+      const b = this.blocks[l];
+      if (!b.conv.fits(buf.blocks[l].conv) || (b.bn !== null && buf.blocks[l].bn?.input.channels !== b.bn.channels)) return false;
+    }
     return buf.feat.cols === this.head.inputs;
   }
 
@@ -315,20 +346,24 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
     const Ctor = like.constructor as new (n: number) => T;
     const mat = (cols: number) => new Matrix<T>(B, cols, new Ctor(B * cols));
     const blocks = this.shapes().map((s, l): BlockBuffers<T> => {
-      const { conv, pool } = this.blocks[l];
+      const { conv, pool, bn } = this.blocks[l];
       const n = imageSize(s.conv);
       const pre = mat(n);
       const post = mat(n);
       const dPost = mat(n);
+      const dPre = mat(n);
       return {
         conv: conv.workspace(B, s.input, like),
         pool: pool === null ? null : pool.workspace(B, s.conv),
+        bn: bn === null ? null : bn.workspace(B, s.conv, (r, c) => new Matrix<T>(r, c, new Ctor(r * c))),
+        convOut: bn === null ? pre : mat(n),
+        dConvOut: bn === null ? dPre : mat(n),
         pre,
         post,
         out: pool === null ? post : mat(imageSize(s.output)),
         dOut: pool === null ? dPost : mat(imageSize(s.output)),
         dPost,
-        dPre: mat(n),
+        dPre,
       };
     });
     const last = blocks[blocks.length - 1];

@@ -17,3 +17,4 @@ export { checkCnnOptions, type CnnOptions, type ConvBlockSpec, type HeadKind, ty
 export { CNN_FORMAT, CNN_FORMAT_VERSION, cnnFromJson, cnnToJson, type CnnJson } from "./cnn-json.js";
 export { checkImageDataset, createOptimizer, evaluateCnn, trainCnn, type CnnTrainOptions, type OptimizerName } from "./train.js";
 export { fixedCnnBaselines, scaledWidths, trainFixedCnn, withWidths, type BaselineCurvePoint, type BaselineOptions, type BaselineResult } from "./baselines.js";
+export { BatchNorm2d, type BatchNorm2dOptions, type BatchNormWorkspace } from "./batchnorm2d.js";

@@ -29,16 +29,19 @@ test("trainCnn learns a small image task with SGD and with Adam; the model survi
   const train = quadrants(400, rng);
   const testSet = quadrants(200, rng);
   for (const optimizer of ["sgd", "adam"] as const) {
-    const model = Cnn.create({ input: { channels: 1, height: 8, width: 8 }, blocks: [{ channels: 4, kernel: 3, padding: 1, pool: { kind: "max", kernel: 2 } }, { channels: 4, kernel: 3, padding: 1 }], head: "gap", outputs: 4 }, new Rng(1));
+    const model = Cnn.create({ input: { channels: 1, height: 8, width: 8 }, blocks: [{ channels: 4, kernel: 3, padding: 1, batchNorm: true, pool: { kind: "max", kernel: 2 } }, { channels: 4, kernel: 3, padding: 1 }], head: "gap", outputs: 4 }, new Rng(1));
     const before = evaluateCnn(model, testSet, kernels);
     const losses = trainCnn(model, train, { epochs: 15, optimizer, lr: optimizer === "sgd" ? 0.05 : 0.01, batchSize: 32 }, new Rng(2), kernels);
     const after = evaluateCnn(model, testSet, kernels);
     assert.ok(losses[losses.length - 1] < losses[0] * 0.5, `${optimizer}: loss ${losses[0]} → ${losses[losses.length - 1]}`);
     assert.ok((after.accuracy ?? 0) > 0.9, `${optimizer}: test accuracy ${before.accuracy} → ${after.accuracy}`);
     const copy = cnnFromJson(JSON.parse(JSON.stringify(cnnToJson(model))));
+    model.setTraining(false); // batch norm on its running statistics, which the document carries
+    copy.setTraining(false);
     const a = model.forward(kernels, testSet.x).clone();
     const b = copy.forward(kernels, testSet.x);
     assert.deepEqual(Array.from(b.data), Array.from(a.data));
+    assert.equal(copy.blocks[0].bn?.channels, 4);
   }
 });
 

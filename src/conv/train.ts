@@ -54,14 +54,20 @@ export function checkImageDataset(model: Cnn, data: Dataset, what = "dataset"): 
  */
 export function trainCnn(model: Cnn, data: Dataset, options: CnnTrainOptions, rng: Rng, kernels: Kernels, optimizer?: Optimizer, state: TrainState = createTrainState()): number[] {
   checkImageDataset(model, data);
+  model.setTraining(true);
   const opt = optimizer ?? createOptimizer(model, options);
   if (optimizer !== undefined) opt.setParams(model.params());
   const batches = new BatchIterator(data, { batchSize: options.batchSize ?? 64, rng });
   return train({ kernels, model, loss: { name: "softmax-cross-entropy", reduction: "mean" }, optimizer: opt, batches }, { epochs: options.epochs, onEpoch: options.onEpoch, state });
 }
 
-/** Mean cross-entropy and accuracy of `model` on `data`. */
+/** Mean cross-entropy and accuracy of `model` on `data` (batch norm in eval mode, then back to training). */
 export function evaluateCnn(model: Cnn, data: Dataset, kernels: Kernels, batchSize = 500): Evaluation {
   checkImageDataset(model, data);
-  return evaluate(kernels, model, data, { name: "softmax-cross-entropy", reduction: "mean" }, batchSize);
+  model.setTraining(false);
+  try {
+    return evaluate(kernels, model, data, { name: "softmax-cross-entropy", reduction: "mean" }, batchSize);
+  } finally {
+    model.setTraining(true);
+  }
 }
