@@ -67,7 +67,7 @@ test("teacher-student refuses an existing folder and names the bad field of a co
   // α, the significance level and the validation split: exit 1, the option named, nothing written.
   const bad: [string[], RegExp][] = [
     [["--alpha", "-1e-6"], /--alpha: growth\.penalty\.alpha/],
-    [["--alpha", "NaN"], /--alpha <x>.*expected a finite number/],
+    [["--alpha", "NaN"], /--alpha <x>.*expected a finite decimal number/],
     [["--significance-level", "1.5"], /--significance-level: growth\.fit\.significance\.level/],
     [["--validation-samples", "238"], /data\.validationSamples: 238 validation samples of data\.trainSamples \(240\) leave 2/],
   ];
