@@ -7,11 +7,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Server } from "node:http";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { openBrowser, type TestBrowser } from "../src/test-support/browser.js";
+import { openBrowser, testOutputDir, type TestBrowser } from "../src/test-support/browser.js";
+import { modelFromText } from "../src/model/model-file.js";
+import type { TabularModel } from "../src/model/tabular-model.js";
+import { Rng } from "../src/tensor/rng.js";
+
+type Ort = typeof import("onnxruntime-node");
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const webDir = join(root, "dist", "web");
@@ -29,6 +35,55 @@ interface Snapshot {
 }
 
 const snapshot = (page: Page) => page.evaluate(() => (window as unknown as { playground: Snapshot }).playground) as Promise<Snapshot>;
+
+/** Clicks `button` and returns the downloaded file (also kept in the test output folder). */
+async function download(page: Page, button: string, keepAs: string): Promise<{ name: string; bytes: Buffer }> {
+  const event = page.waitForEvent("download");
+  await page.click(button);
+  const file = await event;
+  const bytes = readFileSync(await file.path());
+  writeFileSync(join(testOutputDir("playground"), keepAs), bytes);
+  return { name: file.suggestedFilename(), bytes };
+}
+
+/** onnxruntime-node, or null after printing why (a failure with TINYGROW_REQUIRE_ONNXRUNTIME=1). */
+function loadOrt(): Ort | null {
+  try {
+    return createRequire(import.meta.url)("onnxruntime-node") as Ort;
+  } catch (err) {
+    const reason = `onnxruntime-node cannot be loaded: ${(err as Error).message.split("\n")[0]}`;
+    if (process.env.TINYGROW_REQUIRE_ONNXRUNTIME === "1") throw new Error(reason);
+    console.log(`# skipped the ONNX run: ${reason}`);
+    return null;
+  }
+}
+
+/**
+ * Downloads model.json and model.onnx from the page; the ONNX graph run in onnxruntime-node
+ * on `rows` raw input rows must give the outputs of tinygrow's forward of model.json
+ * (preprocessing included) within 1e-5. Returns the model.
+ */
+async function checkDownloads(page: Page, raw: Float32Array, rows: number, prefix: string): Promise<TabularModel> {
+  const json = await download(page, "#download", `${prefix}-model.json`);
+  assert.equal(json.name, "model.json");
+  const model = modelFromText(json.bytes.toString("utf8"), "model.json");
+  const grown = (await page.evaluate(() => (window as unknown as { playground: { modelJson: string } }).playground.modelJson)) as string;
+  assert.equal(JSON.stringify(JSON.parse(json.bytes.toString("utf8")).network), grown, "model.json holds the grown network");
+  const onnx = await download(page, "#download-onnx", `${prefix}-model.onnx`);
+  assert.equal(onnx.name, "model.onnx");
+  const ort = loadOrt();
+  if (ort === null) return model;
+  const cols = model.features.columns.length;
+  const session = await ort.InferenceSession.create(new Uint8Array(onnx.bytes));
+  const out = await session.run({ input: new ort.Tensor("float32", raw, [rows, cols]) });
+  const expected = model.outputs(raw, cols, rows);
+  const got = (model.task === "classification" ? out.logits : out.prediction).data as Float32Array;
+  assert.equal(got.length, expected.length);
+  for (let i = 0; i < got.length; i++) {
+    assert.ok(Math.abs(got[i] - expected[i]) <= 1e-5 * Math.max(1, Math.abs(expected[i])), `output ${i}: onnx ${got[i]}, tinygrow ${expected[i]}`);
+  }
+  return model;
+}
 
 async function setKnobs(page: Page, knobs: Record<string, string>): Promise<void> {
   for (const [id, value] of Object.entries(knobs)) await page.fill(`#${id}`, value);
@@ -80,9 +135,11 @@ test("the playground grows a network from the empty graph on the wasm kernels, l
     assert.match((await page.textContent("#dag")) ?? "", /parameters/);
     assert.ok((await page.$("#curves svg")) !== null, "loss curves drawn");
     assert.equal(await page.textContent("#notice"), "");
-    const download = page.waitForEvent("download");
-    await page.click("#download");
-    assert.equal((await download).suggestedFilename(), "model.json");
+    const rng = new Rng(5);
+    const points = Float32Array.from({ length: 16 }, () => rng.normal());
+    const model = await checkDownloads(page, points, 8, "moons");
+    assert.deepEqual(model.featureNames, ["x1", "x2"]);
+    assert.equal(model.network.parameterCount(), params);
     await browser.screenshot(page, "playground-done");
   });
 });
@@ -98,8 +155,39 @@ test("bad input: a file that is neither CSV nor IDX, a CSV with a non-numeric ce
     assert.equal(await page.inputValue("#task"), "csv");
     await page.click("#start");
     await page.waitForFunction(() => document.body.dataset.state === "error");
-    assert.match((await page.textContent("#error")) ?? "", /data\.csv: row 3, column 2 \("x2"\): expected a number, got "abc"/);
+    // The core CSV reader's message (the one `tinygrow grow --train` prints).
+    assert.match((await page.textContent("#error")) ?? "", /data\.csv: line 3, column "x2" \(2\): non-numeric value "abc" in a numeric column/);
     await browser.screenshot(page, "playground-bad-csv");
+  });
+});
+
+test("a dropped CSV with a categorical column grows, and its ONNX download computes what tinygrow computes", { timeout: 180_000 }, async (t) => {
+  await withPage(t, async (browser, page, url) => {
+    await page.goto(`${url}/playground/index.html`);
+    const rng = new Rng(2);
+    const colours = ["red", "green", "blue"];
+    const lines = ["colour,x,y,label"];
+    for (let i = 0; i < 300; i++) {
+      const x = rng.normal() * 3 + 10;
+      const y = rng.normal();
+      const c = colours[i % 3];
+      lines.push(`${c},${x.toFixed(3)},${y.toFixed(3)},${(x - 10) * y + (c === "red" ? 1 : 0) > 0.5 ? "hi" : "lo"}`);
+    }
+    await page.setInputFiles("#files", { name: "table.csv", mimeType: "text/csv", buffer: Buffer.from(lines.join("\n")) });
+    await page.waitForFunction(() => document.getElementById("dropped")?.textContent?.startsWith("CSV: table.csv") === true);
+    await page.fill("#csv-categorical", "colour");
+    await setKnobs(page, { steps: "2", neurons: "4", epochs: "5", lr: "0.01", batch: "16", seed: "1" });
+    await page.click("#start");
+    await page.waitForFunction(() => document.body.dataset.state === "done" || document.body.dataset.state === "error", null, { timeout: 150_000 });
+    assert.equal(await page.evaluate(() => document.body.dataset.state), "done", (await page.textContent("#error")) ?? "");
+    assert.match((await page.textContent("#status")) ?? "", /table\.csv: 300 rows, 3 feature columns, 2 classes in "label"/);
+    // Raw rows as the ONNX input takes them: the category's index (blue 0, green 1, red 2), then the numbers unscaled.
+    const raw = Float32Array.from([2, 13.5, 0.5, 0, 7.25, -1, 1, 10, 2, 2, 4, -0.25]);
+    const model = await checkDownloads(page, raw, 4, "csv");
+    assert.deepEqual(model.features.columns[0], { name: "colour", kind: "categorical", categories: ["blue", "green", "red"] });
+    assert.equal(model.features.scaling, "standardize");
+    assert.deepEqual(model.label?.classes, ["hi", "lo"]);
+    await browser.screenshot(page, "playground-csv-done");
   });
 });
 

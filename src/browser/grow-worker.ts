@@ -12,6 +12,7 @@ import { TinygrowError } from "../errors.js";
 import { modelToJson } from "../dag/serialize.js";
 import { Accountant } from "../experiments/accounting.js";
 import { runGrowth, type GrowthCheckpoint, type GrowthRunStore, type RecordLog, type StepRecord } from "../experiments/growth-run.js";
+import type { TableEncoding } from "../model/table-encoding.js";
 import { Rng } from "../tensor/rng.js";
 import { chooseKernels } from "./kernels.js";
 import { buildPlaygroundRun, type PlaygroundSpec } from "./playground-task.js";
@@ -26,7 +27,7 @@ export interface StartMessage {
 
 /** Worker → page. */
 export type WorkerMessage =
-  | { type: "started"; kernels: string; kernelsReason: string; description: string; inputSize: number; outputSize: number; loss: string; steps: number; epochsPerStep: number }
+  | { type: "started"; kernels: string; kernelsReason: string; description: string; inputSize: number; outputSize: number; loss: string; steps: number; epochsPerStep: number; encoding: TableEncoding }
   | { type: "record"; record: StepRecord }
   | { type: "checkpoint"; checkpoint: GrowthCheckpoint }
   | { type: "done"; modelJson: string; parameters: number }
@@ -73,7 +74,7 @@ class PostingStore implements GrowthRunStore, RecordLog {
 
 async function run(scope: WorkerScope, message: StartMessage): Promise<void> {
   const choice = chooseKernels("auto");
-  const { task, config, description } = buildPlaygroundRun(message.spec, choice.kernels);
+  const { task, config, encoding, description } = await buildPlaygroundRun(message.spec, choice.kernels);
   scope.postMessage({
     type: "started",
     kernels: choice.name,
@@ -84,6 +85,7 @@ async function run(scope: WorkerScope, message: StartMessage): Promise<void> {
     loss: task.loss,
     steps: config.growth.steps,
     epochsPerStep: config.training.epochsPerStep,
+    encoding,
   });
   const store = new PostingStore(scope, message.resume?.records ?? []);
   const accountant = new Accountant({ rapl: "off", resumeFrom: message.resume?.checkpoint.accounting });

@@ -11,31 +11,36 @@ import { buildPlaygroundRun, type PlaygroundSpec } from "./playground-task.js";
 const base: PlaygroundSpec = { task: "moons", samples: 120, noise: 0.1, seed: 3, strategy: "restricted", steps: 2, neuronsPerStep: 3, epochsPerStep: 3, lr: 0.1, batchSize: 16 };
 
 async function grow(spec: PlaygroundSpec) {
-  const run = buildPlaygroundRun(spec, portableKernels);
+  const run = await buildPlaygroundRun(spec, portableKernels);
   const store = new MemoryRunStore();
   const ctx = { kernels: portableKernels, rng: new Rng(9), accountant: new Accountant({ rapl: "off" }), log: store, progress: { tick: () => undefined }, store, pool: null, resume: null };
   return { run, store, result: await runGrowth(run.task, run.config, ctx) };
 }
 
-test("each task builds a growth run of the right shape; the same spec gives the same data", () => {
-  const moons = buildPlaygroundRun(base, portableKernels);
+test("each task builds a growth run of the right shape; the same spec gives the same data", async () => {
+  const moons = await buildPlaygroundRun(base, portableKernels);
   assert.equal(moons.task.inputSize, 2);
   assert.equal(moons.task.outputSize, 2);
   assert.equal(moons.task.loss, "softmax-cross-entropy");
-  assert.deepEqual(buildPlaygroundRun(base, portableKernels).task.interTrain.x.data, moons.task.interTrain.x.data);
-  const teacher = buildPlaygroundRun({ ...base, task: "teacher-student" }, portableKernels);
+  assert.deepEqual((await buildPlaygroundRun(base, portableKernels)).task.interTrain.x.data, moons.task.interTrain.x.data);
+  const teacher = await buildPlaygroundRun({ ...base, task: "teacher-student" }, portableKernels);
   assert.equal(teacher.task.loss, "mse");
   assert.equal(teacher.task.inputSize, 20);
   const csv = new TextEncoder().encode("a,b,c\n" + Array.from({ length: 30 }, (_, i) => `${i},${i % 3},${i % 2}`).join("\n"));
-  const fromCsv = buildPlaygroundRun({ ...base, task: "csv", files: { csv: { name: "t.csv", bytes: csv } } }, portableKernels);
+  const fromCsv = await buildPlaygroundRun({ ...base, task: "csv", files: { csv: { name: "t.csv", bytes: csv } } }, portableKernels);
   assert.equal(fromCsv.task.inputSize, 2);
   assert.equal(fromCsv.task.test.x.rows, 6);
+  assert.equal(fromCsv.encoding.task, "classification");
+  assert.deepEqual(fromCsv.encoding.label, { column: "c", classes: ["0", "1"] });
+  assert.equal(fromCsv.encoding.features.scaling, "standardize");
   const images = encodeIdx([40, 2, 2], Uint8Array.from({ length: 160 }, (_, i) => i % 256));
   const labels = encodeIdx([40], Uint8Array.from({ length: 40 }, (_, i) => i % 10));
-  const mnist = buildPlaygroundRun({ ...base, task: "mnist", samples: 30, files: { images: { name: "i.idx", bytes: images }, labels: { name: "l.idx", bytes: labels } } }, portableKernels);
+  const mnist = await buildPlaygroundRun({ ...base, task: "mnist", samples: 30, files: { images: { name: "i.idx", bytes: images }, labels: { name: "l.idx", bytes: labels } } }, portableKernels);
   assert.equal(mnist.task.inputSize, 4);
   assert.equal(mnist.task.outputSize, 10);
-  assert.throws(() => buildPlaygroundRun({ ...base, task: "mnist" }, portableKernels), /drop two IDX files/);
+  assert.equal(mnist.task.interTrain.x.data.reduce((m, v) => Math.max(m, v), 0) <= 1, true, "pixels scaled to [0, 1]");
+  assert.equal(mnist.encoding.features.scale[0], 1 / 255);
+  await assert.rejects(buildPlaygroundRun({ ...base, task: "mnist" }, portableKernels), /drop two IDX files/);
 });
 
 test("the core growth loop runs on a playground task with the memory store, and continues from its checkpoint bit-identically", async () => {

@@ -7,8 +7,8 @@
 import { DataError } from "../errors.js";
 import type { Kernels } from "../kernels/kernels.js";
 import { Rng } from "../tensor/rng.js";
-import { Matrix } from "../tensor/matrix.js";
 import type { Dataset } from "../data/batches.js";
+import type { FeatureEncoding, RawRows } from "../data/preprocess.js";
 import { parseIdxImages, parseIdxLabels } from "../data/idx.js";
 import { concatIndices, splitThreeWays, splitToJson, subsetDataset } from "../data/splits.js";
 import { buildTeacher, teacherDataset } from "../data/teacher.js";
@@ -16,7 +16,8 @@ import { moons, spirals } from "../data/two-d.js";
 import type { Strategy } from "../dag/candidates.js";
 import { CheckpointSectionSchema, EvaluationSectionSchema, GrowthSectionSchema, TrainingSectionSchema, type GrowthRunConfig } from "../experiments/config.js";
 import type { GrowthTask } from "../experiments/growth-run.js";
-import { parseCsvDataset } from "./csv-dataset.js";
+import { encodedOutputs, encodeTable, fitTableEncoding, type TableEncoding } from "../model/table-encoding.js";
+import { readCsvTable } from "./csv-table.js";
 
 export const PLAYGROUND_TASKS = ["spirals", "moons", "teacher-student", "csv", "mnist"] as const;
 export type PlaygroundTaskName = (typeof PLAYGROUND_TASKS)[number];
@@ -33,6 +34,9 @@ export interface PlaygroundSpec {
   epochsPerStep: number;
   lr: number;
   batchSize: number;
+  /** Task "csv": the target column (default the last) and the feature columns to one-hot encode. */
+  csvTarget?: string;
+  categorical?: string[];
   /** The dropped files (task "csv": `csv`; task "mnist": `images` and `labels`), with their names. */
   files?: { csv?: NamedBytes; images?: NamedBytes; labels?: NamedBytes };
 }
@@ -45,29 +49,55 @@ export interface NamedBytes {
 export interface PlaygroundRun {
   task: GrowthTask;
   config: GrowthRunConfig;
+  /** The preprocessing from raw input columns to the network's inputs (with the network: a TabularModel). */
+  encoding: TableEncoding;
   /** One line for the page: what the data is. */
   description: string;
 }
 
+interface TaskData {
+  train: Dataset;
+  test: Dataset;
+  /** The preprocessing the grown network expects (stored with the downloaded model). */
+  encoding: TableEncoding;
+  description: string;
+}
+
+/** No preprocessing: numeric features `names`; classes "0".."classes-1" or `targets` regression columns. */
+function identityEncoding(names: string[], output: { classes: number } | { targets: string[] }, scale = 1): TableEncoding {
+  const features: FeatureEncoding = { columns: names.map((name) => ({ name, kind: "numeric" })), fill: names.map(() => null), scaling: scale === 1 ? "none" : "min-max", shift: names.map(() => 0), scale: names.map(() => scale) };
+  if ("classes" in output) return { task: "classification", features, label: { column: "class", classes: Array.from({ length: output.classes }, (_, c) => String(c)) } };
+  return { task: "regression", features, targets: { columns: output.targets, shift: output.targets.map(() => 0), scale: output.targets.map(() => 1) } };
+}
+
+const columnNames = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
+
 /** Train and test sets of the spec's task. */
-function taskData(spec: PlaygroundSpec, kernels: Kernels, rng: Rng): { train: Dataset; test: Dataset; description: string } {
+async function taskData(spec: PlaygroundSpec, kernels: Kernels, rng: Rng): Promise<TaskData> {
   const nTest = Math.max(1, Math.floor(spec.samples / 4));
   switch (spec.task) {
     case "spirals":
     case "moons": {
       const make = spec.task === "spirals" ? spirals : moons;
-      return { train: make(spec.samples, rng, { noise: spec.noise }), test: make(nTest, rng, { noise: spec.noise }), description: `${spec.task}: ${spec.samples} points, 2 classes, noise ${spec.noise}` };
+      const encoding = identityEncoding(["x1", "x2"], { classes: 2 });
+      return { train: make(spec.samples, rng, { noise: spec.noise }), test: make(nTest, rng, { noise: spec.noise }), encoding, description: `${spec.task}: ${spec.samples} points, 2 classes, noise ${spec.noise}` };
     }
     case "teacher-student": {
       const teacher = buildTeacher(rng);
       const description = `teacher–student regression: ${spec.samples} samples of the paper's teacher (${teacher.parameterCount()} parameters)`;
-      return { train: teacherDataset(kernels, teacher, spec.samples, rng), test: teacherDataset(kernels, teacher, nTest, rng), description };
+      const encoding = identityEncoding(columnNames("x", teacher.inputSize), { targets: columnNames("y", teacher.outputSize) });
+      return { train: teacherDataset(kernels, teacher, spec.samples, rng), test: teacherDataset(kernels, teacher, nTest, rng), encoding, description };
     }
     case "csv": {
       const csv = spec.files?.csv;
       if (csv === undefined) throw new DataError("csv", "no CSV file was dropped");
-      const all = parseCsvDataset(csv.bytes, csv.name);
-      return holdOut(all.data, rng, `${csv.name}: ${all.data.x.rows} rows, ${all.inputs} inputs, ${all.description}`);
+      const { table, task } = await readCsvTable(csv.bytes, csv.name, { target: spec.csvTarget, categorical: spec.categorical });
+      const raw: RawRows = { values: table.values, stride: table.features.length + table.targets.length, rows: table.rows };
+      const { train, test } = holdOut(table.rows, rng);
+      // The CLI's defaults (tinygrow grow): standardised features, targets as they are.
+      const encoding = fitTableEncoding(table, raw, train, { task, scaling: "standardize", fillMissing: false, standardizeTargets: false });
+      const what = task === "classification" ? `${encoding.label?.classes.length} classes in "${encoding.label?.column}"` : `regression on "${table.targets[0].name}"`;
+      return { train: encodeTable(encoding, raw, train, csv.name), test: encodeTable(encoding, raw, test, csv.name), encoding, description: `${csv.name}: ${table.rows} rows, ${table.features.length} feature columns, ${what}` };
     }
     case "mnist": {
       const { images, labels } = spec.files ?? {};
@@ -77,31 +107,35 @@ function taskData(spec: PlaygroundSpec, kernels: Kernels, rng: Rng): { train: Da
       if (lab.length !== img.count) throw new DataError(labels.name, `${lab.length} labels for ${img.count} images in ${images.name}`);
       const n = Math.min(img.count, spec.samples + nTest);
       const d = img.rows * img.cols;
-      const x = new Matrix(n, d, new Float32Array(n * d));
-      for (let i = 0; i < n * d; i++) x.data[i] = img.pixels[i] / 255;
-      const data: Dataset = { x, labels: Int32Array.from(lab.subarray(0, n)) };
-      return holdOut(data, rng, `${images.name}: ${n} of ${img.count} images of ${img.rows}×${img.cols}, 10 classes`);
+      // Raw rows (pixels 0–255, then the label), scaled to [0, 1] by the encoding.
+      const raw: RawRows = { values: new Float32Array(n * (d + 1)), stride: d + 1, rows: n };
+      for (let i = 0; i < n; i++) {
+        raw.values.set(img.pixels.subarray(i * d, (i + 1) * d), i * (d + 1));
+        raw.values[i * (d + 1) + d] = lab[i];
+      }
+      const encoding = identityEncoding(columnNames("pixel", d), { classes: 10 }, 1 / 255);
+      const { train, test } = holdOut(n, rng);
+      return { train: encodeTable(encoding, raw, train, images.name), test: encodeTable(encoding, raw, test, images.name), encoding, description: `${images.name}: ${n} of ${img.count} images of ${img.rows}×${img.cols}, 10 classes` };
     }
   }
 }
 
-/** A fifth of the rows (shuffled, seeded) as the test set. */
-function holdOut(data: Dataset, rng: Rng, description: string): { train: Dataset; test: Dataset; description: string } {
-  const n = data.x.rows;
+/** A fifth of `n` rows (shuffled, seeded) as the test set, the rest for training. */
+function holdOut(n: number, rng: Rng): { train: Int32Array; test: Int32Array } {
   if (n < 10) throw new DataError("data", `expected at least 10 rows, got ${n}`);
   const order = rng.permutation(n);
   const nTest = Math.max(1, Math.floor(n / 5));
-  return { train: subsetDataset(data, order.subarray(nTest)), test: subsetDataset(data, order.subarray(0, nTest)), description };
+  return { train: order.subarray(nTest), test: order.subarray(0, nTest) };
 }
 
 /** The growth task and configuration of a spec (validated by the run configuration's schemas). */
-export function buildPlaygroundRun(spec: PlaygroundSpec, kernels: Kernels): PlaygroundRun {
+export async function buildPlaygroundRun(spec: PlaygroundSpec, kernels: Kernels): Promise<PlaygroundRun> {
   const rng = new Rng(spec.seed);
-  const { train, test, description } = taskData(spec, kernels, rng);
+  const { train, test, encoding, description } = await taskData(spec, kernels, rng);
   const n = train.x.rows;
   const split = splitThreeWays(n, spec.seed);
   const loss = "labels" in train ? "softmax-cross-entropy" : "mse";
-  const outputs = "labels" in train ? Math.max(2, ...Array.from(train.labels, (l) => l + 1)) : train.y.cols;
+  const outputs = encodedOutputs(encoding);
   const task: GrowthTask = {
     splits: { trainOpt: subsetDataset(train, split.trainOpt), trainLs: subsetDataset(train, split.trainLs), trainGr: subsetDataset(train, split.trainGr) },
     interTrain: subsetDataset(train, concatIndices(split.trainOpt, split.trainLs)),
@@ -119,5 +153,5 @@ export function buildPlaygroundRun(spec: PlaygroundSpec, kernels: Kernels): Play
     checkpoint: CheckpointSectionSchema.parse({ everyEpochs: 1 }),
     evaluation: EvaluationSectionSchema.parse({ everyEpochs: 1 }),
   };
-  return { task, config, description };
+  return { task, config, encoding, description };
 }

@@ -23,8 +23,7 @@ import { ConfigError, DataError } from "../errors.js";
 import { CandidatePool } from "./pool.js";
 import { DagModel } from "../dag/model.js";
 import { modelFromJson, type DagModelJson } from "../dag/serialize.js";
-import type { Dataset } from "../data/batches.js";
-import { encodeFeatures, encodeTargets, encodedWidth, fitFeatureEncoding, fitTargetEncoding, labelsOf, type RawRows } from "../data/preprocess.js";
+import { encodedWidth, type RawRows } from "../data/preprocess.js";
 import type { TableResult } from "../data/table.js";
 import { growthRunUnits, MODEL_FILE, type GrowthRunResult, type GrowthTask } from "../experiments/growth-run.js";
 import { readGrowthLog } from "./experiments/open-growth-run.js";
@@ -38,7 +37,7 @@ import { chooseKernels } from "./kernels.js";
 import { scoreRows, type Scores } from "../model/metrics.js";
 import { modelToDocument } from "../model/model-file.js";
 import { TabularModel } from "../model/tabular-model.js";
-import { Matrix } from "../tensor/matrix.js";
+import { encodedOutputs, encodeTable, fitTableEncoding } from "../model/table-encoding.js";
 import { Rng } from "../tensor/rng.js";
 import { tabularSplit, type TabularSplit } from "./tabular-split.js";
 import { readTableFile } from "./table-file.js";
@@ -92,35 +91,25 @@ function limitRows(t: TableResult, n: number | undefined, path: string): TableRe
 
 /** The encodings, datasets and task of a growth run (preprocessing fitted on the growth rows). */
 export function tabularTask(config: TabularConfig, train: TableResult & { values: Float32Array }, split: TabularSplit, test: RawRows | null) {
-  const F = train.features.length;
-  const stride = F + train.targets.length;
+  const stride = train.features.length + train.targets.length;
   const raw: RawRows = { values: train.values, stride, rows: train.rows };
   const fitRows = concat(concat(split.trainOpt, split.trainLs), split.trainGr);
-  const features = fitFeatureEncoding(train.features, raw, fitRows, config.data.scaling, config.data.missing === "mean");
-  const classification = config.task === "classification";
-  const targets = classification ? undefined : fitTargetEncoding(train.targets.map((t) => t.name), raw, F, fitRows, config.data.standardizeTargets);
-  const label = classification ? { column: train.targets[0].name, classes: (train.targets[0] as { categories: string[] }).categories } : undefined;
-  const width = encodedWidth(train.features);
-  const dataset = (rows: RawRows, idx: Int32Array | undefined, file: string): Dataset => {
-    const n = idx?.length ?? rows.rows;
-    const x = new Matrix(n, width, encodeFeatures(features, rows, idx, file));
-    if (classification) return { x, labels: labelsOf(rows, F, idx) };
-    const T = targets?.columns.length ?? 1;
-    return { x, y: new Matrix(n, T, encodeTargets(targets as NonNullable<typeof targets>, rows, F, idx)) };
-  };
+  const encoding = fitTableEncoding(train, raw, fitRows, { task: config.task, scaling: config.data.scaling, fillMissing: config.data.missing === "mean", standardizeTargets: config.data.standardizeTargets });
   const file = train.file;
-  const curveSet = split.validation.length > 0 ? dataset(raw, split.validation, file) : test === null ? dataset(raw, split.test, file) : dataset(test, undefined, "test");
-  const outputSize = classification ? (label?.classes.length ?? 0) : (targets?.columns.length ?? 0);
+  const dataset = (idx: Int32Array) => encodeTable(encoding, raw, idx, file);
+  const curveSet = split.validation.length > 0 ? dataset(split.validation) : test === null ? dataset(split.test) : encodeTable(encoding, test, undefined, "test");
+  const width = encodedWidth(train.features);
+  const outputSize = encodedOutputs(encoding);
   const task: GrowthTask = {
-    splits: { trainOpt: dataset(raw, split.trainOpt, file), trainLs: dataset(raw, split.trainLs, file), trainGr: dataset(raw, split.trainGr, file) },
-    interTrain: dataset(raw, concat(split.trainOpt, split.trainLs), file),
+    splits: { trainOpt: dataset(split.trainOpt), trainLs: dataset(split.trainLs), trainGr: dataset(split.trainGr) },
+    interTrain: dataset(concat(split.trainOpt, split.trainLs)),
     test: curveSet,
-    loss: classification ? "softmax-cross-entropy" : "mse",
+    loss: config.task === "classification" ? "softmax-cross-entropy" : "mse",
     inputSize: width,
     outputSize,
     initialModel: DagModel.empty(width, outputSize, { activation: config.model.activation }),
   };
-  return { task, features, targets, label };
+  return { task, features: encoding.features, targets: encoding.targets, label: encoding.label };
 }
 
 function concat(a: Int32Array, b: Int32Array): Int32Array {

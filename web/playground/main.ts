@@ -3,10 +3,16 @@
  * (./worker.ts), and draws what the run writes as it goes — the DAG (elkjs, the report's
  * drawing), the loss curves (the report's vega-lite spec) and each step's chosen candidate.
  * Stop terminates the worker; Continue starts a new one from the last checkpoint, so the
- * run goes on bit-identically. State for tests: body[data-state], window.playground.
+ * run goes on bit-identically. The grown model (with its task's preprocessing) downloads as
+ * model.json (the CLI's model file) or ONNX (the core export). State for tests:
+ * body[data-state], window.playground.
  */
 import { modelFromJson } from "../../src/dag/serialize.js";
 import type { DagModelJson } from "../../src/dag/serialize.js";
+import type { DagModel } from "../../src/dag/model.js";
+import { exportOnnx } from "../../src/export/onnx.js";
+import { modelToDocument } from "../../src/model/model-file.js";
+import { TabularModel } from "../../src/model/tabular-model.js";
 import type { GrowthCheckpoint, StepRecord } from "../../src/experiments/growth-run.js";
 import type { StartMessage, WorkerMessage } from "../../src/browser/grow-worker.js";
 import type { PlaygroundSpec, PlaygroundTaskName } from "../../src/browser/playground-task.js";
@@ -39,7 +45,13 @@ function setState(state: PageState["state"]): void {
   $<HTMLButtonElement>("start").disabled = state === "running";
   $<HTMLButtonElement>("stop").disabled = state !== "running";
   $<HTMLButtonElement>("continue").disabled = !(state === "stopped" && page.checkpoint !== null);
-  $<HTMLButtonElement>("download").disabled = page.checkpoint === null && page.modelJson === null;
+  setDownloadable();
+}
+
+function setDownloadable(): void {
+  const none = page.modelJson === null && page.checkpoint === null;
+  $<HTMLButtonElement>("download").disabled = none;
+  $<HTMLButtonElement>("download-onnx").disabled = none;
 }
 
 function showError(message: string): void {
@@ -63,6 +75,8 @@ function readSpec(): PlaygroundSpec {
   if (task === "csv") {
     if (dropped?.kind !== "csv") throw new Error("task CSV: drop a CSV file first");
     spec.files = { csv: dropped.csv };
+    spec.csvTarget = $<HTMLInputElement>("csv-target").value.trim() || undefined;
+    spec.categorical = $<HTMLInputElement>("csv-categorical").value.split(",").map((c) => c.trim()).filter((c) => c !== "");
   }
   if (task === "mnist") {
     if (dropped?.kind !== "mnist" || dropped.images === undefined || dropped.labels === undefined) throw new Error("task MNIST: drop the images and the labels IDX files first");
@@ -96,6 +110,7 @@ function start(): void {
   page.records = [];
   page.checkpoint = null;
   page.modelJson = null;
+  meta = null;
   lastDrawnParams = -1;
   $("dag").innerHTML = "";
   $("curves").innerHTML = "";
@@ -135,7 +150,7 @@ function onWorkerMessage(m: WorkerMessage): void {
       return;
     case "checkpoint":
       page.checkpoint = m.checkpoint;
-      $<HTMLButtonElement>("download").disabled = false;
+      setDownloadable();
       scheduleDraw();
       return;
     case "done":
@@ -199,9 +214,8 @@ async function draw(): Promise<void> {
       $("status").textContent = `${meta.description}; kernels: ${meta.kernels} — step ${last.step} of ${meta.steps}, epoch ${last.epoch ?? 0} of ${epochsTotal}, ${last.parameters.toLocaleString("en-US")} parameters, test loss ${fmt(last.losses.test)}${page.state === "stopped" ? " — stopped" : page.state === "done" ? " — done" : ""}`;
       document.body.dataset.parameters = String(last.parameters);
     }
-    const modelJson = page.modelJson ?? (page.checkpoint === null ? null : JSON.stringify(page.checkpoint.model));
-    if (modelJson !== null) {
-      const model = modelFromJson(JSON.parse(modelJson) as DagModelJson);
+    const model = grownNetwork();
+    if (model !== null) {
       if (model.parameterCount() !== lastDrawnParams) {
         lastDrawnParams = model.parameterCount();
         $("dag").innerHTML = await drawDag(dagDrawingInput(model), { title: `${lastDrawnParams.toLocaleString("en-US")} parameters` });
@@ -224,14 +238,36 @@ async function draw(): Promise<void> {
   }
 }
 
-function download(): void {
+/** The network grown so far: the final one, else the last checkpoint's. */
+function grownNetwork(): DagModel<Float32Array> | null {
   const json = page.modelJson ?? (page.checkpoint === null ? null : JSON.stringify(page.checkpoint.model));
-  if (json === null) return;
+  return json === null ? null : modelFromJson(JSON.parse(json) as DagModelJson);
+}
+
+/** The grown network with its task's preprocessing: what `tinygrow predict` and `tinygrow export` read. */
+function grownModel(): TabularModel | null {
+  const network = grownNetwork();
+  if (network === null || meta === null) return null;
+  return new TabularModel({ ...meta.encoding, network, info: { source: "tinygrow playground", task: meta.description, spec: { ...page.spec, files: undefined } } });
+}
+
+function save(name: string, blob: Blob): void {
   const a = document.createElement("a");
-  a.href = URL.createObjectURL(new Blob([json + "\n"], { type: "application/json" }));
-  a.download = "model.json";
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+function download(format: "json" | "onnx"): void {
+  try {
+    const model = grownModel();
+    if (model === null) return;
+    if (format === "json") save("model.json", new Blob([JSON.stringify(modelToDocument(model)) + "\n"], { type: "application/json" }));
+    else save("model.onnx", new Blob([exportOnnx(model) as BlobPart], { type: "application/octet-stream" }));
+  } catch (err) {
+    showError(`download failed: ${(err as Error).message}`);
+  }
 }
 
 async function onFiles(files: readonly File[]): Promise<void> {
@@ -260,5 +296,6 @@ $<HTMLInputElement>("files").addEventListener("change", (e) => void onFiles(Arra
 $("start").addEventListener("click", start);
 $("stop").addEventListener("click", stop);
 $("continue").addEventListener("click", resume);
-$("download").addEventListener("click", download);
+$("download").addEventListener("click", () => download("json"));
+$("download-onnx").addEventListener("click", () => download("onnx"));
 setState("idle");
