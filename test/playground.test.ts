@@ -1,8 +1,9 @@
 /**
  * The playground and the kernel check page in a real Chromium (src/test-support/browser.ts:
  * skipped with a printed reason without Chromium, a failure with TINYGROW_REQUIRE_BROWSER=1).
- * The built pages (dist/web, `npm run build`) are served from 127.0.0.1. Screenshots go to
- * dist/test-output/playground/.
+ * The built pages (dist/web, `npm run build`) are served from 127.0.0.1 by `npm run
+ * playground`'s server, and once by `tinygrow view`'s. Screenshots and the downloaded models
+ * go to dist/test-output/playground/.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,6 +15,8 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { openBrowser, testOutputDir, type TestBrowser } from "../src/test-support/browser.js";
 import { modelFromText } from "../src/model/model-file.js";
+import { startViewServer } from "../src/node/view/server.js";
+import { tempDir } from "../src/test-support/temp-dir.js";
 import type { TabularModel } from "../src/model/tabular-model.js";
 import { Rng } from "../src/tensor/rng.js";
 
@@ -22,10 +25,21 @@ type Ort = typeof import("onnxruntime-node");
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const webDir = join(root, "dist", "web");
 
-async function serve(): Promise<{ server: Server; url: string }> {
+/** `npm run playground`'s server (scripts/serve-web.mjs) on a free port. */
+async function serve(): Promise<{ close: () => void; url: string }> {
   // @ts-expect-error: a plain .mjs script without type declarations
   const { serveWeb } = (await import("../../scripts/serve-web.mjs")) as { serveWeb: (port: number) => Promise<{ server: Server; url: string }> };
-  return serveWeb(0);
+  const { server, url } = await serveWeb(0);
+  return { close: () => server.close(), url };
+}
+
+/** `tinygrow view`'s server (on a run folder with an empty log), which serves the playground too. */
+async function serveView(): Promise<{ close: () => void; url: string }> {
+  const dir = tempDir("tinygrow-playground-view-");
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify({ config: { kind: "grow-mlp" } }));
+  writeFileSync(join(dir, "log.jsonl"), "");
+  const view = await startViewServer(dir, { port: 0, host: "127.0.0.1" });
+  return { close: () => void view.close(), url: new URL("..", view.url).href.replace(/\/$/, "") };
 }
 
 interface Snapshot {
@@ -89,11 +103,12 @@ async function setKnobs(page: Page, knobs: Record<string, string>): Promise<void
   for (const [id, value] of Object.entries(knobs)) await page.fill(`#${id}`, value);
 }
 
-async function withPage(t: import("node:test").TestContext, body: (browser: TestBrowser, page: Page, url: string) => Promise<void>): Promise<void> {
+async function withPage(t: import("node:test").TestContext, body: (browser: TestBrowser, page: Page, url: string) => Promise<void>, options: { chromiumArgs?: string[]; server?: () => Promise<{ close: () => void; url: string }> } = {}): Promise<void> {
   assert.ok(existsSync(join(webDir, "playground", "index.html")), "dist/web/playground is missing: run npm run build");
-  const browser = await openBrowser(t, "playground");
+  const browser = await openBrowser(t, "playground", process.env, options.chromiumArgs ?? []);
   if (browser === null) return;
-  const { server, url } = await serve();
+  const server = await (options.server ?? serve)();
+  const url = server.url;
   try {
     const page = await browser.newPage();
     await body(browser, page, url);
@@ -144,7 +159,7 @@ test("the playground grows a network from the empty graph on the wasm kernels, l
   });
 });
 
-test("bad input: a file that is neither CSV nor IDX, a CSV with a non-numeric cell", { timeout: 120_000 }, async (t) => {
+test("bad input (the page served by tinygrow view): a file that is neither CSV nor IDX, a CSV with a non-numeric cell", { timeout: 120_000 }, async (t) => {
   await withPage(t, async (browser, page, url) => {
     await page.goto(`${url}/playground/index.html`);
     await page.setInputFiles("#files", { name: "photo.png", mimeType: "image/png", buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4]) });
@@ -158,7 +173,7 @@ test("bad input: a file that is neither CSV nor IDX, a CSV with a non-numeric ce
     // The core CSV reader's message (the one `tinygrow grow --train` prints).
     assert.match((await page.textContent("#error")) ?? "", /data\.csv: line 3, column "x2" \(2\): non-numeric value "abc" in a numeric column/);
     await browser.screenshot(page, "playground-bad-csv");
-  });
+  }, { server: serveView });
 });
 
 test("a dropped CSV with a categorical column grows, and its ONNX download computes what tinygrow computes", { timeout: 180_000 }, async (t) => {
@@ -189,6 +204,26 @@ test("a dropped CSV with a categorical column grows, and its ONNX download compu
     assert.deepEqual(model.label?.classes, ["hi", "lo"]);
     await browser.screenshot(page, "playground-csv-done");
   });
+});
+
+test("a browser without WebAssembly (V8 --jitless) grows on the portable kernels and says so on the page", { timeout: 240_000 }, async (t) => {
+  // Chromium 156 has no switch for SIMD alone; V8's --jitless removes WebAssembly altogether,
+  // which takes the same fallback path (wasmUnsupportedReason, then auto → portable).
+  await withPage(
+    t,
+    async (browser, page, url) => {
+      await page.goto(`${url}/playground/index.html`);
+      assert.equal(await page.evaluate(() => typeof WebAssembly), "undefined");
+      await setKnobs(page, { samples: "200", steps: "1", neurons: "2", epochs: "2", batch: "32" });
+      await page.click("#start");
+      await page.waitForFunction(() => document.body.dataset.state === "done" || document.body.dataset.state === "error", null, { timeout: 200_000 });
+      assert.equal(await page.evaluate(() => document.body.dataset.state), "done", (await page.textContent("#error")) ?? "");
+      assert.equal((await snapshot(page)).kernels, "portable");
+      assert.match((await page.textContent("#notice")) ?? "", /^Notice: portable kernels: WebAssembly kernels unavailable \(this JavaScript engine has no WebAssembly\)/);
+      await browser.screenshot(page, "playground-no-wasm");
+    },
+    { chromiumArgs: ["--js-flags=--jitless"] },
+  );
 });
 
 test("the WebAssembly kernels pass the parity subset inside Chromium", { timeout: 120_000 }, async (t) => {

@@ -61,7 +61,7 @@ export function testOutputDir(suite: string): string {
  * Launches Chromium for test `t`, or skips it (printing why) when Chromium is missing.
  * With TINYGROW_REQUIRE_BROWSER=1 a missing or failing Chromium is an error.
  */
-export async function openBrowser(t: TestContext, suite: string, env: NodeJS.ProcessEnv = process.env): Promise<TestBrowser | null> {
+export async function openBrowser(t: TestContext, suite: string, env: NodeJS.ProcessEnv = process.env, extraArgs: readonly string[] = []): Promise<TestBrowser | null> {
   const required = env.TINYGROW_REQUIRE_BROWSER === "1";
   const executablePath = findChromium(env);
   if (executablePath === null) {
@@ -72,7 +72,7 @@ export async function openBrowser(t: TestContext, suite: string, env: NodeJS.Pro
     return null;
   }
   try {
-    return await startBrowser(executablePath, suite);
+    return await startBrowser(executablePath, suite, extraArgs);
   } catch (err) {
     const reason = `Chromium at ${executablePath} did not start: ${(err as Error).message.split("\n")[0]}`;
     if (required) throw new Error(reason);
@@ -82,10 +82,10 @@ export async function openBrowser(t: TestContext, suite: string, env: NodeJS.Pro
   }
 }
 
-/** Launches Chromium at `executablePath` with a fresh profile (also used by the benchmarks). */
-export async function startBrowser(executablePath: string, suite: string): Promise<TestBrowser> {
+/** Launches Chromium at `executablePath` with a fresh profile and CHROMIUM_ARGS plus `extraArgs` (also used by the benchmarks). */
+export async function startBrowser(executablePath: string, suite: string, extraArgs: readonly string[] = []): Promise<TestBrowser> {
   const profile = tempDir("tinygrow-chromium-");
-  const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 1000 } });
+  const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs], viewport: { width: 1400, height: 1000 } });
   const errors: string[] = [];
   const out = testOutputDir(suite);
   const watch = (page: Page): void => {
