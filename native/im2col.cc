@@ -63,6 +63,17 @@ inline void ValidRange(int64_t outW, int64_t W, int64_t s, int64_t off, int64_t*
   *hi = std::max(a, std::min(b, outW));
 }
 
+// dst[0, n) = src[0, n). Runs are often a handful of elements (a 7×7 map read by a 7×7
+// kernel gives runs of one), where a memcpy call costs more than the copy.
+template <typename T>
+inline void CopyRun(T* dst, const T* src, int64_t n) {
+  if (n > 16) {
+    std::memcpy(dst, src, sizeof(T) * n);
+    return;
+  }
+  for (int64_t k = 0; k < n; k++) dst[k] = src[k];
+}
+
 template <typename T>
 void Im2colLoop(const Geometry& g, const T* x, T* out) {
   const int64_t L = g.outH * g.outW;
@@ -86,7 +97,7 @@ void Im2colLoop(const Geometry& g, const T* x, T* out) {
             const T* src = plane + ih * g.W + offW;
             for (int64_t ow = 0; ow < lo; ow++) o[ow] = 0;
             if (g.sw == 1) {
-              if (hi > lo) std::memcpy(o + lo, src + lo, sizeof(T) * (hi - lo));
+              CopyRun(o + lo, src + lo, hi - lo);
             } else {
               for (int64_t ow = lo; ow < hi; ow++) o[ow] = src[ow * g.sw];
             }
@@ -266,7 +277,7 @@ Napi::Value TransposeBlocksApi(const Napi::CallbackInfo& info) {
   const T* src = ArrayArg<T>(info, 3, op, "src", rows * cols * block);
   T* dst = ArrayArg<T>(info, 4, op, "dst", rows * cols * block);
   for (size_t i = 0; i < rows; i++) {
-    for (size_t j = 0; j < cols; j++) std::memcpy(dst + (j * rows + i) * block, src + (i * cols + j) * block, sizeof(T) * block);
+    for (size_t j = 0; j < cols; j++) CopyRun(dst + (j * rows + i) * block, src + (i * cols + j) * block, static_cast<int64_t>(block));
   }
   return info.Env().Undefined();
 }

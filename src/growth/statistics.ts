@@ -63,6 +63,18 @@ export class TensorStatistic {
     this.count += count;
   }
 
+  /**
+   * Adds A·Bᵀ for column-layout batches (one column per sample or patch: A (rows, N),
+   * B (cols, N)) with the batch's sample count (conv statistics: the number of images).
+   */
+  addOuter(kernels: Kernels, a: Matrix64, b: Matrix64, count: number): void {
+    if (a.rows !== this.sum.rows || b.rows !== this.sum.cols || a.cols !== b.cols) {
+      throw new ShapeError(`TensorStatistic ${this.name}`, `A·Bᵀ of shape ${this.sum.shape} with A and B of equal columns`, `A ${a.shape}, B ${b.shape}`);
+    }
+    if (a.cols > 0 && a.rows > 0 && b.rows > 0) kernels.gemm(a, b, this.sum, { transB: true, beta: 1 });
+    this.count += count;
+  }
+
   /** sum / count, (rows, cols). Throws EmptyStatisticError when count = 0, NumericalError on NaN/∞. */
   read(): Matrix64 {
     if (this.count === 0) throw new EmptyStatisticError(this.name);

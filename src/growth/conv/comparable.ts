@@ -20,19 +20,21 @@
 import type { Kernels } from "../../kernels/kernels.js";
 import { conv2d64, type ConvGrowthStep, type ConvPairGeometry } from "./conv-forward.js";
 import type { Nchw64 } from "./geometry.js";
+import { Scratch } from "./patches.js";
 import { pool64 } from "./pool.js";
 
 /** ΔA(C) = conv2(pool(conv1(X; α_w, α_b)); ω, 0), (n, C2, H2, W2); a max pool is linearised as an average (pool.ts). */
-export function linearisedNewChannels(step: ConvGrowthStep, geo: ConvPairGeometry, x: Nchw64, kernels: Kernels): Nchw64 {
-  let z = conv2d64(x, step.alphaWeight, step.alphaBias, geo.conv1, "conv1 (new channels)", kernels);
+export function linearisedNewChannels(step: ConvGrowthStep, geo: ConvPairGeometry, x: Nchw64, kernels: Kernels, scratch?: Scratch): Nchw64 {
+  let z = conv2d64(x, step.alphaWeight, step.alphaBias, geo.conv1, "conv1 (new channels)", kernels, scratch);
   if (geo.pool) z = pool64(z, { kind: "avg", size: geo.pool.size }, "conv1");
-  return conv2d64(z, step.omega, null, geo.conv2, "conv2 (new channels)", kernels);
+  return conv2d64(z, step.omega, null, geo.conv2, "conv2 (new channels)", kernels, scratch);
 }
 
 /** Q(C) = (1/n)‖ΔA(C)‖² accumulated over mini-batches of X. */
 export class QuadraticTermAccumulator {
   private sum = 0;
   private count = 0;
+  private readonly scratch = new Scratch();
 
   constructor(
     private readonly step: ConvGrowthStep,
@@ -41,7 +43,7 @@ export class QuadraticTermAccumulator {
 
   update(x: Nchw64, kernels: Kernels): void {
     if (this.step.alphaWeight.rows > 0) {
-      const d = linearisedNewChannels(this.step, this.geo, x, kernels);
+      const d = linearisedNewChannels(this.step, this.geo, x, kernels, this.scratch);
       for (const v of d.data) this.sum += v * v;
     }
     this.count += x.n;

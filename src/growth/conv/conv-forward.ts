@@ -15,21 +15,22 @@ import { ShapeError } from "../../errors.js";
 import type { Kernels } from "../../kernels/kernels.js";
 import { activationForward, type ActivationName } from "../../nn/layers/activation.js";
 import { Matrix, type Matrix64 } from "../../tensor/matrix.js";
-import { concatColumns, concatRows, linearCombination, matmul, scale } from "../linalg.js";
+import { concatColumns, concatRows, linearCombination, scale } from "../linalg.js";
 import { convOutputSize, nchw64, taps, type ConvGeometry, type Nchw64 } from "./geometry.js";
 import { pool64, type PoolSpec } from "./pool.js";
-import { fromRows, unfold } from "./unfold.js";
+import { columnsToNchw, patchColumns, Scratch } from "./patches.js";
 
-/** conv(Z; W♭, b): W♭ (C_out, C_in·K), b (C_out)|null → (n, C_out, H', W'). */
-export function conv2d64(z: Nchw64, wFlat: Matrix64, b: Float64Array | null, g: ConvGeometry, layer: string, kernels: Kernels): Nchw64 {
+/** conv(Z; W♭, b): W♭ (C_out, C_in·K), b (C_out)|null → (n, C_out, H', W'), as W♭·Ũ(Z) (+ b) on the kernels. */
+export function conv2d64(z: Nchw64, wFlat: Matrix64, b: Float64Array | null, g: ConvGeometry, layer: string, kernels: Kernels, scratch?: Scratch): Nchw64 {
   const K = taps(g);
   if (wFlat.cols !== z.c * K) throw new ShapeError(`conv layer ${layer}`, `weights with ${z.c}·${K} = ${z.c * K} columns (input channels × taps)`, `weights of shape ${wFlat.shape}`);
   if (b !== null && b.length !== wFlat.rows) throw new ShapeError(`conv layer ${layer}`, `a bias of length ${wFlat.rows}`, `length ${b.length}`);
   const [ho, wo] = convOutputSize(g, z.h, z.w, layer);
-  const u = unfold(z, g, false, layer); // (n·L', C_in·K)
-  const rows = matmul(kernels, u, wFlat, { transB: true }); // (n·L', C_out)
-  if (b !== null) for (let r = 0; r < rows.rows; r++) for (let c = 0; c < rows.cols; c++) rows.data[r * rows.cols + c] += b[c];
-  return fromRows(rows, z.n, ho, wo);
+  const u = patchColumns(kernels, z, g, false, layer, scratch, "conv-patches"); // (C_in·K, n·L')
+  const cols = new Matrix(wFlat.rows, u.cols, Scratch.alloc(scratch, "conv-columns")(wFlat.rows * u.cols).fill(0)); // (C_out, n·L')
+  if (wFlat.rows > 0 && u.rows > 0) kernels.gemm(wFlat, u, cols);
+  if (b !== null) for (let c = 0; c < cols.rows; c++) for (let j = c * cols.cols, end = j + cols.cols; j < end; j++) cols.data[j] += b[c];
+  return columnsToNchw(kernels, cols, z.n, ho, wo);
 }
 
 /** σ(Z), element-wise, a fresh batch. */

@@ -11,8 +11,8 @@
  */
 export { convOutputSize, tapTable, centreIndex, centreTap, checkGeometry, nchw64, taps } from "./geometry.js";
 export type { ConvGeometry, Nchw64, Pair } from "./geometry.js";
-export { unfold, toRows, fromRows, gatherRows, scatterTaps } from "./unfold.js";
-export { pool64, poolRows, pooledSize } from "./pool.js";
+export { patchColumns, channelColumns, columnsToNchw, tapColumns, poolColumns } from "./patches.js";
+export { pool64, pooledSize } from "./pool.js";
 export type { PoolSpec } from "./pool.js";
 export { ConvPairAccumulator, convPairDims, asLayerPairStatistics } from "./statistics.js";
 export type { ConvPairShape, ConvPairBatch, ConvPairStatistics, ConvPairDims, ConvVariant, RestrictedSGrowth } from "./statistics.js";

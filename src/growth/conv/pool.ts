@@ -12,7 +12,6 @@
  * step use the real max pool.
  */
 import { ShapeError } from "../../errors.js";
-import { zeros64, type Matrix64 } from "../../tensor/matrix.js";
 import { nchw64, type Pair, type Nchw64 } from "./geometry.js";
 
 export interface PoolSpec {
@@ -45,29 +44,6 @@ export function pool64(z: Nchw64, p: PoolSpec, layer: string): Nchw64 {
           }
         }
         out.data[(ic * ho + oh) * wo + ow] = p.kind === "max" ? acc : acc / (ph * pw);
-      }
-    }
-  }
-  return out;
-}
-
-/** Average-pooled row matrix: rows (n·H·W, F) over positions → (n·Hp·Wp, F), ū = window mean. */
-export function poolRows(rows: Matrix64, n: number, h: number, w: number, p: PoolSpec, layer: string): Matrix64 {
-  const [ho, wo] = pooledSize(p, h, w, layer);
-  const [ph, pw] = p.size;
-  const F = rows.cols;
-  const out = zeros64(n * ho * wo, F);
-  const f = 1 / (ph * pw);
-  for (let i = 0; i < n; i++) {
-    for (let oh = 0; oh < ho; oh++) {
-      for (let ow = 0; ow < wo; ow++) {
-        const dst = (i * ho * wo + oh * wo + ow) * F;
-        for (let a = 0; a < ph; a++) {
-          for (let b = 0; b < pw; b++) {
-            const src = (i * h * w + (oh * ph + a) * w + ow * pw + b) * F;
-            for (let j = 0; j < F; j++) out.data[dst + j] += f * rows.data[src + j];
-          }
-        }
       }
     }
   }

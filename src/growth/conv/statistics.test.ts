@@ -9,7 +9,11 @@ import assert from "node:assert/strict";
 import { ShapeError } from "../../errors.js";
 import { kernelSets } from "../test-helpers.js";
 import { centreIndex, convOutputSize, tapTable } from "./geometry.js";
+import type { Kernels } from "../../kernels/kernels.js";
+import { Matrix } from "../../tensor/matrix.js";
+import { Rng } from "../../tensor/rng.js";
 import { linearHeadPair } from "./linear-head.js";
+import { ConvResidualAccumulator } from "./statistics.js";
 import { bruteForceStatistics, convProblem, geom, relDiff, type ConvProblemSpec } from "./test-helpers.js";
 
 const base: Omit<ConvProblemSpec, "variant"> = {
@@ -63,6 +67,28 @@ for (const set of kernelSets()) {
     });
   }
 }
+
+test("native = portable: every pair statistic and N from the residual, on every case (one float64 im2col + dgemm path)", (t) => {
+  const [portable, native] = kernelSets();
+  if (native.kernels === null) return t.skip(native.skip ?? "unavailable");
+  for (const [name, spec] of cases) {
+    const a = convProblem(spec, portable.kernels!);
+    const b = convProblem(spec, native.kernels);
+    for (const key of ["S", "M", "E", "SGrowth", "MPrev", "P"] as const) assert.ok(relDiff(a.stats[key].data, b.stats[key].data) < 1e-12, `${name}: ${key} native vs portable ${relDiff(a.stats[key].data, b.stats[key].data)}`);
+    // N from the residual with one δW (random, the pair's shape), the same batches on both kernel sets.
+    const rng = new Rng(9);
+    const dw = new Matrix(spec.c2, spec.c1 * a.shape.conv2.kernel[0] * a.shape.conv2.kernel[1], new Float64Array(spec.c2 * spec.c1 * a.shape.conv2.kernel[0] * a.shape.conv2.kernel[1]));
+    rng.fillNormal(dw.data, 0, 0.1);
+    const db = spec.bias2 ? Float64Array.from({ length: spec.c2 }, () => rng.normal()) : null;
+    const residual = (p: typeof a, kernels: Kernels): Float64Array => {
+      const acc = new ConvResidualAccumulator(p.shape, dw, db);
+      acc.update({ x: p.x, b1: p.forward.b1, g: p.g }, kernels);
+      return acc.read().data;
+    };
+    const na = residual(a, portable.kernels!);
+    assert.ok(relDiff(na, residual(b, native.kernels)) < 1e-12, `${name}: N native vs portable`);
+  }
+});
 
 test("Restricted S_growth conventions coincide exactly for stride 1 'same' padding, and differ otherwise (SPEC §16 D7)", () => {
   const kernels = kernelSets()[0].kernels!;

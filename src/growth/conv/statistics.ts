@@ -1,25 +1,28 @@
 /**
  * Statistics of a conv pair conv1 → σ → conv2 (SPEC-conv-growth §5, §8.2, §9.2), accumulated
- * over any number of mini-batches in float64. After unfolding (§3) every statistic is a
- * product of row matrices, one row per (image, output position), accumulated by the fully
+ * over any number of mini-batches in float64. After unfolding (§3, patches.ts: one column per
+ * (image, output position)) every statistic is one gemm A·Bᵀ, accumulated by the fully
  * connected `TensorStatistic` with the count of **images** (§4: divided by n, never by the
  * number of positions):
  *
- *   Ũ1 = unfold_conv1(X) (n·L1, D0+β1)    Ũ2 = unfold_conv2(B1) (n·L2, D1+β2)    G rows (n·L2, C2)
- *   S = (1/n) Ũ2ᵀŨ2    M = (1/n) Ũ2ᵀG    E = (1/n) GᵀG                             (§5, both variants)
+ *   Ũ1 = unfold_conv1(X) (D0+β1, n·L1)    Ũ2 = unfold_conv2(B1) (D1+β2, n·L2)    G (C2, n·L2)
+ *   S = (1/n) Ũ2Ũ2ᵀ    M = (1/n) Ũ2Gᵀ    E = (1/n) GGᵀ                                (§5, both variants)
  *
- * Restricted (§9.2): B̂ = rows b̂_{i,m} = ũ_{1,i,κ(m)} (0 at a padded centre), then exactly the
- * fully connected statistics with X̃ → B̂, B̃1 → Ũ2:
- *   M_prev = (1/n) B̂ᵀG (D0+β1, C2)    P = (1/n) B̂ᵀŨ2 (D0+β1, D1+β2)
- *   S_growth = (1/n) B̂ᵀB̂ ("centre", the default: the quadratic term of the least-squares
- *   problem the SVD solves) or (1/n) Ũ1ᵀŨ1 ("layer1", GroMo's layer-1 S over all L1 positions).
+ * With T = unfold_conv2(Ũ1) (K2·(D0+β1), n·L2), row f·K2 + e = t_{i,m,e}[f] = ũ_{1,i,τ(m,e)}[f]
+ * (0 at ⊥; patches.ts):
+ *
+ * Restricted (§9.2): B̂ = T's centre-tap rows, b̂_{i,m} = ũ_{1,i,κ(m)} (0 at a padded centre), then
+ * exactly the fully connected statistics with X̃ → B̂, B̃1 → Ũ2:
+ *   M_prev = (1/n) B̂Gᵀ (D0+β1, C2)    P = (1/n) B̂Ũ2ᵀ (D0+β1, D1+β2)
+ *   S_growth = (1/n) B̂B̂ᵀ ("centre", the default: the quadratic term of the least-squares
+ *   problem the SVD solves) or (1/n) Ũ1Ũ1ᵀ ("layer1", GroMo's layer-1 S over all L1 positions).
  *   They coincide when κ is a bijection onto B1's positions (stride 1, "same" padding); SPEC §16
  *   D7 shows GroMo's choice deflates the decrease otherwise, so tinygrow defaults to "centre".
  *
- * Full (§8.2), with t_{i,m,e} = ũ_{1,i,τ(m,e)} (0 at ⊥) and c_l = #{(m,e): τ(m,e) = l}:
- *   S_growth = (1/n) Σ_{i,m,e} t tᵀ = (1/n) Ũ1ᵀ diag(c) Ũ1                (D0+β1)²
- *   M_prev[:, c·K2+e] = (1/n) Σ_{i,m} t_{i,m,e} G[i,c,m] = (1/n) Ũ1ᵀ scatter(G)   (D0+β1, C2·K2)
- *   P (flat) [:, e·(D1+β2) + f] = (1/n) Σ_{i,m} t_{i,m,e} ũ2_{i,m,f}            (D0+β1, K2·(D1+β2))
+ * Full (§8.2), with T♭ = T read as (D0+β1, K2·n·L2) (row f = the K2 rows of feature f, end to end):
+ *   S_growth = (1/n) Σ_{i,m,e} t tᵀ = (1/n) T♭T♭ᵀ                             (D0+β1)²
+ *   M_prev[:, c·K2+e] = (1/n) Σ_{i,m} t_{i,m,e} G[i,c,m]: (1/n) TGᵀ, row f·K2+e → column c·K2+e
+ *   P (flat) [:, e·(D1+β2) + f'] = (1/n) Σ_{i,m} t_{i,m,e} ũ2_{i,m,f'} = (1/n) TŨ2ᵀ read as (D0+β1, K2·(D1+β2))
  * (P flat holds GroMo's P[e] as column block e.)
  *
  * Pooling between σ and conv2 (`pool`, pool.ts): B1 is the pooled activity and Ũ1 is replaced
@@ -32,12 +35,11 @@
  */
 import { ShapeError } from "../../errors.js";
 import type { Kernels } from "../../kernels/kernels.js";
-import { zeros64, type Matrix64 } from "../../tensor/matrix.js";
+import { Matrix, zeros64, type Matrix64 } from "../../tensor/matrix.js";
 import { TensorStatistic, type LayerPairStatistics } from "../statistics.js";
-import { centreIndex, convOutputSize, tapTable, taps, type ConvGeometry, type Nchw64 } from "./geometry.js";
-import { poolRows, pooledSize, type PoolSpec } from "./pool.js";
-import { conv2d64 } from "./conv-forward.js";
-import { gatherRows, scaleRowsByPosition, scatterTaps, tapCounts, toRows, unfold } from "./unfold.js";
+import { centreTap, convOutputSize, taps, type ConvGeometry, type Nchw64 } from "./geometry.js";
+import { channelColumns, patchColumns, poolColumns, Scratch, tapColumns } from "./patches.js";
+import { pooledSize, type PoolSpec } from "./pool.js";
 
 export type ConvVariant = "full" | "restricted";
 /** Restricted S_growth: "centre" (default, consistent with M_prev and P) or GroMo's "layer1" (§16 D7). */
@@ -134,6 +136,21 @@ function checkBatch(shape: ConvPairShape, d: ConvPairDims, batch: ConvPairBatch)
   want("G", batch.g, shape.outChannels, d.h2, d.w2);
 }
 
+/** Ũ1 (D0+β1, n·L1): conv1's patches, average-pooled over the pair's pool windows (pool.ts). */
+function layer1Patches(kernels: Kernels, shape: ConvPairShape, d: ConvPairDims, x: Nchw64, scratch: Scratch): Matrix64 {
+  const raw = patchColumns(kernels, x, shape.conv1, shape.layer1Bias, "conv1", scratch, "u1"); // (i0, n·H1·W1) before any pool
+  return shape.pool ? poolColumns(raw, x.n, d.z1h, d.z1w, shape.pool.size, scratch, "u1-pooled") : raw;
+}
+
+/** (F·K, C) with row f·K + e → (F, C·K) with column c·K + e (tap-major to GroMo's channel-major order). */
+function tapRowsToColumns(m: Matrix64, K: number): Matrix64 {
+  const F = m.rows / K;
+  const C = m.cols;
+  const out = zeros64(F, C * K);
+  for (let f = 0; f < F; f++) for (let e = 0; e < K; e++) for (let c = 0; c < C; c++) out.data[f * C * K + c * K + e] = m.data[(f * K + e) * C + c];
+  return out;
+}
+
 /** Accumulates the statistics of §5, §8.2 / §9.2 over mini-batches; `read()` returns fresh averages. */
 export class ConvPairAccumulator {
   readonly dims: ConvPairDims;
@@ -141,13 +158,11 @@ export class ConvPairAccumulator {
   private readonly m: TensorStatistic;
   private readonly e: TensorStatistic;
   private readonly sGrowth: TensorStatistic;
+  /** Full: (i0·K2, C2), tap-major rows (read() reorders); Restricted: (i0, C2). */
   private readonly mPrev: TensorStatistic;
   private readonly p: TensorStatistic;
-  private readonly tau: Int32Array;
-  private readonly kappa: Int32Array;
-  private readonly counts: Float64Array;
-
   private readonly crossCovariance: boolean;
+  private readonly scratch = new Scratch();
 
   /**
    * @param options.crossCovariance accumulate P (default true). P has K2·(D1+β2) columns for Full,
@@ -169,11 +184,8 @@ export class ConvPairAccumulator {
     this.e = new TensorStatistic("E", C2, C2);
     this.sGrowth = new TensorStatistic("S_growth", d.i0, d.i0);
     const full = shape.variant === "full";
-    this.mPrev = new TensorStatistic("M_prev", d.i0, full ? C2 * d.K2 : C2);
-    this.p = new TensorStatistic("P", d.i0, this.crossCovariance ? (full ? d.K2 * d.i1 : d.i1) : 0);
-    this.tau = tapTable(shape.conv2, d.h1, d.w1, "conv2");
-    this.kappa = centreIndex(shape.conv2, d.h1, d.w1, "conv2");
-    this.counts = tapCounts(this.tau, d.L1);
+    this.mPrev = new TensorStatistic("M_prev", full ? d.i0 * d.K2 : d.i0, C2);
+    this.p = new TensorStatistic("P", full ? d.i0 * d.K2 : d.i0, this.crossCovariance ? d.i1 : 0);
   }
 
   get samples(): number {
@@ -184,31 +196,31 @@ export class ConvPairAccumulator {
     const { shape, dims: d } = this;
     checkBatch(shape, d, batch);
     const n = batch.x.n;
-    const raw = unfold(batch.x, shape.conv1, shape.layer1Bias, "conv1"); // (n·H1·W1, i0) before any pool
-    const u1 = shape.pool ? poolRows(raw, n, d.z1h, d.z1w, shape.pool, "conv1") : raw; // (n·L1, i0)
-    const g = toRows(batch.g); // (n·L2, C2)
-    const u2 = unfold(batch.b1, shape.conv2, shape.layer2Bias, "conv2"); // (n·L2, i1)
-    this.s.addProduct(kernels, u2, u2, n);
-    this.m.addProduct(kernels, u2, g, n);
-    this.e.addProduct(kernels, g, g, n);
-    if (shape.variant === "restricted") {
-      const bHat = gatherRows(u1, this.kappa, n, d.L1); // (n·L2, i0)
-      if ((shape.restrictedSGrowth ?? "centre") === "centre") this.sGrowth.addProduct(kernels, bHat, bHat, n);
-      else this.sGrowth.addProduct(kernels, u1, u1, n);
-      this.mPrev.addProduct(kernels, bHat, g, n);
-      if (this.crossCovariance) this.p.addProduct(kernels, bHat, u2, n);
-      else this.p.add(zeros64(d.i0, 0), n);
-      return;
-    }
-    const weighted = scaleRowsByPosition(u1, this.counts, n);
-    this.sGrowth.addProduct(kernels, weighted, weighted, n);
-    this.mPrev.addProduct(kernels, u1, scatterTaps(g, this.tau, d.K2, n, d.L1, true), n);
-    if (this.crossCovariance) this.p.addProduct(kernels, u1, scatterTaps(u2, this.tau, d.K2, n, d.L1, false), n);
-    else this.p.add(zeros64(d.i0, 0), n);
+    const sc = this.scratch;
+    const u1 = layer1Patches(kernels, shape, d, batch.x, sc); // (i0, n·L1)
+    const g = channelColumns(kernels, batch.g, sc, "g"); // (C2, n·L2)
+    const u2 = patchColumns(kernels, batch.b1, shape.conv2, shape.layer2Bias, "conv2", sc, "u2"); // (i1, n·L2)
+    this.s.addOuter(kernels, u2, u2, n);
+    this.m.addOuter(kernels, u2, g, n);
+    this.e.addOuter(kernels, g, g, n);
+    const full = shape.variant === "full";
+    const t = tapColumns(kernels, u1, n, d.h1, d.w1, shape.conv2, full ? null : centreTap(shape.conv2), sc); // T (i0·K2, n·L2) or B̂ (i0, n·L2)
+    if (full) {
+      const flat = new Matrix(d.i0, t.data.length / Math.max(1, d.i0), t.data); // T♭
+      this.sGrowth.addOuter(kernels, flat, flat, n);
+    } else if ((shape.restrictedSGrowth ?? "centre") === "centre") this.sGrowth.addOuter(kernels, t, t, n);
+    else this.sGrowth.addOuter(kernels, u1, u1, n);
+    this.mPrev.addOuter(kernels, t, g, n);
+    if (this.crossCovariance) this.p.addOuter(kernels, t, u2, n);
+    else this.p.add(zeros64(full ? d.i0 * d.K2 : d.i0, 0), n);
   }
 
   /** The averages (EmptyStatisticError before the first batch, NumericalError on NaN/∞). */
   read(): ConvPairStatistics {
+    const full = this.shape.variant === "full";
+    const K2 = this.dims.K2;
+    const mPrev = this.mPrev.read();
+    const p = this.p.read();
     return {
       shape: { ...this.shape },
       n: this.sGrowth.samples,
@@ -216,53 +228,63 @@ export class ConvPairAccumulator {
       M: this.m.read(),
       E: this.e.read(),
       SGrowth: this.sGrowth.read(),
-      MPrev: this.mPrev.read(),
-      P: this.p.read(),
+      MPrev: full ? tapRowsToColumns(mPrev, K2) : mPrev,
+      // (i0·K2, i1) row f·K2 + e is, in memory, (i0, K2·i1) row f, column e·i1 + f'.
+      P: full ? new Matrix(this.dims.i0, K2 * p.cols, p.data) : p,
     };
   }
 }
 
 /**
  * N directly from the residual, in a second pass over the data (§8.3, §9.2: N = −(1/n) Σ t V_proj):
- *   V_proj = G − conv2(B1; δW, δb)
- *   Full:       N[:, c·K2+e] = −(1/n) Σ_{i,m} t_{i,m,e} V_proj[i,c,m] = −(1/n) Ũ1ᵀ scatter(V_proj)
- *   Restricted: N = −(1/n) B̂ᵀ V_proj
+ *   V_proj = G − conv2(B1; δW, δb) = G − [δW♭ | δb] Ũ2            (C2, n·L2)
+ *   Full:       N[:, c·K2+e] = −(1/n) Σ_{i,m} t_{i,m,e} V_proj[i,c,m]: −(1/n) T V_projᵀ, reordered
+ *   Restricted: N = −(1/n) B̂ V_projᵀ
  * Equal to −M_prev + P δW_bigᵀ (tested), without P's K2·(D1+β2) columns.
  */
 export class ConvResidualAccumulator {
   readonly dims: ConvPairDims;
   private readonly n: TensorStatistic;
-  private readonly tau: Int32Array;
-  private readonly kappa: Int32Array;
+  /** [δW♭ | δb] (C2, i1), or null when δW is empty. */
+  private readonly delta: Matrix64 | null;
+  private readonly scratch = new Scratch();
 
   constructor(
     readonly shape: ConvPairShape,
-    private readonly deltaWeight: Matrix64,
-    private readonly deltaBias: Float64Array | null,
+    deltaWeight: Matrix64,
+    deltaBias: Float64Array | null,
   ) {
     const d = (this.dims = convPairDims(shape));
-    this.n = new TensorStatistic("N", d.i0, shape.variant === "full" ? shape.outChannels * d.K2 : shape.outChannels);
-    this.tau = tapTable(shape.conv2, d.h1, d.w1, "conv2");
-    this.kappa = centreIndex(shape.conv2, d.h1, d.w1, "conv2");
+    const C2 = shape.outChannels;
+    this.n = new TensorStatistic("N", shape.variant === "full" ? d.i0 * d.K2 : d.i0, C2);
+    const w = deltaWeight.cols;
+    if ((w > 0 || deltaBias !== null) && d.i1 > 0) {
+      if (deltaWeight.rows !== C2 || w + (deltaBias ? 1 : 0) !== d.i1) throw new ShapeError("ConvResidualAccumulator", `δW (${C2}, ${d.i1 - (deltaBias ? 1 : 0)}) and a bias iff conv2 has one`, `δW ${deltaWeight.shape}, δb ${deltaBias ? deltaBias.length : "null"}`);
+      const m = zeros64(C2, d.i1);
+      for (let c = 0; c < C2; c++) {
+        m.data.set(deltaWeight.data.subarray(c * w, (c + 1) * w), c * d.i1);
+        if (deltaBias) m.data[c * d.i1 + w] = deltaBias[c];
+      }
+      this.delta = m;
+    } else this.delta = null;
   }
 
   update(batch: ConvPairBatch, kernels: Kernels): void {
     const { shape, dims: d } = this;
     checkBatch(shape, d, batch);
     const n = batch.x.n;
-    const raw = unfold(batch.x, shape.conv1, shape.layer1Bias, "conv1");
-    const u1 = shape.pool ? poolRows(raw, n, d.z1h, d.z1w, shape.pool, "conv1") : raw;
-    const v = toRows(batch.g); // V_proj rows, (n·L2, C2), in gradient sign
-    if (this.deltaWeight.cols > 0 || this.deltaBias !== null) {
-      const moved = toRows(conv2d64(batch.b1, this.deltaWeight, this.deltaBias, shape.conv2, "conv2 (δW)", kernels));
-      for (let i = 0; i < v.data.length; i++) v.data[i] -= moved.data[i];
-    }
-    for (let i = 0; i < v.data.length; i++) v.data[i] = -v.data[i]; // −V_proj = v⊥
-    if (shape.variant === "restricted") this.n.addProduct(kernels, gatherRows(u1, this.kappa, n, d.L1), v, n);
-    else this.n.addProduct(kernels, u1, scatterTaps(v, this.tau, d.K2, n, d.L1, true), n);
+    const sc = this.scratch;
+    const u1 = layer1Patches(kernels, shape, d, batch.x, sc);
+    const v = channelColumns(kernels, batch.g, sc, "v"); // V_proj (C2, n·L2), in gradient sign
+    if (this.delta !== null) kernels.gemm(this.delta, patchColumns(kernels, batch.b1, shape.conv2, shape.layer2Bias, "conv2", sc, "u2"), v, { alpha: -1, beta: 1 });
+    const full = shape.variant === "full";
+    const t = tapColumns(kernels, u1, n, d.h1, d.w1, shape.conv2, full ? null : centreTap(shape.conv2), sc);
+    this.n.addOuter(kernels, t, v, n);
   }
 
   read(): Matrix64 {
-    return this.n.read();
+    const nn = this.n.read();
+    for (let i = 0; i < nn.data.length; i++) nn.data[i] = -nn.data[i]; // −V_proj = v⊥
+    return this.shape.variant === "full" ? tapRowsToColumns(nn, this.dims.K2) : nn;
   }
 }
