@@ -1,6 +1,7 @@
 """The scikit-learn side of the tabular benchmark (bench/tabular.ts) and of the CSV loading one.
 
-  python3 bench/sklearn_bench.py export DIR        real data sets shipped with scikit-learn → DIR/<name>_{train,test}.csv + DIR/datasets.json
+  python3 bench/sklearn_bench.py export DIR [--tune]   real data sets shipped with scikit-learn → DIR/<name>_{train,test}.csv + DIR/datasets.json
+                                                   (--tune: the training rows only, split again 80/20 with seed 1: for choosing defaults)
   python3 bench/sklearn_bench.py fit DIR NAME      grid of MLPs + a linear model on DIR/NAME_*.csv → one JSON line
   python3 bench/sklearn_bench.py load FILE numpy|pandas   time and peak RSS of reading a numeric CSV → one JSON line
 
@@ -23,7 +24,7 @@ import time
 GRID = [(16,), (64,), (256,), (64, 64)]
 
 
-def export(out_dir):
+def export(out_dir, tune=False):
     from sklearn import datasets
     from sklearn.model_selection import train_test_split
 
@@ -37,6 +38,9 @@ def export(out_dir):
         frame = loader(as_frame=True).frame
         strat = frame["target"] if task == "classification" else None
         train, test = train_test_split(frame, test_size=0.2, random_state=0, stratify=strat)
+        if tune:
+            strat = train["target"] if task == "classification" else None
+            train, test = train_test_split(train, test_size=0.2, random_state=1, stratify=strat)
         train.to_csv(f"{out_dir}/{name}_train.csv", index=False)
         test.to_csv(f"{out_dir}/{name}_test.csv", index=False)
         meta.append({"name": name, "task": task, "target": "target", "rows": len(frame), "features": frame.shape[1] - 1, "source": f"sklearn.datasets.{loader.__name__} (shipped with scikit-learn)"})
@@ -117,7 +121,7 @@ def load(path, how):
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "export":
-        export(sys.argv[2])
+        export(sys.argv[2], "--tune" in sys.argv[3:])
     elif cmd == "fit":
         fit(sys.argv[2], sys.argv[3])
     elif cmd == "load":

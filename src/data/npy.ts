@@ -116,8 +116,10 @@ export function encodeNpyHeader(shape: readonly number[], descr = "<f4", length?
 export function npyTable(
   x: { values: Float32Array; rows: number; cols: number; file: string },
   y: { values: Float32Array; rows: number; cols: number; file: string } | null,
-  options: { classification: boolean; missing: "error" | "drop" | "mean"; schema?: { features: readonly ColumnSpec[]; targets: readonly ColumnSpec[] } },
+  options: { classification: boolean; missing: "error" | "drop" | "mean"; schema?: { features: readonly ColumnSpec[]; targets: readonly ColumnSpec[] }; firstRow?: number },
 ): TableResult {
+  // Row numbers in messages count from `firstRow` (a block of a larger file).
+  const at = (i: number): number => i + (options.firstRow ?? 0);
   const schemaFeatures = options.schema?.features;
   if (schemaFeatures !== undefined && schemaFeatures.length !== x.cols) {
     throw new DataError(x.file, `${x.cols} feature column(s), the model expects ${schemaFeatures.length} (${schemaFeatures.map((c) => c.name).join(", ")})`);
@@ -139,7 +141,7 @@ export function npyTable(
         const seen = new Set<number>();
         for (let i = 0; i < y.rows; i++) {
           const v = y.values[i];
-          if (!Number.isInteger(v)) throw new DataError(y.file, `row ${i}: class label ${v} is not an integer`);
+          if (!Number.isInteger(v)) throw new DataError(y.file, `row ${at(i)}: class label ${v} is not an integer`);
           seen.add(v);
         }
         classes = [...seen].sort((a, b) => a - b).map(String);
@@ -158,7 +160,7 @@ export function npyTable(
     for (let j = 0; j < x.cols; j++) {
       const v = x.values[i * x.cols + j];
       if (Number.isNaN(v)) {
-        if (options.missing === "error") throw new DataError(x.file, `row ${i}, column ${j}: missing value (NaN) (use --missing drop or --missing mean)`);
+        if (options.missing === "error") throw new DataError(x.file, `row ${at(i)}, column ${j}: missing value (NaN) (use --missing drop or --missing mean)`);
         missing = true;
       }
       values[rows * stride + j] = v;
@@ -166,12 +168,12 @@ export function npyTable(
     for (let t = 0; t < T && y !== null; t++) {
       const v = y.values[i * T + t];
       if (Number.isNaN(v)) {
-        if (options.missing !== "drop") throw new DataError(y.file, `row ${i}, column ${t}: missing target (NaN) (drop such rows with --missing drop)`);
+        if (options.missing !== "drop") throw new DataError(y.file, `row ${at(i)}, column ${t}: missing target (NaN) (drop such rows with --missing drop)`);
         missing = true;
       }
       if (labelIndex !== null && !missing) {
         const c = labelIndex.get(v);
-        if (c === undefined) throw new DataError(y.file, `row ${i}: class ${v} that the training data never had (known: ${[...labelIndex.keys()].join(", ")})`);
+        if (c === undefined) throw new DataError(y.file, `row ${at(i)}: class ${v} that the training data never had (known: ${[...labelIndex.keys()].join(", ")})`);
         values[rows * stride + x.cols + t] = c;
       } else values[rows * stride + x.cols + t] = v;
     }

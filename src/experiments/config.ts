@@ -9,6 +9,7 @@
  * (3,000 training and 1,000 test samples, 15 steps).
  */
 import { z } from "zod";
+import type { SelectionSection } from "./best-model.js";
 import type { Strategy } from "../dag/candidates.js";
 import { ACTIVATION_NAMES } from "../kernels/kernels.js";
 
@@ -133,6 +134,8 @@ export interface GrowthRunConfig {
   checkpoint: CheckpointSection;
   /** Absent: every split and test after every epoch. */
   evaluation?: EvaluationSection;
+  /** Absent: keep the last model, never stop early (experiments/best-model.ts). */
+  selection?: SelectionSection;
 }
 
 /** The most values one matrix may hold: 2³¹ − 1, the kernels' int32 sizes. */

@@ -188,3 +188,35 @@ test("a NaN in the data stops the run before any training, naming the set, row a
   await assert.rejects(run(dir, false, tinyConfig(), task), (e: unknown) => e instanceof DataError && /^train-gr: input row 3, column 2 is NaN/.test(e.message));
   assert.equal(readGrowthLog(dir).length, 0, "nothing trained or logged");
 });
+
+test("selection best-validation: the saved model is the run's model of lowest validation loss; patience stops growth; a resumed run keeps the same choice", async () => {
+  const base = tinyConfig({ steps: 5, epochs: 3, every: 2, lr: 0.05 });
+  const config: GrowthRunConfig = { ...base, selection: { keep: "best-validation", patience: 1 } };
+  const task = tinyTask(2);
+  const dir = join(tmp(), "run");
+  const res = await run(dir, false, config, task);
+  const records = readGrowthLog(dir);
+  const done = records.at(-1) as unknown as { selected: { step: number; epoch: number; validation: number; parameters: number; stoppedEarly: boolean }; losses: Record<string, number> };
+  const scored = records.filter((r) => r.kind !== "done" && r.losses.validation !== undefined);
+  const min = Math.min(...scored.map((r) => r.losses.validation));
+  assert.equal(done.selected.validation, min);
+  const first = scored.find((r) => r.losses.validation === min);
+  assert.equal(done.selected.step, first?.step);
+  assert.equal(done.selected.epoch, first?.epoch);
+  // The saved model is that one: its validation loss, re-evaluated, is the minimum.
+  assert.ok(Math.abs(done.losses.validation - min) <= 1e-6 * min, `${done.losses.validation} vs ${min}`);
+  assert.equal(res.parameters, done.selected.parameters);
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, MODEL_FILE), "utf8")), modelToJson(res.model));
+  const grown = records.filter((r) => r.kind === "growth").length;
+  if (done.selected.stoppedEarly) assert.equal(grown, done.selected.step + 1, "patience 1: one step without a new best, then stop");
+  else assert.equal(grown, 5);
+  // Interrupted mid-run and resumed: the same saved model and log.
+  const crashed = join(tmp(), "crashed");
+  await assert.rejects(run(crashed, false, config, task, 6), /simulated crash/);
+  await run(crashed, true, config, task);
+  assert.equal(readFileSync(join(crashed, MODEL_FILE), "utf8"), readFileSync(join(dir, MODEL_FILE), "utf8"));
+  assert.deepEqual(withoutTiming(readGrowthLog(crashed)), withoutTiming(records));
+  // The last model instead: differs from the kept one whenever the best came before the end.
+  const last = await run(join(tmp(), "last"), false, base, task);
+  if (done.selected.step < 5 && !done.selected.stoppedEarly) assert.notDeepEqual(modelToJson(last.model), modelToJson(res.model));
+});

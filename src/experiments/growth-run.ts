@@ -34,6 +34,7 @@ import { evaluate } from "../nn/train.js";
 import type { Rng, RngState } from "../tensor/rng.js";
 import type { Accountant, AccountingSnapshot } from "./accounting.js";
 import type { GrowthRunConfig } from "./config.js";
+import { ValidationSelection, type SelectionState } from "./best-model.js";
 
 export const LOG_FILE = "log.jsonl";
 export const MODEL_FILE = "model.json";
@@ -152,6 +153,8 @@ export interface GrowthCheckpoint {
   logRecords: number;
   accounting: AccountingSnapshot;
   dataSplit: unknown;
+  /** The best model on validation so far (config `selection`, experiments/best-model.ts). */
+  selection?: SelectionState;
 }
 
 export const CheckpointSchema = z.looseObject({
@@ -240,6 +243,7 @@ interface LoopState {
   model: DagModel<Float32Array>;
   optimizer: CheckpointableSgd;
   pos: GrowthPosition;
+  selection: ValidationSelection;
 }
 
 /** Runs (or continues) one growth run; see the file comment. */
@@ -273,6 +277,7 @@ export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: 
 
   if (ctx.resume === null) {
     const ev = evaluateAll(task, st.model, ctx, st.pos, null);
+    st.selection.observe(st.model, 0, 0, ev.losses.validation);
     record({ kind: "init", step: 0, epoch: 0, stepEpoch: 0, action: "init", graph: graphToJson(st.model) }, ev.losses, ev.accuracy);
     checkpoint();
   }
@@ -286,18 +291,22 @@ export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: 
       // Every split and test: every evaluation.everyEpochs epochs and at the end of each step's training.
       const evaluateNow = st.pos.stepEpoch === epochs || st.pos.epoch % (config.evaluation?.everyEpochs ?? 1) === 0;
       const ev = evaluateNow ? evaluateAll(task, st.model, ctx, st.pos, trainLoss) : { losses: { train: trainLoss } };
+      st.selection.observe(st.model, st.pos.step, st.pos.epoch, (ev.losses as Record<string, number>).validation);
+      if (st.pos.stepEpoch === epochs) st.selection.endOfStep(st.pos.step);
       record({ kind: "epoch", step: st.pos.step, epoch: st.pos.epoch, stepEpoch: st.pos.stepEpoch, action: "train" }, ev.losses, ev.accuracy);
       ctx.progress.tick(1, `step ${st.pos.step} ${evaluateNow ? `test ${ev.losses.test.toPrecision(3)}` : `train ${trainLoss.toPrecision(3)}`}`);
       if (st.pos.epoch % config.checkpoint.everyEpochs === 0) checkpoint();
       await safePoint();
       continue;
     }
-    if (st.pos.step >= steps) break;
+    if (st.pos.step >= steps || st.selection.stopped) break;
     const step = st.pos.step + 1;
     const r = await accountant.phase("search", () => growOnce(task, config, ctx, st.model, step));
     st.pos.step = step;
     st.pos.stepEpoch = 0;
     const ev = evaluateAll(task, st.model, ctx, st.pos, null);
+    st.selection.observe(st.model, step, st.pos.epoch, ev.losses.validation);
+    if (config.training.epochsPerStep === 0) st.selection.endOfStep(step);
     const chosen = r.chosen === null ? null : r.candidates[r.chosen];
     const action = chosen === null ? `grow: none (${r.outcome})` : `grow: ${chosen.description}`;
     record({ kind: "growth", step, epoch: st.pos.epoch, stepEpoch: 0, action, growth: growthSummary(r, config.growth), graph: graphToJson(st.model), searchSeconds: r.searchSeconds }, ev.losses, ev.accuracy);
@@ -306,16 +315,20 @@ export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: 
     await safePoint();
   }
   st.pos.done = true;
+  // The model kept: the last, or the best on validation (config `selection`).
+  const kept = st.selection.chosen(st.model);
+  st.model = kept.model;
   ctx.store.writeModel(JSON.stringify(modelToJson(st.model)) + "\n");
   const last = evaluateAll(task, st.model, ctx, st.pos, null);
-  record({ kind: "done", step: st.pos.step, epoch: st.pos.epoch, stepEpoch: st.pos.stepEpoch, action: "done", accounting: accountant.snapshot() }, last.losses, last.accuracy);
+  const selected = kept.best === null ? {} : { selected: { ...kept.best, parameters: st.model.parameterCount(), stoppedEarly: st.selection.stopped }, graph: graphToJson(st.model) };
+  record({ kind: "done", step: st.pos.step, epoch: st.pos.epoch, stepEpoch: st.pos.stepEpoch, action: "done", ...selected, accounting: accountant.snapshot() }, last.losses, last.accuracy);
   checkpoint();
   return result(st, ctx, resumedFrom);
 }
 
 function freshState(task: GrowthTask, config: GrowthRunConfig): LoopState {
   const model = task.initialModel ?? DagModel.empty(task.inputSize, task.outputSize);
-  return { model, optimizer: makeOptimizer(model, config), pos: { step: 0, stepEpoch: 0, epoch: 0, done: false } };
+  return { model, optimizer: makeOptimizer(model, config), pos: { step: 0, stepEpoch: 0, epoch: 0, done: false }, selection: new ValidationSelection(config.selection, undefined, task.validation !== undefined) };
 }
 
 function makeOptimizer(model: DagModel<Float32Array>, config: GrowthRunConfig): CheckpointableSgd {
@@ -335,7 +348,7 @@ function restoreState(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRunC
   optimizer.importMomentum(cp.optimizer.momentum);
   ctx.rng.setState(cp.rng);
   ctx.progress.tick(cp.position.epoch + cp.position.step, `resumed at step ${cp.position.step}, epoch ${cp.position.epoch}`);
-  return { model, optimizer, pos: { ...cp.position } };
+  return { model, optimizer, pos: { ...cp.position }, selection: new ValidationSelection(config.selection, cp.selection, task.validation !== undefined) };
 }
 
 /** ConfigError naming every field that differs from the checkpoint's; DataError when the data split does. */
@@ -371,6 +384,7 @@ function checkpointPayload(task: GrowthTask, config: GrowthRunConfig, ctx: Growt
     logRecords: ctx.log.records,
     accounting: ctx.accountant.snapshot(),
     dataSplit: task.dataSplit ?? null,
+    selection: st.selection.save(),
   };
 }
 
@@ -414,8 +428,11 @@ function evaluateAll(task: GrowthTask, model: DagModel<Float32Array>, ctx: Growt
     const losses: Record<string, number> = {};
     const accuracy: Record<string, number> = {};
     if (trainLoss !== null) losses.train = trainLoss;
+    // A task may log its validation split as "test" too (grow-tabular: the test set is scored once, at the end).
+    const seen = new Map<Dataset, ReturnType<typeof evaluate>>();
     for (const [name, data] of sets) {
-      const e = evaluate(ctx.kernels, model, data, LOSS_SPEC(task.loss));
+      const e = seen.get(data) ?? evaluate(ctx.kernels, model, data, LOSS_SPEC(task.loss));
+      seen.set(data, e);
       if (!Number.isFinite(e.loss)) {
         const err = new NumericalError(`evaluation after growth step ${pos.step}, epoch ${pos.stepEpoch} of that step`, `the ${name} loss is ${e.loss}; the log and the last checkpoint in ${ctx.store.where} are kept`);
         ctx.log.append({ kind: "error", step: pos.step, epoch: pos.epoch, action: "error", message: err.message });

@@ -39,7 +39,7 @@ import { modelToDocument } from "../model/model-file.js";
 import { TabularModel } from "../model/tabular-model.js";
 import { encodedOutputs, encodeTable, fitTableEncoding } from "../model/table-encoding.js";
 import { Rng } from "../tensor/rng.js";
-import { tabularSplit, type TabularSplit } from "./tabular-split.js";
+import { splitForGrowth, type GrowthDataSplit } from "../data/splits.js";
 import { readTableFile } from "./table-file.js";
 import { writeTabularReport } from "./tabular-report.js";
 
@@ -89,6 +89,27 @@ function limitRows(t: TableResult, n: number | undefined, path: string): TableRe
   return { ...t, rows: n, values: values.slice(0, n * stride) };
 }
 
+/** The rows of the training file: a held-out test part (without --test), then issue 9's growth split (data/splits.ts) of the rest. */
+export interface TabularSplit extends GrowthDataSplit {
+  test: Int32Array;
+}
+
+/**
+ * Seeded: `testFraction` of the n rows held out as the test set (0 with --test), then
+ * `splitForGrowth` of the rest with `validationFraction` of it as the validation set.
+ */
+export function tabularSplit(n: number, seed: number, options: { testFraction: number; validationFraction: number }): TabularSplit {
+  const nTest = Math.round(n * options.testFraction);
+  if (options.testFraction > 0 && nTest < 1) throw new ConfigError([{ source: "data", path: "data.testFraction", message: `${options.testFraction} of ${n} rows holds out no test row; give --test or more rows` }]);
+  const perm = new Rng(seed ^ 0x6a09e667).permutation(n);
+  const rest = perm.slice(nTest).sort();
+  if (rest.length < 3) throw new ConfigError([{ source: "data", path: "data.trainSamples", message: `${n} rows leave ${rest.length} after ${nTest} test rows; train-opt, train-ls and train-gr need at least 3` }]);
+  const validation = Math.round(rest.length * options.validationFraction);
+  const g = splitForGrowth(rest.length, seed, { validation, validationPath: "data.validationFraction" });
+  const map = (part: Int32Array): Int32Array => Int32Array.from(part, (i) => rest[i]);
+  return { seed, test: perm.slice(0, nTest).sort(), validation: map(g.validation), trainOpt: map(g.trainOpt), trainLs: map(g.trainLs), trainGr: map(g.trainGr) };
+}
+
 /** The encodings, datasets and task of a growth run (preprocessing fitted on the growth rows). */
 export function tabularTask(config: TabularConfig, train: TableResult & { values: Float32Array }, split: TabularSplit, test: RawRows | null) {
   const stride = train.features.length + train.targets.length;
@@ -97,12 +118,15 @@ export function tabularTask(config: TabularConfig, train: TableResult & { values
   const encoding = fitTableEncoding(train, raw, fitRows, { task: config.task, scaling: config.data.scaling, fillMissing: config.data.missing === "mean", standardizeTargets: config.data.standardizeTargets });
   const file = train.file;
   const dataset = (idx: Int32Array) => encodeTable(encoding, raw, idx, file);
-  const curveSet = split.validation.length > 0 ? dataset(split.validation) : test === null ? dataset(split.test) : encodeTable(encoding, test, undefined, "test");
+  // The curves ("test" in the growth log) are on the validation split when there is one.
+  const validation = split.validation.length > 0 ? dataset(split.validation) : undefined;
+  const curveSet = validation ?? (test === null ? dataset(split.test) : encodeTable(encoding, test, undefined, "test"));
   const width = encodedWidth(train.features);
   const outputSize = encodedOutputs(encoding);
   const task: GrowthTask = {
     splits: { trainOpt: dataset(split.trainOpt), trainLs: dataset(split.trainLs), trainGr: dataset(split.trainGr) },
-    interTrain: dataset(concat(split.trainOpt, split.trainLs)),
+    interTrain: dataset(config.training.interTrain === "all" ? fitRows : concat(split.trainOpt, split.trainLs)),
+    ...(validation === undefined ? {} : { validation }),
     test: curveSet,
     loss: config.task === "classification" ? "softmax-cross-entropy" : "mse",
     inputSize: width,
@@ -155,7 +179,7 @@ export async function runTabularGrowth(config: TabularConfig, target: TabularTar
   io.log(`kernels: ${choice.reason}`);
   io.log(`data: ${train.rows} training rows${train.dropped > 0 ? ` (${train.dropped} dropped for missing values)` : ""}, ${train.features.length} feature column(s) → ${task.inputSize} inputs; train-opt/train-ls/train-gr ${sizes.trainOpt}/${sizes.trainLs}/${sizes.trainGr}, validation ${sizes.validation}; test: ${testSource}`);
   const pool = config.workers > 0 ? new CandidatePool(config.workers, choice.name) : null;
-  const runConfig = { seed: config.seed, growth: config.growth, training: config.training, checkpoint: config.checkpoint, evaluation: config.evaluation };
+  const runConfig = { seed: config.seed, growth: config.growth, training: config.training, checkpoint: config.checkpoint, evaluation: config.evaluation, selection: config.selection };
   const progress = io.progress?.("grow", growthRunUnits(runConfig)) ?? { tick: () => {}, stop: () => {} };
   const rng = new Rng(config.seed ^ 0x2545f491);
   try {

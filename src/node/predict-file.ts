@@ -17,7 +17,8 @@ import type { TableChunk } from "../data/table.js";
 import { ScoreAccumulator, type Scores } from "../model/metrics.js";
 import { argmax, softmaxRows, type TabularModel } from "../model/tabular-model.js";
 import { OutputFile } from "./output-file.js";
-import { readNpyMatrix, readTableFile } from "./table-file.js";
+import { readTableFile } from "./table-file.js";
+import { NpyFile, type NpyRows } from "./npy-file.js";
 import { npyTable } from "../data/npy.js";
 import { DataError } from "../errors.js";
 
@@ -44,17 +45,20 @@ function missingPolicy(model: TabularModel): "mean" | "error" {
   return model.features.fill.some((f) => f !== null) ? "mean" : "error";
 }
 
-/** Blocks of raw feature rows of `data` (CSV streamed; .npy read whole), features first in each row. */
+/** Rows per block of a streamed .npy input (as data/table.ts chunks CSV rows). */
+export const NPY_BLOCK_ROWS = 16384;
+
+/** Blocks of raw feature rows of `data` (CSV and .npy streamed), features first in each row. */
 async function forEachBlock(model: TabularModel, data: string, labelled: { targetsFile?: string } | null, each: (chunk: TableChunk, stride: number) => void, delimiter?: string): Promise<void> {
   const schema = labelled === null ? { features: model.features.columns, targets: [] } : model.schema();
   const targets = labelled === null ? [] : model.targetNames;
   const common = { targets, classification: model.task === "classification", schema, missing: missingPolicy(model), requireTargets: labelled !== null };
   if (isNpyFile(data)) {
-    const x = readNpyMatrix(data);
-    const y = labelled?.targetsFile === undefined ? null : readNpyMatrix(labelled.targetsFile);
-    if (labelled !== null && y === null) throw new DataError(data, "scoring .npy features needs the targets file (--targets)");
-    const t = npyTable(x, y, { classification: common.classification, missing: common.missing, schema: y === null ? { features: schema.features, targets: [] } : schema });
-    each({ rows: t.rows, values: t.values as Float32Array }, t.features.length + t.targets.length);
+    if (labelled !== null && labelled.targetsFile === undefined) throw new DataError(data, "scoring .npy features needs the targets file (--targets)");
+    forEachNpyBlock(data, labelled?.targetsFile, (x, y, firstRow) => {
+      const t = npyTable(x, y, { classification: common.classification, missing: common.missing, schema: y === null ? { features: schema.features, targets: [] } : schema, firstRow });
+      each({ rows: t.rows, values: t.values as Float32Array }, t.features.length + t.targets.length);
+    });
     return;
   }
   await readTableFile(data, {
@@ -64,6 +68,21 @@ async function forEachBlock(model: TabularModel, data: string, labelled: { targe
       for (const c of chunks) each(c, builder.columnCount);
     },
   });
+}
+
+/** The rows of a .npy features file (and its targets file) in blocks of NPY_BLOCK_ROWS; both files are checked before the first block. */
+function forEachNpyBlock(data: string, targetsFile: string | undefined, each: (x: NpyRows, y: NpyRows | null, firstRow: number) => void): void {
+  const x = new NpyFile(data);
+  let y: NpyFile | null = null;
+  try {
+    y = targetsFile === undefined ? null : new NpyFile(targetsFile);
+    if (y !== null && y.rows !== x.rows) throw new DataError(y.file, `${y.rows} rows of targets for ${x.rows} rows of features (${x.file})`);
+    if (x.rows === 0) throw new DataError(data, "the array has no rows");
+    for (let start = 0; start < x.rows; start += NPY_BLOCK_ROWS) each(x.readRows(start, NPY_BLOCK_ROWS), y?.readRows(start, NPY_BLOCK_ROWS) ?? null, start);
+  } finally {
+    x.close();
+    y?.close();
+  }
 }
 
 /** Writes the predictions for every row of `data`; returns the number of rows. */

@@ -3,11 +3,12 @@
  * into the core TableBuilder (data/table.ts, data/csv.ts), or NumPy .npy arrays (a features
  * file and an optional targets file) decoded by data/npy.ts.
  */
-import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
+import { createReadStream, existsSync, statSync } from "node:fs";
 import { parse } from "csv-parse";
 import { DataError } from "../errors.js";
 import { delimiterFor, isNpyFile, readCsvInto, type CsvParseFactory } from "../data/csv.js";
-import { decodeNpyValues, npyMatrixShape, npyTable, parseNpyHeader } from "../data/npy.js";
+import { npyTable } from "../data/npy.js";
+import { readNpyMatrix } from "./npy-file.js";
 import { TableBuilder, type TableChunk, type TableOptions, type TableResult } from "../data/table.js";
 
 export interface ReadTableFileOptions extends Omit<TableOptions, "file"> {
@@ -48,19 +49,6 @@ export async function readTableFile(path: string, options: ReadTableFileOptions)
   const last = builder.takeChunks();
   if (last.length > 0) await streaming(last, builder);
   return result;
-}
-
-/** A 1-D or 2-D .npy array as float32 (rows, cols). */
-export function readNpyMatrix(path: string): { values: Float32Array; rows: number; cols: number; file: string } {
-  checkFile(path);
-  const bytes = readFileSync(path);
-  const header = parseNpyHeader(bytes, path);
-  const { rows, cols } = npyMatrixShape(header, path);
-  const need = header.dataOffset + rows * cols * header.itemSize;
-  if (bytes.length < need) throw new DataError(path, `truncated: the header promises ${rows}×${cols} values of ${header.itemSize} bytes (${need} bytes), the file has ${bytes.length}`, bytes.length);
-  const values = new Float32Array(rows * cols);
-  decodeNpyValues(header, bytes.subarray(header.dataOffset), rows * cols, values, 0);
-  return { values, rows, cols, file: path };
 }
 
 function readNpyTable(path: string, options: ReadTableFileOptions): TableResult {

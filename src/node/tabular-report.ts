@@ -30,6 +30,14 @@ export function describeScores(s: Scores): string {
   return `test MSE ${fmt(s.mse)}, RMSE ${fmt(s.rmse)}, R² ${fmt(s.r2)} (${s.rows} rows)`;
 }
 
+/** Which of the run's models model.json holds (the "done" record's `selected`, experiments/best-model.ts). */
+function keptLine(records: readonly Record<string, unknown>[], patience: number): string {
+  const sel = records.at(-1)?.selected as { step: number; epoch: number; validation: number; stoppedEarly: boolean } | undefined;
+  if (sel === undefined) return "the model at the end of the run";
+  const stop = sel.stoppedEarly ? `; growth stopped after ${patience} step(s) without a new best` : "";
+  return `the model of lowest validation loss (${fmt(sel.validation)}, after growth step ${sel.step}, run epoch ${sel.epoch})${stop}`;
+}
+
 export async function writeTabularReport(out: string, input: TabularReportInput): Promise<{ report: string; summary: string }> {
   const { config, model, scores, sizes, records } = input;
   const steps = records.filter((r) => r.kind === "growth" || r.kind === "init");
@@ -55,7 +63,8 @@ export async function writeTabularReport(out: string, input: TabularReportInput)
     config.task === "classification" ? `- Label column "${model.label?.column}": classes ${model.label?.classes.map((c) => `"${c}"`).join(", ")}.` : `- Targets: ${model.targets?.columns.join(", ")}${config.data.standardizeTargets ? " (standardised for training; predictions in target units)" : ""}.`,
     `- Rows: train-opt ${sizes.trainOpt}, train-ls ${sizes.trainLs}, train-gr ${sizes.trainGr}, validation ${sizes.validation}, test ${sizes.test}.`,
     `- Test set: ${input.testSource}. It is scored once, at the end; the curves labelled "test" in grown/log.jsonl and grown/curves.svg are on the ${sizes.validation > 0 ? "validation split" : "test set (no validation split was asked for)"}.`,
-    `- Growth: strategy ${config.growth.strategy}, ${config.growth.steps} steps of ${config.growth.neuronsPerStep} neurons, ${config.training.epochsPerStep} epochs of SGD (lr ${config.training.lr}, momentum ${config.training.momentum}, batch ${config.training.batchSize}) after each step; activation ${config.model.activation}.`,
+    `- Growth: strategy ${config.growth.strategy}, ${config.growth.steps} steps of ${config.growth.neuronsPerStep} neurons, ${config.training.epochsPerStep} epochs of SGD (lr ${config.training.lr}, momentum ${config.training.momentum}, weight decay ${config.training.weightDecay}, batch ${config.training.batchSize}) on ${config.training.interTrain === "all" ? "train-opt ∪ train-ls ∪ train-gr" : "train-opt ∪ train-ls"} after each step; activation ${config.model.activation}.`,
+    `- Kept: ${keptLine(records, config.selection.patience)}.`,
     "",
     "## Result",
     "",

@@ -47,6 +47,9 @@ test("grow (regression, one-hot column, held-out test): run folder, report, mode
   const report = readFileSync(join(out, "report.md"), "utf8");
   assert.match(report, /Test set: 60 rows \(20%\) of .* held out/);
   assert.match(report, /colour one-hot/);
+  // The kept model is the best on validation (the growth log's "done" record says which).
+  const done = JSON.parse(readFileSync(join(out, "grown/log.jsonl"), "utf8").trim().split("\n").at(-1) ?? "") as { selected: { step: number; epoch: number } };
+  assert.match(report, new RegExp(`Kept: the model of lowest validation loss \\([^,]+, after growth step ${done.selected.step}, run epoch ${done.selected.epoch}\\)`));
   const model = loadModel(out);
   assert.deepEqual(model.featureNames, ["a", "b", "c", "colour"]);
   assert.equal(model.network.inputSize, 6);
@@ -155,7 +158,7 @@ test("bad input at the command line: exit code 1, the message names what is wron
   assert.equal(v.status, 1);
   assert.match(v.stderr, /newer\.json: model format version 7 is newer than this tinygrow supports: this tinygrow reads version 1/);
   const help = cli(["grow", "--help"]);
-  for (const flag of ["--train", "--test", "--target", "--task", "--features", "--categorical", "--missing", "--scaling", "--strategy", "--steps", "--neurons", "--resume", "--quiet"]) assert.ok(help.stdout.includes(flag), flag);
+  for (const flag of ["--train", "--test", "--target", "--task", "--features", "--categorical", "--missing", "--scaling", "--strategy", "--steps", "--neurons", "--inter-train", "--weight-decay", "--keep", "--patience", "--resume", "--quiet"]) assert.ok(help.stdout.includes(flag), flag);
 });
 
 test("grow: SIGKILL in the middle, then --resume, ends with the same model as an uninterrupted run", { timeout: 120_000 }, async () => {

@@ -46,6 +46,9 @@ const FLAG_PATHS: Record<string, string> = {
   momentum: "training.momentum",
   batchSize: "training.batchSize",
   weightDecay: "training.weightDecay",
+  interTrain: "training.interTrain",
+  keep: "selection.keep",
+  patience: "selection.patience",
   evaluateEvery: "evaluation.everyEpochs",
   checkpointEvery: "checkpoint.everyEpochs",
   seed: "seed",
@@ -82,11 +85,14 @@ export function addGrowOptions(cmd: Command): Command {
     .option("--neurons <n>", "neurons added per growth step" + def(d.growth.neuronsPerStep), intArg)
     .option("--max-parameters <n>", "parameter budget of the grown network (default: none)", intArg)
     .option("--fit <mode>", "how new neurons are fitted: tiny, tiny-random, random, gradient (default: tiny-random)")
-    .option("--epochs <n>", "epochs of SGD on train-opt ∪ train-ls after each growth step" + def(d.training.epochsPerStep), intArg)
+    .option("--epochs <n>", "epochs of SGD on inter-train after each growth step" + def(d.training.epochsPerStep), intArg)
+    .option("--inter-train <rows>", "rows of inter-training: opt-ls (train-opt ∪ train-ls, the paper) or all (∪ train-gr)" + def(d.training.interTrain))
     .option("--lr <x>", "SGD learning rate" + def(d.training.lr), floatArg)
     .option("--momentum <x>", "SGD momentum" + def(d.training.momentum), floatArg)
     .option("--batch-size <n>", "mini-batch size" + def(d.training.batchSize), intArg)
     .option("--weight-decay <x>", "SGD weight decay" + def(d.training.weightDecay), floatArg)
+    .option("--keep <model>", "the model kept: best-validation (lowest validation loss at any evaluation) or last" + def(d.selection.keep))
+    .option("--patience <n>", "with best-validation: stop growing after n steps without a new best (0: never)" + def(d.selection.patience), intArg)
     .option("--evaluate-every <n>", "evaluate every split every n epochs" + def(d.evaluation.everyEpochs), intArg)
     .option("--checkpoint-every <n>", "a checkpoint every n epochs (and after every growth step)" + def(d.checkpoint.everyEpochs), intArg)
     .option("--seed <n>", "seed of the splits, the shuffling and growth" + def(d.seed), intArg)
