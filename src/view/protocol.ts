@@ -1,8 +1,10 @@
 /**
  * What `tinygrow view`'s server sends the page over server-sent events (GET /api/events):
  *   event "folder":  FolderInfo, whenever the list of runs or a run's state changes;
- *   event "records": RecordsEvent, every complete log line (all of them on connection).
+ *   event "records": RecordsEvent, every complete log line (all of them on connection);
+ *   event "layout":  LayoutEvent, a run's DAG positions whenever its structure changes.
  */
+import type { DagLayout } from "./dag-layout.js";
 import type { LogRecord } from "./run-log.js";
 import type { RunStatus } from "./status.js";
 
@@ -36,4 +38,9 @@ export interface RecordsEvent {
   /** Drop what was received for this run before (the log was cut back, or the connection is new). */
   reset: boolean;
   records: LogRecord[];
+}
+
+export interface LayoutEvent {
+  run: string;
+  layout: DagLayout;
 }

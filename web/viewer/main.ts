@@ -6,7 +6,8 @@
  * URL (?run=…&step=…&x=…), so an address links to a step.
  */
 import "./style.css";
-import type { FolderInfo, RecordsEvent } from "../../src/view/protocol.js";
+import type { DagLayout } from "../../src/view/dag-layout.js";
+import type { FolderInfo, LayoutEvent, RecordsEvent } from "../../src/view/protocol.js";
 import type { LogRecord } from "../../src/view/run-log.js";
 import { buildTimeline, unionGraph, type Timeline, type XAxis } from "../../src/view/timeline.js";
 import { renderCandidates } from "./candidates.js";
@@ -19,6 +20,8 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 interface State {
   folder: FolderInfo | null;
   records: Map<string, LogRecord[]>;
+  /** Each run's DAG layout as the server sent it last. */
+  layouts: Map<string, DagLayout>;
   run: string | null;
   /** Index into the focused run's steps; null: follow the last step. */
   step: number | null;
@@ -30,6 +33,7 @@ const params = new URLSearchParams(location.search);
 const state: State = {
   folder: null,
   records: new Map(),
+  layouts: new Map(),
   run: params.get("run"),
   step: params.has("step") ? Number(params.get("step")) : null,
   x: (["epoch", "step", "parameters"] as const).find((a) => a === params.get("x")) ?? "epoch",
@@ -174,13 +178,28 @@ async function draw(): Promise<void> {
   lastChartRun = state.run;
   // Classification studies (MNIST) compare accuracy, regression ones the loss.
   const compared = t.points.some((p) => p.metric === "accuracy" && p.split === "test") ? "accuracy" : "loss";
+  const td = performance.now();
+  dag.update(t.steps, unionGraph(t.steps), index, state.layouts.get(state.run));
+  document.body.dataset.dagMs = (performance.now() - td).toFixed(0);
+  performance.measure("viewer:dagMs", { start: td });
   await Promise.all([
-    timed("dagMs", dag.update(t.steps, unionGraph(t.steps), index)),
     !charts ? null : timed("lossMs", lossChart.show(splitSeries(t, "loss", state.x), { title: `Loss · ${info.id === "." ? folder.command : info.id}`, yLabel: "loss", x: state.x, marker: markerX, growthEpochs, legendTitle, log: true })),
     !charts ? null : timed("accuracyMs", accuracyChart.show(splitSeries(t, "accuracy", state.x), { title: "Accuracy", yLabel: "accuracy", x: state.x, marker: markerX, growthEpochs, legendTitle, log: false })),
     !charts ? null : compareChart.show(folder.kind === "study" && folder.runs.length > 1 ? groupSeries(groups(folder), compared, "test", state.x) : [], { title: `Test ${compared} of every run (mean ± std over seeds)`, yLabel: `test ${compared}`, x: state.x, legendTitle: "runs", log: compared === "loss" }),
   ]);
-  if (t.steps.length > 0 && !performance.getEntriesByName("viewer:drawn").length) performance.mark("viewer:drawn");
+  markFirstCompleteDraw();
+}
+
+let marked = false;
+/**
+ * The "viewer:drawn" mark (what the benchmark reads): the first time the DAG, both curve
+ * charts and the candidate table are all on the page, taken after the next frame (so that
+ * they were painted), on the page's clock (milliseconds from navigation start).
+ */
+function markFirstCompleteDraw(): void {
+  if (marked || ["#dag svg", "#loss-chart canvas", "#accuracy-chart canvas", "#candidate-table"].some((s) => document.querySelector(s) === null)) return;
+  marked = true;
+  requestAnimationFrame(() => setTimeout(() => performance.mark("viewer:drawn"), 0));
 }
 
 /** Records how long `p` took in body[data-<name>] (the benchmark reads them). */
@@ -291,6 +310,11 @@ events.addEventListener("records", (e) => {
   list.push(...msg.records);
   state.records.set(msg.run, list);
   if (msg.run === state.run || state.run === null || state.folder?.kind === "study") render();
+});
+events.addEventListener("layout", (e) => {
+  const msg = JSON.parse((e as MessageEvent<string>).data) as LayoutEvent;
+  state.layouts.set(msg.run, msg.layout);
+  if (msg.run === state.run) render();
 });
 events.addEventListener("error", () => {
   if (events.readyState === EventSource.CLOSED) {

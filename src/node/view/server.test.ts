@@ -4,7 +4,10 @@ import { appendFileSync, copyFileSync, cpSync, mkdirSync, readFileSync, utimesSy
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { DataError } from "../../errors.js";
-import type { FolderInfo, RecordsEvent } from "../../view/protocol.js";
+import type { FolderInfo, LayoutEvent, RecordsEvent } from "../../view/protocol.js";
+import { layoutKey } from "../../view/dag-layout.js";
+import type { LoggedGraph } from "../../view/run-log.js";
+import { buildTimeline, edgeId, unionGraph } from "../../view/timeline.js";
 import { connectSse } from "../../test-support/sse-client.js";
 import { CLI, recordStudy } from "../../test-support/recorded-run.js";
 import { tempDir } from "../../test-support/temp-dir.js";
@@ -118,4 +121,30 @@ test("tinygrow view on a folder that is not a run exits 1 with the message", () 
   const r = spawnSync(process.execPath, [CLI, "view", dir, "--port", "0"], { encoding: "utf8" });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /is not a tinygrow run: expected manifest\.json and log\.jsonl/);
+});
+
+test("the server lays the DAG out (the union of the steps) and sends it again when a line adds a node", async (t) => {
+  const dir = copyRun();
+  const log = join(dir, "log.jsonl");
+  const records = readFileSync(log, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  const union = unionGraph(buildTimeline(records).steps);
+  const view = await startViewServer(dir, LOCAL);
+  t.after(() => view.close());
+  await view.ready;
+  const sse = await connectSse(new URL("../api/events", view.url).href);
+  t.after(() => sse.close());
+  const first = (await sse.waitFor((e) => e.event === "layout")).data as LayoutEvent;
+  assert.equal(first.run, ".");
+  assert.equal(first.layout.key, layoutKey(union));
+  assert.deepEqual(first.layout.nodes.map((n) => n.id).sort(), union.nodes.map((n) => n.name).sort());
+  assert.deepEqual(first.layout.edges.map((e) => e.id).sort(), union.edges.map((e) => edgeId(e.from, e.to)).sort());
+  for (const e of first.layout.edges) assert.ok(e.points.length >= 2, `edge ${e.id} has no path`);
+  // Layered left to right: every edge goes from a node to one further right.
+  const x = new Map(first.layout.nodes.map((n) => [n.id, n.x]));
+  for (const e of union.edges) assert.ok((x.get(e.from) as number) < (x.get(e.to) as number), `edge ${edgeId(e.from, e.to)} goes right to left`);
+  const last = records.filter((r) => r.graph !== undefined).at(-1)?.graph as LoggedGraph;
+  const grown: LoggedGraph = { nodes: [...last.nodes, { name: "extra", kind: "hidden", size: 3, activation: "relu" }], edges: [...last.edges, { from: "in", to: "extra", bias: true }, { from: "extra", to: "out", bias: false }] };
+  appendFileSync(log, JSON.stringify({ kind: "growth", step: 99, epoch: 999, action: "grow", graph: grown }) + "\n");
+  const next = (await sse.waitFor((e) => e.event === "layout" && (e.data as LayoutEvent).layout.nodes.some((n) => n.id === "extra"))).data as LayoutEvent;
+  assert.equal(next.layout.nodes.length, union.nodes.length + 1);
 });

@@ -5,7 +5,9 @@
  *   GET /viewer/…, /assets/…  static files of dist/web
  *   GET /api/events       server-sent events: "folder" (the runs and their states), then
  *                         "records" {run, reset, records} with every complete log line,
- *                         first all of them, then new ones as they are written
+ *                         first all of them, then new ones as they are written;
+ *                         "layout" {run, layout} the positions of the run's DAG (the union
+ *                         of its steps), laid out here by elkjs whenever its structure changes
  *
  * Every log is polled every `pollMs` (default 200 ms), so a new line reaches the page well
  * within a second; polling, not fs.watch, because it behaves the same on every file system.
@@ -17,10 +19,12 @@ import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TinygrowError } from "../../errors.js";
 import { LOG_FILE } from "../../experiments/growth-run.js";
-import { buildTimeline } from "../../view/timeline.js";
+import { layoutKey, type DagLayout } from "../../view/dag-layout.js";
+import { buildTimeline, unionGraph, type Timeline } from "../../view/timeline.js";
 import { runStatus } from "../../view/status.js";
-import type { FolderInfo, RunInfo } from "../../view/protocol.js";
+import type { FolderInfo, LayoutEvent, RunInfo } from "../../view/protocol.js";
 import type { LogRecord } from "../../view/run-log.js";
+import { DagLayouts } from "./dag-layouts.js";
 import { LogTail } from "./log-tail.js";
 import { commandName, folderTitle, openRunFolder, rescanStudy, type OpenedFolder, type RunEntry } from "./run-folders.js";
 
@@ -48,11 +52,18 @@ interface TrackedRun {
   tail: LogTail;
   records: LogRecord[];
   problems: string[];
+  /** The timeline of `records` (rebuilt when records arrive). */
+  timeline: Timeline;
+  /** `layoutKey` of the union graph last sent to be laid out, and the newest layout received. */
+  layoutKey: string | null;
+  layout: DagLayout | null;
 }
 
 export interface RunningView {
   url: string;
   server: Server;
+  /** Resolves when the DAGs of the runs found at start are laid out (the page then opens without waiting for one). */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,7 +76,7 @@ export async function startViewServer(path: string, options: ViewOptions): Promi
   const opened = openRunFolder(path);
   const runs = new Map<string, TrackedRun>();
   const track = (entry: RunEntry): void => {
-    runs.set(entry.id, { entry, tail: new LogTail(join(entry.dir, LOG_FILE)), records: [], problems: [] });
+    runs.set(entry.id, { entry, tail: new LogTail(join(entry.dir, LOG_FILE)), records: [], problems: [], timeline: buildTimeline([]), layoutKey: null, layout: null });
   };
   opened.runs.forEach(track);
   const clients = new Set<ServerResponse>();
@@ -73,6 +84,24 @@ export async function startViewServer(path: string, options: ViewOptions): Promi
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   const broadcast = (event: string, data: unknown): void => clients.forEach((c) => send(c, event, data));
+  const layouts = new DagLayouts();
+  /** Lays out the run's union graph when its structure changed; the layout is sent when done. */
+  const relayout = (id: string, run: TrackedRun): Promise<void> => {
+    const union = unionGraph(run.timeline.steps);
+    const key = layoutKey(union);
+    if (union.nodes.length === 0 || key === run.layoutKey) return Promise.resolve();
+    run.layoutKey = key;
+    return layouts.layout(union).then(
+      (layout) => {
+        if (run.layoutKey !== key) return;
+        run.layout = layout;
+        broadcast("layout", { run: id, layout } satisfies LayoutEvent);
+      },
+      (err: unknown) => {
+        run.problems.push(`the network could not be laid out: ${(err as Error).message}`);
+      },
+    );
+  };
 
   let lastFolder = "";
   const folderInfo = (): FolderInfo => ({
@@ -82,7 +111,9 @@ export async function startViewServer(path: string, options: ViewOptions): Promi
     command: opened.command,
     runs: [...runs.values()].map((r) => describeRun(r, opened)),
   });
-  const poll = (): void => {
+  /** Reads what the logs gained; returns the layouts it started. */
+  const poll = (): Promise<void>[] => {
+    const started: Promise<void>[] = [];
     for (const entry of rescanStudy(opened)) {
       opened.runs.push(entry);
       track(entry);
@@ -94,15 +125,19 @@ export async function startViewServer(path: string, options: ViewOptions): Promi
       if (update.reset) run.records = [];
       run.records.push(...update.records);
       run.problems.push(...update.problems);
-      if (update.records.length > 0 || update.reset) broadcast("records", { run: id, reset: update.reset, records: update.records });
+      if (update.records.length === 0 && !update.reset) continue;
+      broadcast("records", { run: id, reset: update.reset, records: update.records });
+      run.timeline = buildTimeline(run.records);
+      started.push(relayout(id, run));
     }
     const info = JSON.stringify(folderInfo());
     if (info !== lastFolder) {
       lastFolder = info;
       broadcast("folder", JSON.parse(info));
     }
+    return started;
   };
-  poll();
+  const ready = Promise.all(poll()).then(() => undefined);
   const timer = setInterval(poll, options.pollMs ?? 200);
 
   const server = createServer((req, res) => {
@@ -123,6 +158,8 @@ export async function startViewServer(path: string, options: ViewOptions): Promi
       clients.add(res);
       req.on("close", () => clients.delete(res));
       send(res, "folder", folderInfo());
+      // Layouts first (a few kB): the page's first draw with the records then has them.
+      for (const [id, run] of runs) if (run.layout !== null) send(res, "layout", { run: id, layout: run.layout } satisfies LayoutEvent);
       for (const [id, run] of runs) send(res, "records", { run: id, reset: true, records: run.records });
       return;
     }
@@ -132,6 +169,7 @@ export async function startViewServer(path: string, options: ViewOptions): Promi
   await new Promise<void>((resolvePromise, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => {
       clearInterval(timer);
+      void layouts.close();
       if (err.code === "EADDRINUSE") reject(new ViewError(`port ${options.port} on ${options.host} is already in use (another tinygrow view?); choose another with --port, e.g. --port ${options.port + 1}, or --port 0 for any free port`));
       else if (err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND") reject(new ViewError(`cannot listen on host ${options.host}: ${err.message}`));
       else reject(err);
@@ -143,18 +181,19 @@ export async function startViewServer(path: string, options: ViewOptions): Promi
   return {
     url: `http://${host}:${address.port}/viewer/`,
     server,
-    close: () =>
-      new Promise<void>((done) => {
-        clearInterval(timer);
-        clients.forEach((c) => c.end());
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
+    ready,
+    close: async () => {
+      clearInterval(timer);
+      clients.forEach((c) => c.end());
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      server.closeAllConnections();
+      await Promise.all([closed, layouts.close()]);
+    },
   };
 }
 
 function describeRun(run: TrackedRun, opened: OpenedFolder): RunInfo {
-  const timeline = buildTimeline(run.records);
+  const timeline = run.timeline;
   const idleSeconds = run.tail.modifiedMs === 0 ? Infinity : (Date.now() - run.tail.modifiedMs) / 1000;
   const status = runStatus({ finished: timeline.finished, error: timeline.error, records: run.records.length, tornBytes: Buffer.byteLength(run.tail.partial), idleSeconds });
   const manifest = run.entry.manifest;
@@ -183,6 +222,8 @@ function serveStatic(webRoot: string, pathname: string, res: ServerResponse): vo
     res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${pathname}`);
     return;
   }
-  res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", "cache-control": "no-cache" });
+  // Vite names every file of assets/ by its content hash: a browser may keep them (and its compiled code) for good.
+  const cache = rel.startsWith(`assets${sep}`) || rel.startsWith("assets/") ? "public, max-age=31536000, immutable" : "no-cache";
+  res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", "cache-control": cache });
   createReadStream(file).pipe(res);
 }
