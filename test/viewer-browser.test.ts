@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startViewServer } from "../src/node/view/server.js";
 import { openBrowser } from "../src/test-support/browser.js";
-import { recordStudy, startStudy } from "../src/test-support/recorded-run.js";
+import { recordGrowMlp, recordStudy, startStudy } from "../src/test-support/recorded-run.js";
 import { tempDir } from "../src/test-support/temp-dir.js";
 import { graphParameters, parseLogText, type LoggedGraph } from "../src/view/run-log.js";
 
@@ -56,6 +56,36 @@ test("the page shows the network, parameters and candidates of step k of a recor
   await page.keyboard.press("Home");
   await page.waitForSelector('#step-label[data-step="0"]');
   assert.equal(await summary.getAttribute("data-params"), "0");
+  assert.deepEqual(browser.errors, []);
+});
+
+test("a grow-mlp run shows its chain of layers, widths, parameters and layer candidates at step k", { timeout: 90_000 }, async (t) => {
+  const browser = await openBrowser(t, "viewer");
+  if (browser === null) return;
+  t.after(() => browser.close());
+  const run = recordGrowMlp(3);
+  const records = parseLogText(readFileSync(join(run, "log.jsonl"), "utf8")).records;
+  const k = 2;
+  const atK = records.find((r) => r.kind === "growth" && r.step === k)!;
+  const graph = atK.graph as LoggedGraph;
+  assert.deepEqual(graph.nodes.map((n) => n.size), atK.sizes, "the logged chain has the row's widths");
+  assert.equal(graphParameters(graph), atK.parameters);
+  const view = await startViewServer(run, LOCAL);
+  t.after(() => view.close());
+  const page = await browser.newPage();
+  await page.goto(`${view.url}?step=${k}`);
+  await page.waitForSelector(`#step-label[data-step="${k}"]`);
+  await page.waitForSelector("#dag svg");
+  const summary = page.locator("#dag-summary");
+  assert.equal(await summary.getAttribute("data-nodes"), String(graph.nodes.length));
+  assert.equal(await summary.getAttribute("data-params"), String(atK.parameters));
+  for (const n of graph.nodes) assert.equal(await page.locator(`#dag .node[data-node="${n.name}"]`).getAttribute("data-width"), String(n.size));
+  assert.equal(await page.locator('#dag .edge[data-present="true"]').count(), graph.nodes.length - 1, "a chain: one edge per layer");
+  assert.equal(await page.locator("#candidate-table tbody tr").count(), atK.growth?.candidates?.length);
+  assert.equal(await page.locator("#candidate-table tr.chosen").getAttribute("data-candidate"), atK.growth?.chosen);
+  await page.waitForSelector("#loss-chart canvas");
+  await page.waitForSelector('#status[data-state="finished"]');
+  await browser.screenshot(page, `grow-mlp-step-${k}`);
   assert.deepEqual(browser.errors, []);
 });
 

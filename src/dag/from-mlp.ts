@@ -8,6 +8,7 @@ import type { Kernels } from "../kernels/kernels.js";
 import type { Mlp } from "../nn/mlp.js";
 import { Matrix } from "../tensor/matrix.js";
 import { DagModel } from "./model.js";
+import type { DagGraphJson } from "./serialize.js";
 
 export function mlpToDag(mlp: Mlp, kernels: Kernels): DagModel<Float32Array> {
   const sizes = mlp.sizes;
@@ -30,4 +31,19 @@ export function mlpToDag(mlp: Mlp, kernels: Kernels): DagModel<Float32Array> {
     });
   });
   return dag;
+}
+
+/**
+ * The MLP's structure as the run log carries it at every step (docs/run-log.md `graph`): the
+ * chain in → h1 → … → hk → out of `mlpToDag` (the same names), every layer an edge with its
+ * bias. A hidden layer of width 0 stays in the chain as a node of size 0 (its edges then have
+ * no weights), so that the logged parameter count is the MLP's own.
+ */
+export function mlpGraphJson(mlp: Mlp): DagGraphJson {
+  const sizes = mlp.sizes;
+  const names = ["in", ...sizes.slice(1, -1).map((_, i) => `h${i + 1}`), "out"];
+  return {
+    nodes: names.map((name, i) => ({ name, kind: i === 0 ? "input" : i === names.length - 1 ? "output" : "hidden", size: sizes[i], activation: i === 0 || i === names.length - 1 ? "identity" : mlp.activation })),
+    edges: mlp.layers.map((layer, l) => ({ from: names[l], to: names[l + 1], bias: layer.bias !== null })),
+  };
 }

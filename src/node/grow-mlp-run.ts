@@ -1,7 +1,8 @@
 /**
  * The run folder of `tinygrow grow-mlp` (the studies' contract):
  *   manifest.json  configuration, kernels, versions, data description
- *   log.jsonl      one record per row (step 0: initial training; step s: growth + training), fsynced
+ *   log.jsonl      one record per row (step 0: initial training; step s: growth + training), fsynced,
+ *                  and a "done" record once model.json is written
  *   checkpoint.tgck after every row: the MLP's weights, the optimizer state, the two Rng
  *                  states (batch order, statistics subsets), optimizer steps and log position,
  *                  so that --resume continues bit-identically with the same kernels
@@ -14,6 +15,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError, DataError } from "../errors.js";
 import { mlpToDag } from "../dag/from-mlp.js";
+import type { DagGraphJson } from "../dag/serialize.js";
 import type { FeatureEncoding, TargetEncoding } from "../data/preprocess.js";
 import type { GrowMlpRow } from "../growth/mlp-growth.js";
 import { lossCurvePlot } from "../io/plots.js";
@@ -99,20 +101,73 @@ export function checkpointMlpRun(run: MlpRunFolder, state: { step: number; train
   writeCheckpoint(run.dir, payload);
 }
 
-/** The log record of one row. */
-export function rowRecord(row: GrowMlpRow): Record<string, unknown> {
+/**
+ * The log record of one row (docs/run-log.md): the run's fields (`sizes`) and the viewer's
+ * (`graph`, the chain after the row; `epoch`; every hidden layer as a candidate of the step,
+ * scored by the negated first-order decrease per unit γ² that chose it, lower is better).
+ */
+export function rowRecord(row: GrowMlpRow, at: { graph: DagGraphJson; epoch: number }): Record<string, unknown> {
   const g = row.growth;
+  const describe = (layer: number, neurons: number): string => `h${layer + 1} +${neurons}`;
+  // Candidates are priced on the structure before the step: the chosen layer without its new neurons.
+  const before: DagGraphJson = { ...at.graph, nodes: at.graph.nodes.map((n) => (g !== null && n.name === `h${g.chosen + 1}` ? { ...n, size: n.size - g.added } : n)) };
   const rec: Record<string, unknown> = {
     kind: row.step === 0 ? "init" : "growth",
     step: row.step,
-    action: g === null ? "train" : g.chosen < 0 ? "grow: none" : `grow: h${g.chosen + 1} +${g.added}`,
-    growth: g === null ? null : { chosen: g.chosen, added: g.added, gamma: g.gamma, lossBefore: g.lossBefore, lossAfter: g.lossAfter, bottlenecks: g.candidates.map((c) => (c.eligible ? c.bottleneck : null)) },
+    epoch: at.epoch,
+    action: g === null ? "train" : g.chosen < 0 ? "grow: none" : `grow: ${describe(g.chosen, g.added)}`,
+    growth:
+      g === null
+        ? null
+        : {
+            outcome: g.chosen < 0 ? "no layer could grow" : "grown",
+            chosen: g.chosen < 0 ? null : describe(g.chosen, g.added),
+            chosenIndex: g.chosen < 0 ? null : g.chosen,
+            chosenLayer: g.chosen,
+            criterion: "first-order-gain",
+            added: g.added,
+            neurons: g.added,
+            gamma: g.gamma,
+            lossBefore: g.lossBefore,
+            lossAfter: g.lossAfter,
+            paramsAfter: g.parameters,
+            bottlenecks: Object.fromEntries(g.candidates.map((c) => [`h${c.layer + 1}`, c.eligible ? c.bottleneck : null])),
+            candidates: g.candidates.map((c) => {
+              const chosen = c.layer === g.chosen;
+              const neurons = chosen ? g.added : c.neurons;
+              return {
+                description: describe(c.layer, neurons),
+                neurons,
+                gamma: chosen ? g.gamma : null,
+                lossLs: chosen ? g.lossAfter : null,
+                score: c.eligible ? -c.firstOrderImprovement : null,
+                addedParams: addedParameters(before, c.layer, neurons),
+                chosen,
+                skipped: c.eligible ? null : "the next layer has no outputs",
+              };
+            }),
+          },
+    graph: at.graph,
     losses: { train: row.train.loss, test: row.test.loss },
     parameters: row.parameters,
     sizes: row.sizes,
   };
   if (row.test.accuracy !== undefined) rec.accuracy = { train: row.train.accuracy, test: row.test.accuracy };
   return rec;
+}
+
+/** Parameters that `neurons` new neurons in hidden layer `layer` add: their in-edge (weights and bias) and out-edge weights. */
+function addedParameters(graph: DagGraphJson, layer: number, neurons: number): number {
+  const node = `h${layer + 1}`;
+  const into = graph.edges.find((e) => e.to === node);
+  const out = graph.edges.find((e) => e.from === node);
+  const size = (name: string | undefined): number => graph.nodes.find((n) => n.name === name)?.size ?? 0;
+  return neurons * (size(into?.from) + (into?.bias === true ? 1 : 0) + size(out?.to));
+}
+
+/** The last record: the run is complete (the viewer shows it finished rather than interrupted). */
+export function doneRecord(mlp: Mlp, epoch: number, steps: number): Record<string, unknown> {
+  return { kind: "done", step: steps, epoch, action: "done", parameters: mlp.layers.reduce((s, l) => s + l.weight.data.length + (l.bias?.length ?? 0), 0), sizes: mlp.sizes };
 }
 
 /** The grown MLP with its data's preprocessing as a model document in the run folder. */
@@ -126,7 +181,8 @@ export function writeMlpModel(dir: string, mlp: Mlp, kernels: Kernels, data: { f
 
 /** report.md, curves.svg and parameters.svg from the log. */
 export async function writeMlpReport(dir: string, title: string): Promise<string> {
-  const { records } = readJsonl<{ step: number; action: string; losses: { train: number; test: number }; accuracy?: { test: number }; parameters: number; sizes: number[] }>(join(dir, MLP_LOG_FILE));
+  const all = readJsonl<{ kind?: string; step: number; action: string; losses: { train: number; test: number }; accuracy?: { test: number }; parameters: number; sizes: number[] }>(join(dir, MLP_LOG_FILE)).records;
+  const records = all.filter((r) => r.kind !== "done");
   if (records.length === 0) throw new DataError(join(dir, MLP_LOG_FILE), "no records to report");
   const x = records.map((r) => r.step);
   const positive = records.every((r) => r.losses.train > 0 && r.losses.test > 0);

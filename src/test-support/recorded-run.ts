@@ -29,3 +29,12 @@ export function startStudy(study: string, options: { steps?: number; epochs?: nu
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return { exited, kill: () => child.kill("SIGKILL") };
 }
+
+/** Runs `tinygrow grow-mlp` (teacher regression, 20-0-0-4, portable kernels) for `steps` steps; returns its run folder. */
+export function recordGrowMlp(steps = 3): string {
+  const out = join(tempDir("tinygrow-recorded-mlp-"), "grow-mlp");
+  const args = ["grow-mlp", "--steps", String(steps), "--epochs-between", "2", "--samples", "300", "--test-samples", "50", "--kernels", "portable", "--quiet", "--out", out];
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: ENV });
+  if (r.status !== 0) throw new Error(`recording a grow-mlp run failed (${r.status}): ${r.stderr}`);
+  return out;
+}

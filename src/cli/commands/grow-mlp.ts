@@ -32,7 +32,8 @@ import { Rng } from "../../tensor/rng.js";
 import type { Mlp } from "../../nn/mlp.js";
 import type { FeatureEncoding, TargetEncoding } from "../../data/preprocess.js";
 import { withBlasThreads } from "../../kernels/select.js";
-import { checkpointMlpRun, checkResumeFlags, mlpFromCheckpoint, openMlpRun, rowRecord, writeMlpModel, writeMlpReport } from "../../node/grow-mlp-run.js";
+import { mlpGraphJson } from "../../dag/from-mlp.js";
+import { checkpointMlpRun, checkResumeFlags, doneRecord, mlpFromCheckpoint, openMlpRun, rowRecord, writeMlpModel, writeMlpReport } from "../../node/grow-mlp-run.js";
 import { readManifest } from "../../node/io/run-folder.js";
 import { defaultOut } from "../study-runner.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
@@ -353,7 +354,7 @@ export function runGrowMlp(cfg: GrowMlpConfig, io: GrowMlpRunIo): GrowMlpRunResu
           onGrowth: (step, r) => progress.tick(1, `step ${step}: +${r.added} in h${r.chosen + 1}`),
           onRow: (row) => {
             emit(padRow(growMlpCells(row, classification), widths));
-            run?.log.append(rowRecord(row));
+            run?.log.append(rowRecord(row, { graph: mlpGraphJson(model), epoch: (row.step + 1) * epochsBetween }));
           },
           onRowDone: (step, trainStep) => {
             if (run !== null) checkpointMlpRun(run, { step, trainStep, model, optimizer, batches: batchRng, growth: growthRng });
@@ -361,7 +362,10 @@ export function runGrowMlp(cfg: GrowMlpConfig, io: GrowMlpRunIo): GrowMlpRunResu
         },
       );
     }
-    if (run !== null) writeMlpModel(run.dir, model, kernels, { ...task.model, info: { command: "grow-mlp", data: task.description, sizes: model.sizes } });
+    if (run !== null) {
+      writeMlpModel(run.dir, model, kernels, { ...task.model, info: { command: "grow-mlp", data: task.description, sizes: model.sizes } });
+      run.log.append(doneRecord(model, (steps + 1) * epochsBetween, steps));
+    }
   } finally {
     progress.stop();
     run?.log.close();
