@@ -10,10 +10,12 @@ import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { gzipSync } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { openBrowser, testOutputDir, type TestBrowser } from "../src/test-support/browser.js";
+import { encodeIdx } from "../src/data/idx.js";
 import { modelFromText } from "../src/model/model-file.js";
 import { startViewServer } from "../src/node/view/server.js";
 import { tempDir } from "../src/test-support/temp-dir.js";
@@ -203,6 +205,32 @@ test("a dropped CSV with a categorical column grows, and its ONNX download compu
     assert.equal(model.features.scaling, "standardize");
     assert.deepEqual(model.label?.classes, ["hi", "lo"]);
     await browser.screenshot(page, "playground-csv-done");
+  });
+});
+
+test("dropped MNIST IDX files (images gzip-compressed, labels raw) grow, and the ONNX download takes raw pixels", { timeout: 180_000 }, async (t) => {
+  await withPage(t, async (browser, page, url) => {
+    await page.goto(`${url}/playground/index.html`);
+    const rng = new Rng(4);
+    const n = 200;
+    const labels = Uint8Array.from({ length: n }, (_, i) => i % 10);
+    // 8×8 "digits": a bright pixel at the label's position plus noise.
+    const pixels = Uint8Array.from({ length: n * 64 }, (_, j) => (j % 64 === labels[Math.floor(j / 64)] * 6 ? 255 : Math.floor(rng.uniform() * 60)));
+    await page.setInputFiles("#files", [
+      { name: "images.idx.gz", mimeType: "application/gzip", buffer: gzipSync(encodeIdx([n, 8, 8], pixels)) },
+      { name: "labels.idx", mimeType: "application/octet-stream", buffer: Buffer.from(encodeIdx([n], labels)) },
+    ]);
+    await page.waitForFunction(() => document.getElementById("dropped")?.textContent?.includes("labels: labels.idx") === true);
+    assert.equal(await page.inputValue("#task"), "mnist");
+    await setKnobs(page, { samples: "160", steps: "1", neurons: "4", epochs: "3", lr: "0.01", batch: "16" });
+    await page.click("#start");
+    await page.waitForFunction(() => document.body.dataset.state === "done" || document.body.dataset.state === "error", null, { timeout: 150_000 });
+    assert.equal(await page.evaluate(() => document.body.dataset.state), "done", (await page.textContent("#error")) ?? "");
+    assert.match((await page.textContent("#status")) ?? "", /images\.idx\.gz: 200 of 200 images of 8×8, 10 classes/);
+    const raw = Float32Array.from(pixels.subarray(0, 3 * 64));
+    const model = await checkDownloads(page, raw, 3, "mnist");
+    assert.equal(model.features.columns.length, 64);
+    assert.equal(model.features.scale[0], 1 / 255);
   });
 });
 

@@ -20,6 +20,11 @@ test("a dropped CSV through the core reader: labels make a classification, other
   assert.equal(named.task, "regression");
   assert.deepEqual(named.table.features.map((f) => f.name), ["a", "b"]);
   assert.deepEqual(Array.from(named.table.values), [1, 2, 0.25, 3, 4, 0.5]);
+  const counts = await readCsvTable(bytes("a,n\n1,3\n2,7\n"), "c.csv", { task: "regression" });
+  assert.equal(counts.task, "regression");
+  assert.deepEqual(Array.from(counts.table.values), [1, 3, 2, 7]);
+  const asClasses = await readCsvTable(bytes("a,y\n1,0.5\n2,1.5\n"), "c.csv", { task: "classification" });
+  assert.deepEqual(asClasses.table.targets[0], { name: "y", kind: "categorical", categories: ["0.5", "1.5"] });
 });
 
 test("bad CSV: the core reader's messages name the file, line and column", async () => {

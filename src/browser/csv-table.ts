@@ -2,8 +2,9 @@
  * A CSV/TSV file dropped on the playground, read by the core reader (data/csv.ts into the
  * TableBuilder of data/table.ts: the checks and messages of `tinygrow grow --train`) fed by
  * csv-parse's browser build. The target is a named column, by default the last one. The task
- * follows the target's values: labels (any value that is not a number, or integers with at
- * most MAX_CLASSES distinct values) make a classification, anything else a regression.
+ * is given, or follows the target's values: labels (any value that is not a number, or
+ * integers with at most MAX_CLASSES distinct values) make a classification, anything else a
+ * regression.
  */
 import { parse } from "csv-parse/browser/esm";
 import { parse as parseSync } from "csv-parse/browser/esm/sync";
@@ -18,6 +19,8 @@ export interface CsvTableOptions {
   target?: string;
   /** Feature columns to one-hot encode. */
   categorical?: readonly string[];
+  /** Classification or regression (default: from the target's values). */
+  task?: Task;
 }
 
 export interface CsvTable {
@@ -50,6 +53,7 @@ export async function readCsvTable(bytes: Uint8Array, file: string, options: Csv
   const delimiter = delimiterFor(file);
   const target = options.target !== undefined && options.target !== "" ? options.target : lastColumn(text, delimiter);
   const categorical = options.categorical ?? [];
+  if (options.task !== undefined) return { table: await read(text, file, delimiter, target, categorical, options.task === "classification"), task: options.task };
   const asLabels = await read(text, file, delimiter, target, categorical, true);
   const classes = (asLabels.targets[0] as Extract<ColumnSpec, { kind: "categorical" }>).categories;
   const numbers = classes.every((c) => Number.isFinite(Number(c)));

@@ -17,6 +17,7 @@ import type { Strategy } from "../dag/candidates.js";
 import { CheckpointSectionSchema, EvaluationSectionSchema, GrowthSectionSchema, TrainingSectionSchema, type GrowthRunConfig } from "../experiments/config.js";
 import type { GrowthTask } from "../experiments/growth-run.js";
 import { encodedOutputs, encodeTable, fitTableEncoding, type TableEncoding } from "../model/table-encoding.js";
+import type { Task } from "../model/tabular-model.js";
 import { readCsvTable } from "./csv-table.js";
 
 export const PLAYGROUND_TASKS = ["spirals", "moons", "teacher-student", "csv", "mnist"] as const;
@@ -34,8 +35,9 @@ export interface PlaygroundSpec {
   epochsPerStep: number;
   lr: number;
   batchSize: number;
-  /** Task "csv": the target column (default the last) and the feature columns to one-hot encode. */
+  /** Task "csv": the target column (default the last), the task (default from the target's values) and the feature columns to one-hot encode. */
   csvTarget?: string;
+  csvTask?: Task;
   categorical?: string[];
   /** The dropped files (task "csv": `csv`; task "mnist": `images` and `labels`), with their names. */
   files?: { csv?: NamedBytes; images?: NamedBytes; labels?: NamedBytes };
@@ -91,7 +93,7 @@ async function taskData(spec: PlaygroundSpec, kernels: Kernels, rng: Rng): Promi
     case "csv": {
       const csv = spec.files?.csv;
       if (csv === undefined) throw new DataError("csv", "no CSV file was dropped");
-      const { table, task } = await readCsvTable(csv.bytes, csv.name, { target: spec.csvTarget, categorical: spec.categorical });
+      const { table, task } = await readCsvTable(csv.bytes, csv.name, { target: spec.csvTarget, task: spec.csvTask, categorical: spec.categorical });
       const raw: RawRows = { values: table.values, stride: table.features.length + table.targets.length, rows: table.rows };
       const { train, test } = holdOut(table.rows, rng);
       // The CLI's defaults (tinygrow grow): standardised features, targets as they are.

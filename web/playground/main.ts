@@ -76,6 +76,7 @@ function readSpec(): PlaygroundSpec {
     if (dropped?.kind !== "csv") throw new Error("task CSV: drop a CSV file first");
     spec.files = { csv: dropped.csv };
     spec.csvTarget = $<HTMLInputElement>("csv-target").value.trim() || undefined;
+    spec.csvTask = ($<HTMLSelectElement>("csv-task").value || undefined) as PlaygroundSpec["csvTask"];
     spec.categorical = $<HTMLInputElement>("csv-categorical").value.split(",").map((c) => c.trim()).filter((c) => c !== "");
   }
   if (task === "mnist") {
