@@ -6,7 +6,7 @@
  * growth steps of 10 neurons, 30 epochs between steps, the restricted strategy, standardised
  * features (set a priori), and — chosen on validation, see docs/tabular-defaults.md — inter-
  * training on all three growth parts, weight decay 1e-3, and the model kept being the best on
- * the validation split, growth stopped after 2 steps without a new best. None was chosen by
+ * the validation split (evaluated every 5 epochs), growth stopped after 2 steps without a new best. None was chosen by
  * looking at a test set: the tuning split the benchmark's training files only.
  */
 import { z } from "zod";
@@ -14,7 +14,7 @@ import { ACTIVATION_NAMES } from "../kernels/kernels.js";
 import { MISSING_POLICIES } from "../data/table.js";
 import { SCALINGS } from "../data/preprocess.js";
 import { SelectionSectionObject } from "./best-model.js";
-import { STRATEGY_NAMES, AccountingSectionSchema, CheckpointSectionSchema, EvaluationSectionSchema, GrowthSectionObject, KERNEL_REQUESTS, TrainingSectionObject } from "./config.js";
+import { STRATEGY_NAMES, AccountingSectionSchema, CheckpointSectionSchema, GrowthSectionObject, KERNEL_REQUESTS, TrainingSectionObject } from "./config.js";
 
 const int = (min: number) => z.number().int().min(min);
 
@@ -69,7 +69,8 @@ export const TabularConfigSchema = z
       interTrain: z.enum(["opt-ls", "all"]).default("all"),
       weightDecay: z.number().min(0).default(1e-3),
     }).prefault({}),
-    evaluation: EvaluationSectionSchema,
+    /** Every split every 5 epochs (and after every growth step and at the end of its training): the points where the best model can be kept. */
+    evaluation: z.strictObject({ everyEpochs: int(1).default(5) }).prefault({}),
     /** The model kept: the best on the validation split, growth stopped once `patience` steps bring no new best. */
     selection: SelectionSectionObject.extend({ keep: z.enum(["last", "best-validation"]).default("best-validation"), patience: int(0).default(2) }).prefault({}),
     checkpoint: CheckpointSectionSchema,

@@ -11,7 +11,7 @@
 import { ConfigError } from "../errors.js";
 
 export const FAULT_POINTS = [
-  /** A log record was written and fsynced (results.ts). */
+  /** A log record was written (results.ts; fsynced per record, or before the next checkpoint for growth runs). */
   "log-record",
   /** A checkpoint was written to its temporary name, not yet renamed into place (checkpoint.ts). */
   "checkpoint-staged",

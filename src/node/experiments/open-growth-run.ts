@@ -50,8 +50,8 @@ export interface OpenedGrowthRun {
 export function openGrowthRun(options: OpenGrowthRunOptions): OpenedGrowthRun {
   if (!options.resume) {
     const runFolder = createRunFolder(options.dir, options.manifest);
-    const log = JsonlWriter.create(runFolder.file(LOG_FILE));
-    return { runFolder, store: folderStore(runFolder), log, accountant: new Accountant(options.accountant), checkpoint: null, logResume: null, checkpointFallback: null };
+    const log = JsonlWriter.create(runFolder.file(LOG_FILE), { syncEach: false });
+    return { runFolder, store: folderStore(runFolder, log), log, accountant: new Accountant(options.accountant), checkpoint: null, logResume: null, checkpointFallback: null };
   }
   const read = readGrowthCheckpointFile(options.dir);
   const checkpoint = read?.payload ?? null;
@@ -65,16 +65,16 @@ export function openGrowthRun(options: OpenGrowthRunOptions): OpenedGrowthRun {
   let log: JsonlWriter;
   let logResume: JsonlResume | null = null;
   if (existsSync(logPath)) {
-    const r = JsonlWriter.resume(logPath, { keepRecords: checkpoint?.logRecords ?? 0 });
+    const r = JsonlWriter.resume(logPath, { keepRecords: checkpoint?.logRecords ?? 0, syncEach: false });
     log = r.writer;
     logResume = r.resumed;
   } else if (checkpoint === null) {
-    log = JsonlWriter.create(logPath);
+    log = JsonlWriter.create(logPath, { syncEach: false });
   } else {
     throw new DataError(logPath, `the log is missing but the checkpoint says ${checkpoint.logRecords} records were written`);
   }
   const accountant = new Accountant({ ...options.accountant, resumeFrom: checkpoint?.accounting });
-  return { runFolder, store: folderStore(runFolder), log, accountant, checkpoint, logResume, checkpointFallback: read?.fallback ?? null };
+  return { runFolder, store: folderStore(runFolder, log), log, accountant, checkpoint, logResume, checkpointFallback: read?.fallback ?? null };
 }
 
 /** The checkpoint of run folder `dir` (its previous copy when the current one is damaged), or null when there is none. */
@@ -99,11 +99,14 @@ export function readGrowthLog(dir: string): StepRecord[] {
   return readJsonl<StepRecord>(join(dir, LOG_FILE)).records;
 }
 
-/** The run folder as the growth loop's store. */
-function folderStore(runFolder: RunFolder): GrowthRunStore {
+/** The run folder as the growth loop's store; the log's records are made durable before a checkpoint counts them. */
+function folderStore(runFolder: RunFolder, log: JsonlWriter): GrowthRunStore {
   return {
     where: runFolder.dir,
-    writeCheckpoint: (checkpoint) => writeCheckpoint(runFolder.dir, checkpoint),
+    writeCheckpoint: (checkpoint) => {
+      log.sync();
+      writeCheckpoint(runFolder.dir, checkpoint);
+    },
     writeModel: (json) => writeFileAtomic(runFolder.file(MODEL_FILE), json),
     readRecords: () => readGrowthLog(runFolder.dir),
   };

@@ -21,6 +21,21 @@ test("records are appended one per line and read back", () => {
   assert.throws(() => w.append(rec(3)), /log is closed/);
 });
 
+test("a log synced only before checkpoints (syncEach false) shows every record to readers at once; resume keeps the mode", () => {
+  const path = join(tempDir("tg-log-"), "log.jsonl");
+  const w = JsonlWriter.create(path, { syncEach: false });
+  w.append(rec(0));
+  w.append(rec(1));
+  // A live reader (the viewer) and a killed process's resume see both records without a sync.
+  assert.deepEqual(readJsonl<StepRecord>(path).records, [rec(0), rec(1)]);
+  w.sync();
+  w.close();
+  const { writer } = JsonlWriter.resume(path, { keepRecords: 1, syncEach: false });
+  writer.append(rec(5));
+  writer.close();
+  assert.deepEqual(readJsonl<StepRecord>(path).records, [rec(0), rec(5)]);
+});
+
 test("a torn last line is reported, then moved aside and cut off on resume", () => {
   const path = join(tempDir("tg-log-"), "log.jsonl");
   const w = JsonlWriter.create(path);

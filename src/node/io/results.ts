@@ -1,6 +1,10 @@
 /**
- * The run log: JSON lines, one record per step, each written with a single write and
- * fsynced before `append` returns, so a crash loses at most the record being written. A torn
+ * The run log: JSON lines, one record per step, each written with a single write (so a
+ * killed process loses at most the record being written) and, by default, fsynced before
+ * `append` returns. A growth run's log (`syncEach: false`) is fsynced by `sync()` before each
+ * checkpoint instead: resume cuts the log back to the checkpoint's record count anyway, so
+ * only the records a checkpoint counts must be on disk (an fsync per epoch record was a third
+ * of a small table's growth time). A torn
  * last line (no final newline) is reported by the reader and cut off, into a side file, when
  * the log is reopened to resume: nothing already written is thrown away.
  */
@@ -65,14 +69,16 @@ export class JsonlWriter {
     fd: number,
     /** Records already in the file when it was opened. */
     private count: number,
+    /** fsync after every record (else only in `sync`). */
+    private readonly syncEach = true,
   ) {
     this.fd = fd;
   }
 
   /** Creates a new log; fails (DataError) if the file exists, so no log is overwritten. */
-  static create(path: string): JsonlWriter {
+  static create(path: string, options: { syncEach?: boolean } = {}): JsonlWriter {
     try {
-      return new JsonlWriter(path, openSync(path, "wx"), 0);
+      return new JsonlWriter(path, openSync(path, "wx"), 0, options.syncEach);
     } catch (err) {
       const exists = (err as NodeJS.ErrnoException).code === "EEXIST";
       throw new DataError(path, exists ? "log already exists; resume the run with --resume instead" : `cannot create log: ${(err as Error).message}`);
@@ -84,7 +90,7 @@ export class JsonlWriter {
    * With `keepRecords` (the log position saved in a checkpoint), records after it are moved
    * to the side file too, so that the resumed run writes them again in order.
    */
-  static resume(path: string, options: { keepRecords?: number } = {}): { writer: JsonlWriter; resumed: JsonlResume } {
+  static resume(path: string, options: { keepRecords?: number; syncEach?: boolean } = {}): { writer: JsonlWriter; resumed: JsonlResume } {
     if (!existsSync(path)) throw new DataError(path, "log to resume does not exist");
     const { records, bytes, torn } = readJsonl<Record<string, unknown>>(path);
     const keep = options.keepRecords ?? records.length;
@@ -104,7 +110,7 @@ export class JsonlWriter {
       fsyncSync(fd);
     }
     closeSync(fd);
-    const writer = new JsonlWriter(path, openSync(path, "a"), keep);
+    const writer = new JsonlWriter(path, openSync(path, "a"), keep, options.syncEach);
     const resumed: JsonlResume = {
       records: keep,
       lastRecord: keep > 0 ? records[keep - 1] : null,
@@ -120,14 +126,14 @@ export class JsonlWriter {
     return this.count;
   }
 
-  /** Writes one record as one line and fsyncs it. */
+  /** Writes one record as one line (and fsyncs it, unless created with syncEach false). */
   append(record: object): void {
     if (this.fd === null) throw new DataError(this.path, "log is closed");
     const line = JSON.stringify(record);
     if (line === undefined || line.includes("\n")) throw new DataError(this.path, "record does not serialise to a single JSON line");
     try {
       writeAll(this.fd, Buffer.from(line + "\n", "utf8"));
-      fsyncSync(this.fd);
+      if (this.syncEach) fsyncSync(this.fd);
     } catch (err) {
       throw new DataError(this.path, `cannot append record ${this.count + 1}: ${(err as Error).message}`);
     }
@@ -135,8 +141,21 @@ export class JsonlWriter {
     faultPoint("log-record");
   }
 
+  /** fsyncs the records written so far (before a checkpoint that counts them). */
+  sync(): void {
+    if (this.fd === null) return;
+    try {
+      fsyncSync(this.fd);
+    } catch (err) {
+      throw new DataError(this.path, `cannot sync the log: ${(err as Error).message}`);
+    }
+  }
+
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
+    if (this.fd !== null) {
+      if (!this.syncEach) fsyncSync(this.fd);
+      closeSync(this.fd);
+    }
     this.fd = null;
   }
 }
