@@ -129,11 +129,22 @@ test("the playground grows a network from the empty graph on the wasm kernels, l
     await setKnobs(page, { samples: "3000", noise: "0.1", steps: "4", neurons: "4", epochs: "30", lr: "0.003", batch: "32", seed: "0" });
     await page.click("#start");
     await page.waitForFunction(() => document.body.dataset.state === "running");
-    // Live: the DAG and a step row appear while the worker runs; the page stays responsive.
-    await page.waitForFunction(() => document.querySelectorAll("#steps-table tbody tr").length >= 1, null, { timeout: 120_000 });
-    await page.click("#stop");
+    // Live: a step row appears while the worker runs, and the page answers at once: Stop is
+    // clicked in the same poll that sees the row (a small run may finish in a second or two).
+    const live = await page.waitForFunction(
+      () => {
+        if (document.querySelectorAll("#steps-table tbody tr").length < 1) return false;
+        const state = document.body.dataset.state;
+        if (state === "running") document.getElementById("stop")?.click();
+        return { state, error: document.getElementById("error")?.textContent };
+      },
+      null,
+      { timeout: 120_000, polling: 10 },
+    );
+    assert.deepEqual(await live.jsonValue(), { state: "running", error: "" });
     const stopped = await snapshot(page);
     assert.equal(stopped.state, "stopped");
+    assert.ok(stopped.records.filter((r) => r.kind === "growth").length < 4, "stopped before the last step");
     await browser.screenshot(page, "playground-stopped");
     await page.click("#continue");
     await page.waitForFunction(() => document.body.dataset.state === "done" || document.body.dataset.state === "error", null, { timeout: 240_000 });
