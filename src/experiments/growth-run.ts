@@ -19,27 +19,27 @@
  * lost or written twice. Time spent after the last checkpoint of an interrupted session is
  * not counted in the accounting.
  */
-import { z } from "zod";
-import { ConfigError, DataError, InterruptedError, NumericalError, TinygrowError, TrainingError } from "../errors.js";
+import { ConfigError, InterruptedError, NumericalError, TinygrowError, TrainingError } from "../errors.js";
 import type { Kernels } from "../kernels/kernels.js";
 import { checkFinite, type Dataset } from "../data/batches.js";
-import { describeCandidate } from "../dag/candidates.js";
 import { DagModel } from "../dag/model.js";
-import { graphToJson, modelFromJson, modelToJson, type DagModelJson } from "../dag/serialize.js";
+import { graphToJson, modelToJson } from "../dag/serialize.js";
 import { growthStep, resolveGrowthOptions, type CandidateRunner, type GrowthOptions, type GrowthSplits, type GrowthStepResult } from "../dag/step.js";
 import { trainModel } from "../dag/train.js";
 import type { LossName } from "../nn/losses/loss.js";
-import { Sgd } from "../nn/optim/sgd.js";
 import { evaluate } from "../nn/train.js";
-import type { Rng, RngState } from "../tensor/rng.js";
+import type { Rng } from "../tensor/rng.js";
 import type { Accountant, AccountingSnapshot } from "./accounting.js";
 import type { GrowthRunConfig } from "./config.js";
-import { ValidationSelection, type SelectionState } from "./best-model.js";
+import { ValidationSelection } from "./best-model.js";
+import { checkpointPayload, makeOptimizer, restoreState, type GrowthCheckpoint, type GrowthPosition, type LoopState } from "./growth-checkpoint.js";
+import { growthSummary } from "./growth-record.js";
+
+// The checkpoint's names, for the adapters and the browser that know a growth run by this file.
+export { CHECKPOINT_KIND, CHECKPOINT_VERSION, CheckpointableSgd, CheckpointSchema, checkResumable, type GrowthCheckpoint, type GrowthPosition } from "./growth-checkpoint.js";
 
 export const LOG_FILE = "log.jsonl";
 export const MODEL_FILE = "model.json";
-export const CHECKPOINT_KIND = "tinygrow-growth-run";
-export const CHECKPOINT_VERSION = 1;
 
 /** Record fields that measure time or energy: they differ between two runs of the same seed. */
 export const TIMING_FIELDS = ["wallSeconds", "cpuSeconds", "energyWh", "energyMethod", "searchSeconds", "accounting"] as const;
@@ -130,45 +130,6 @@ export interface StopRequest {
   poll(): string | null | Promise<string | null>;
 }
 
-export interface GrowthPosition {
-  /** Growth steps done (0 before the first). */
-  step: number;
-  /** Epochs done since that growth step (or since the start, for step 0). */
-  stepEpoch: number;
-  /** Epochs done in the whole run. */
-  epoch: number;
-  done: boolean;
-}
-
-export interface GrowthCheckpoint {
-  kind: typeof CHECKPOINT_KIND;
-  version: number;
-  position: GrowthPosition;
-  config: GrowthRunConfig;
-  model: DagModelJson;
-  /** SGD momentum buffers by parameter name ("in->h1.weight"). */
-  optimizer: { momentum: Record<string, Float32Array> };
-  rng: RngState;
-  /** Log records written when the checkpoint was taken. */
-  logRecords: number;
-  accounting: AccountingSnapshot;
-  dataSplit: unknown;
-  /** The best model on validation so far (config `selection`, experiments/best-model.ts). */
-  selection?: SelectionState;
-}
-
-export const CheckpointSchema = z.looseObject({
-  kind: z.literal(CHECKPOINT_KIND),
-  version: z.literal(CHECKPOINT_VERSION),
-  position: z.object({ step: z.number().int().min(0), stepEpoch: z.number().int().min(0), epoch: z.number().int().min(0), done: z.boolean() }),
-  config: z.looseObject({}),
-  model: z.looseObject({ format: z.string() }),
-  optimizer: z.object({ momentum: z.record(z.string(), z.instanceof(Float32Array)) }),
-  rng: z.object({ s: z.tuple([z.number(), z.number(), z.number(), z.number()]), spareNormal: z.number().nullable() }),
-  logRecords: z.number().int().min(0),
-  accounting: z.looseObject({ method: z.enum(["rapl", "model"]) }),
-});
-
 export interface GrowthRunResult {
   model: DagModel<Float32Array>;
   position: GrowthPosition;
@@ -178,29 +139,6 @@ export interface GrowthRunResult {
   accounting: AccountingSnapshot;
   /** Where the run continued from, or null when it started fresh. */
   resumedFrom: GrowthPosition | null;
-}
-
-/** SGD whose momentum buffers can be saved and restored by parameter name (for checkpoints). */
-export class CheckpointableSgd extends Sgd {
-  /** Copies of the current momentum buffers (buffers of resized parameters are skipped: SGD resets them). */
-  exportMomentum(): Record<string, Float32Array> {
-    const out: Record<string, Float32Array> = {};
-    this.paramList.forEach((p, i) => {
-      const s = this.currentState(i);
-      if (s !== null) out[p.name] = Float32Array.from(s);
-    });
-    return out;
-  }
-
-  /** Restores buffers saved by exportMomentum onto the current parameters (matched by name and length). */
-  importMomentum(momentum: Record<string, Float32Array>): void {
-    this.paramList.forEach((p, i) => {
-      const s = momentum[p.name];
-      if (s === undefined) return;
-      if (s.length !== p.value.length) throw new DataError("checkpoint", `momentum of "${p.name}" has ${s.length} values, the parameter has ${p.value.length}`);
-      this.states[i] = Float32Array.from(s);
-    });
-  }
 }
 
 /** The parameters of growth step `step` (its seed derived from the run's seed). */
@@ -239,12 +177,6 @@ interface RecordHead {
   [field: string]: unknown;
 }
 
-interface LoopState {
-  model: DagModel<Float32Array>;
-  optimizer: CheckpointableSgd;
-  pos: GrowthPosition;
-  selection: ValidationSelection;
-}
 
 /** Runs (or continues) one growth run; see the file comment. */
 export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRunContext): Promise<GrowthRunResult> {
@@ -253,7 +185,7 @@ export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: 
   for (const [name, data] of [["train-opt", task.splits.trainOpt], ["train-ls", task.splits.trainLs], ["train-gr", task.splits.trainGr], ["inter-train", task.interTrain], ["test", task.test]] as const) checkFinite(name, data);
   const { accountant, log } = ctx;
   const resumedFrom = ctx.resume === null ? null : { ...ctx.resume.position };
-  const st = ctx.resume === null ? freshState(task, config) : restoreState(task, config, ctx);
+  const st = ctx.resume === null ? freshState(task, config) : resumeState(task, config, ctx, ctx.resume);
   const record = (fields: RecordHead, losses: Record<string, number>, accuracy?: Record<string, number>): void => {
     const snap = accountant.snapshot();
     const rec: StepRecord = { ...fields, parameters: st.model.parameterCount(), losses };
@@ -262,7 +194,7 @@ export async function runGrowth(task: GrowthTask, config: GrowthRunConfig, ctx: 
     log.append(rec);
   };
   const checkpoint = (): void => {
-    accountant.phase("checkpoint", () => ctx.store.writeCheckpoint(checkpointPayload(task, config, ctx, st)));
+    accountant.phase("checkpoint", () => ctx.store.writeCheckpoint(checkpointPayload(st, config, { rng: ctx.rng, logRecords: log.records, accounting: accountant.snapshot(), dataSplit: task.dataSplit })));
   };
   if (st.pos.done) return result(st, ctx, resumedFrom);
   const safePoint = async (): Promise<void> => {
@@ -331,61 +263,10 @@ function freshState(task: GrowthTask, config: GrowthRunConfig): LoopState {
   return { model, optimizer: makeOptimizer(model, config), pos: { step: 0, stepEpoch: 0, epoch: 0, done: false }, selection: new ValidationSelection(config.selection, undefined, task.validation !== undefined) };
 }
 
-function makeOptimizer(model: DagModel<Float32Array>, config: GrowthRunConfig): CheckpointableSgd {
-  const { lr, momentum, weightDecay } = config.training;
-  return new CheckpointableSgd(model.params(), { lr, momentum, weightDecay });
-}
-
-function restoreState(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRunContext): LoopState {
-  const cp = ctx.resume as GrowthCheckpoint;
-  const file = ctx.store.where;
-  checkResumable(cp, config, task.dataSplit, file);
-  const model = modelFromJson(cp.model);
-  if (model.inputSize !== task.inputSize || model.outputSize !== task.outputSize) {
-    throw new DataError(file, `the checkpointed model maps ${model.inputSize} → ${model.outputSize}, the task ${task.inputSize} → ${task.outputSize}`);
-  }
-  const optimizer = makeOptimizer(model, config);
-  optimizer.importMomentum(cp.optimizer.momentum);
-  ctx.rng.setState(cp.rng);
+function resumeState(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRunContext, cp: GrowthCheckpoint): LoopState {
+  const st = restoreState(cp, config, task, ctx.rng, ctx.store.where);
   ctx.progress.tick(cp.position.epoch + cp.position.step, `resumed at step ${cp.position.step}, epoch ${cp.position.epoch}`);
-  return { model, optimizer, pos: { ...cp.position }, selection: new ValidationSelection(config.selection, cp.selection, task.validation !== undefined) };
-}
-
-/** ConfigError naming every field that differs from the checkpoint's; DataError when the data split does. */
-export function checkResumable(cp: GrowthCheckpoint, config: GrowthRunConfig, dataSplit: unknown, file: string): void {
-  const changed = diffPaths(cp.config, JSON.parse(JSON.stringify(config)));
-  if (changed.length > 0) {
-    throw new ConfigError(changed.map((path) => ({ source: "--resume", path, message: `differs from the run's checkpoint (${file}); a resumed run keeps its configuration` })));
-  }
-  if (JSON.stringify(cp.dataSplit ?? null) !== JSON.stringify(dataSplit ?? null)) {
-    throw new DataError(file, "the data split recorded in the checkpoint differs from the one rebuilt for this run: the data or its seed changed");
-  }
-}
-
-/** Dotted paths where two plain JSON values differ. */
-function diffPaths(a: unknown, b: unknown, prefix = ""): string[] {
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-  if (isObj(a) && isObj(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].flatMap((k) => diffPaths(a[k], b[k], prefix === "" ? k : `${prefix}.${k}`));
-  }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix || "(root)"];
-}
-
-function checkpointPayload(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRunContext, st: LoopState): GrowthCheckpoint {
-  return {
-    kind: CHECKPOINT_KIND,
-    version: CHECKPOINT_VERSION,
-    position: { ...st.pos },
-    config: JSON.parse(JSON.stringify(config)) as GrowthRunConfig,
-    model: modelToJson(st.model),
-    optimizer: { momentum: st.optimizer.exportMomentum() },
-    rng: ctx.rng.state(),
-    logRecords: ctx.log.records,
-    accounting: ctx.accountant.snapshot(),
-    dataSplit: task.dataSplit ?? null,
-    selection: st.selection.save(),
-  };
+  return st;
 }
 
 async function growOnce(task: GrowthTask, config: GrowthRunConfig, ctx: GrowthRunContext, model: DagModel<Float32Array>, step: number): Promise<GrowthStepResult> {
@@ -443,57 +324,6 @@ function evaluateAll(task: GrowthTask, model: DagModel<Float32Array>, ctx: Growt
     }
     return Object.keys(accuracy).length > 0 ? { losses, accuracy } : { losses };
   });
-}
-
-/**
- * The growth step in the log: the choice, and every candidate's scores (no timings). Each
- * candidate carries a generic `score` (lower is better) under the step's `criterion`, so that
- * the viewer's table does not depend on how a strategy ranks candidates; a step result that
- * brings its own (`score` on the candidates, `criterion` on the result) is logged as is.
- */
-function growthSummary(r: GrowthStepResult, growth: GrowthRunConfig["growth"]): Record<string, unknown> {
-  const chosen = r.chosen === null ? null : r.candidates[r.chosen];
-  // The step's criterion (dag/selection.ts); "bic" ranks by ΔBIC/Δk unless bic.compare is "total".
-  const criterion = r.criterion === "loss" ? "loss-gr" : r.criterion === "bic" && growth.bic.compare !== "total" ? "bic-per-parameter" : r.criterion;
-  return {
-    outcome: r.outcome,
-    chosen: chosen === null ? null : describeCandidate(chosen.candidate),
-    chosenIndex: r.chosen,
-    criterion,
-    newNode: r.newNode,
-    bottleneckNode: r.bottleneckNode,
-    gamma: chosen?.gamma ?? null,
-    neurons: chosen?.neurons ?? 0,
-    paramsBefore: r.paramsBefore,
-    paramsAfter: r.paramsAfter,
-    lossGrBefore: r.lossGrBefore,
-    bicBefore: r.bicBefore,
-    scoreBefore: r.scoreBefore,
-    warnings: r.warnings,
-    bottlenecks: r.bottlenecks,
-    bottleneckScores: r.bottleneckScores,
-    candidates: r.candidates.map((c) => ({
-      description: c.description,
-      neurons: c.neurons,
-      gamma: c.gamma,
-      lossLs: c.lossLs,
-      lossGr: c.lossGr,
-      bic: c.bic,
-      score: criterion === "bic-per-parameter" ? defaultScore(c, criterion, r) : c.score,
-      params: c.params,
-      addedParams: c.params - r.paramsBefore,
-      chosen: c.index === r.chosen,
-      skipped: c.skipped,
-      nonFinite: c.nonFinite,
-    })),
-  };
-}
-
-/** ΔBIC/Δk (criterion "bic-per-parameter"), else the candidate's own score. */
-function defaultScore(c: GrowthStepResult["candidates"][number], criterion: string, r: GrowthStepResult): number {
-  if (criterion === "bic") return c.bic;
-  if (criterion === "bic-per-parameter") return (c.bic - r.bicBefore) / Math.max(1, c.params - r.paramsBefore);
-  return c.lossGr;
 }
 
 function result(st: LoopState, ctx: GrowthRunContext, resumedFrom: GrowthPosition | null): GrowthRunResult {

@@ -18,7 +18,7 @@ import { cnnFromJson, cnnToJson, type CnnJson } from "../../conv/cnn-json.js";
 import type { CnnOptions } from "../../conv/cnn-spec.js";
 import { evaluateCnn, trainCnn } from "../../conv/train.js";
 import type { Dataset } from "../../data/batches.js";
-import { CheckpointableSgd } from "../../experiments/growth-run.js";
+import { CheckpointableSgd } from "../../experiments/growth-checkpoint.js";
 import { totalEpochs, type GrowCnnConfig } from "../../experiments/grow-cnn-config.js";
 import { cnnGrowthStep, type CnnGrowthStepResult, type LabelledImages } from "../../growth/conv/cnn-growth-step.js";
 import type { Kernels } from "../../kernels/kernels.js";
