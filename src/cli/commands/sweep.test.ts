@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { hostname } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
@@ -87,7 +86,7 @@ test("sweep: bad specs and options are named before anything runs", () => {
   assert.match(r.stderr, /no sweep here \(sweep\.json is missing\)/);
 });
 
-test("sweep: an unreachable queue is a clear error within seconds; a second coordinator is refused", () => {
+test("sweep: an unreachable queue is a clear error within seconds; a second coordinator is refused", { timeout: 120_000 }, async () => {
   const dir = tmp();
   const r = cli(["sweep", writeSpec(dir), "--out", join(dir, "q"), "--queue", "redis://user:hunter2@127.0.0.1:1"]);
   assert.equal(r.status, 1);
@@ -96,13 +95,27 @@ test("sweep: an unreachable queue is a clear error within seconds; a second coor
   assert.ok(r.ms < 15_000, `${r.ms} ms`);
   assert.ok(!existsSync(join(dir, "q")));
 
-  // A live process holds the lock (this test's pid): the coordinator names it and stops.
+  // Two coordinators on one sweep folder: the first is frozen mid-job (a job process stops
+  // at its first log record, TINYGROW_FAULT) and holds the folder's run lock; the second
+  // is refused naming it; once the first is dead, the next one takes the lock over and
+  // finishes the sweep.
   const out = join(dir, "locked");
-  assert.equal(cli(["sweep", writeSpec(dir, { ...SPEC, grid: { seeds: [3] }, options: { ...SPEC.options, steps: 0, epochs: 1, strategy: "bic" } }), "--out", out, "--jobs", "1"]).status, 0);
-  writeFileSync(join(out, ".lock"), JSON.stringify({ pid: process.pid, host: hostname(), since: "then" }));
-  const second = cli(["sweep", "--resume", out]);
-  assert.equal(second.status, 1);
-  assert.match(second.stderr, new RegExp(`is in use by process ${process.pid}`));
+  const first = spawn(process.execPath, [MAIN, "sweep", writeSpec(dir, { ...SPEC, grid: { seeds: [3] } }), "--out", out, "--jobs", "1"], { env: { ...ENV, TINYGROW_FAULT: "log-record:1:stop" }, detached: true, stdio: "ignore" });
+  try {
+    // From here the first coordinator cannot finish: its job freezes at its first log record.
+    await until("the first coordinator's lock", () => existsSync(join(out, ".tinygrow.lock")));
+    const second = cli(["sweep", "--resume", out]);
+    assert.equal(second.status, 1);
+    assert.match(second.stderr, new RegExp(`locked: is being written by another tinygrow process \\(pid ${first.pid}, since \\S+: .*sweep `));
+    assert.match(second.stderr, /one process at a time may write a run folder/);
+  } finally {
+    process.kill(-(first.pid as number), "SIGKILL"); // the coordinator and its frozen job (one process group)
+  }
+  await until("the first coordinator's exit", () => first.exitCode !== null || first.signalCode !== null);
+  const third = cli(["sweep", "--resume", out]);
+  assert.equal(third.status, 0, third.stderr);
+  assert.match(third.stderr, new RegExp(`took over the lock of .*locked left by tinygrow process ${first.pid}`));
+  assert.ok(existsSync(join(out, "jobs", "seeds-3", "report.md")));
 });
 
 const redis = redisForTests();

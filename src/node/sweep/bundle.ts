@@ -8,8 +8,9 @@ import { dirname, join, relative, sep } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { DataError } from "../../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { LOCK_FILE } from "../io/run-lock.js";
 
-const skip = (name: string): boolean => name.endsWith(".tgck") || name.endsWith(".tmp") || name === ".lock";
+const skip = (name: string): boolean => name.endsWith(".tgck") || name.endsWith(".tmp") || name.startsWith(LOCK_FILE);
 
 function files(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {

@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { appendEvent, createSweepFolder, jobDir, jobLogFile, jobState, markResumed, newSweepId, readSweepManifest, type JobEvent, type JobRecord, type SweepManifest } from "./folder.js";
 import { runLocalPool, type JobOutcome, type PendingJob } from "./local-pool.js";
-import { lockFolder } from "./lock.js";
+import { acquireRunLock } from "../io/run-lock.js";
 import { writeSweepReport, type MergedResults } from "./merge.js";
 import { runOnQueue } from "./queue.js";
 import type { QueueTarget } from "./redis.js";
@@ -43,7 +43,9 @@ export async function runSweep(target: SweepTarget, mode: SweepMode, options: { 
   } else {
     manifest = readSweepManifest(dir);
   }
-  const lock = lockFolder(dir, `sweep ${dir}`, io.status);
+  // One coordinator per sweep folder: the run folders' lock (a second live coordinator is refused naming it).
+  const lock = acquireRunLock(dir);
+  if (lock.takeover !== null) io.status(`sweep: ${lock.takeover}`);
   try {
     if (target.kind === "resume") markResumed(dir, manifest);
     const pending: PendingJob[] = manifest.jobs
