@@ -5,11 +5,11 @@ import { kernelsUnderTest } from "../node/under-test.js";
 import { Matrix } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { buildTeacher, teacherDataset } from "../data/teacher.js";
-import { splitThreeWays, subsetDataset } from "../data/splits.js";
-import { searchAmplitudeChecked } from "./evaluate.js";
+import { concatIndices, splitThreeWays, subsetDataset } from "../data/splits.js";
+import { makeEvalSet, searchAmplitudeChecked } from "./evaluate.js";
 import { DagModel } from "./model.js";
 import { chooseCandidate, gromoBicScore, penalizedScore, type ScoredCandidate } from "./selection.js";
-import { computeNodeStatistics } from "./statistics.js";
+import { computeNodeStatistics, type NodeStatistics } from "./statistics.js";
 import { growthStep, modelSeed, resolveGrowthOptions } from "./step.js";
 import { trainModel } from "./train.js";
 
@@ -109,4 +109,74 @@ test("growthStep without a seed derives one from the model: new random tries aft
   assert.notEqual(modelSeed(m), seed0);
   const b = await growthStep(m, splits, { strategy: "whole", neuronsPerStep: 2, seed: 77 }, { kernels });
   assert.equal(b.seed, 77);
+});
+
+/** Train-gr whose targets are the negation of the task's: an expansion fitted on train-opt and scaled on train-ls raises its loss. */
+function disagreeingGr(seed: number) {
+  const rng = new Rng(seed);
+  const teacher = buildTeacher(rng, { inputSize: 4, hiddenSize: 6 });
+  const train = teacherDataset(kernels, teacher, 300, rng);
+  const s = splitThreeWays(300, seed);
+  const gr = subsetDataset(train, s.trainGr);
+  assert.ok("y" in gr);
+  const flipped = { x: gr.x, y: new Matrix(gr.y.rows, gr.y.cols, gr.y.data.map((v) => -v)) };
+  return { trainOpt: subsetDataset(train, s.trainOpt), trainLs: subsetDataset(train, s.trainLs), trainGr: flipped };
+}
+
+test("loss criterion null option: an expansion that lowers train-ls but raises train-gr is not applied (unless nullOption is off)", async () => {
+  const splits = disagreeingGr(6);
+  for (const strategy of ["whole", "restricted"] as const) {
+    const m = DagModel.empty(4, 1);
+    const r = await growthStep(m, splits, { strategy, seed: 1 }, { kernels });
+    const evaluated = r.candidates.filter((c) => c.skipped === null);
+    assert.ok(evaluated.length > 0 && evaluated.every((c) => c.lossLs < r.lossLsBefore && c.lossGr > r.lossGrBefore), `${strategy}: ${JSON.stringify(evaluated.map((c) => [c.lossLs, c.lossGr]))} vs ${r.lossLsBefore}, ${r.lossGrBefore}`);
+    assert.equal(r.outcome, "no-train-gr-improvement");
+    assert.equal(r.chosen, null);
+    assert.equal(m.parameterCount(), 0);
+    const off = await growthStep(DagModel.empty(4, 1), splits, { strategy, seed: 1, nullOption: false }, { kernels });
+    assert.equal(off.outcome, "grown");
+    assert.ok(off.candidates[off.chosen as number].lossGr > off.lossGrBefore);
+  }
+  assert.throws(() => resolveGrowthOptions({ nullOption: "yes" as unknown as boolean }), (e: unknown) => e instanceof ConfigError && /growth\.nullOption/.test(e.message));
+});
+
+test("δW fitted on train-opt at a stationary point of L_opt + L_ls: descent on train-opt is ascent on train-ls, by the same amount (equal sizes)", () => {
+  // Why the paper's MNIST protocol (500 epochs on train-opt ∪ train-ls) stalls: with the existing
+  // weights at ∇(L_opt + L_ls) = 0, the mean gradients obey ∇L_ls = −∇L_opt, so the TINY update
+  // −t·δW_opt (first-order decrease D_δ > 0 on train-opt) raises L_ls at the rate D_δ.
+  const rng = new Rng(8);
+  const teacher = buildTeacher(rng, { inputSize: 4, hiddenSize: 6 });
+  const train = teacherDataset(kernels, teacher, 300, rng);
+  const s = splitThreeWays(300, 8);
+  const opt = subsetDataset(train, s.trainOpt);
+  const ls = subsetDataset(train, s.trainLs);
+  const inter = subsetDataset(train, concatIndices(s.trainOpt, s.trainLs));
+  const m = DagModel.empty(4, 1);
+  m.addEdge("in", "out");
+  const layer = m.layer("in", "out");
+  const deltaOut = (data: typeof opt): Float64Array => Float64Array.from((computeNodeStatistics(m, data, "mse", kernels).nodes.get("out") as NodeStatistics).delta.deltaRaw.data);
+  const step = (data: typeof opt, t: number): void => {
+    const d = deltaOut(data);
+    for (let j = 0; j < 4; j++) layer.weight.data[j] -= t * d[j];
+    (layer.bias as Float32Array)[0] -= t * d[4];
+  };
+  // Least squares on train-opt ∪ train-ls (MSE: half a δW step is the Newton step).
+  for (let i = 0; i < 4; i++) step(inter, 0.5);
+  const loss = (data: typeof opt): number => makeEvalSet(m, data, "mse", kernels).baseLoss;
+  const dOpt = deltaOut(opt);
+  const w0 = Float32Array.from(layer.weight.data);
+  const b0 = (layer.bias as Float32Array)[0];
+  const along = (t: number): { opt: number; ls: number } => {
+    for (let j = 0; j < 4; j++) layer.weight.data[j] = w0[j] - t * dOpt[j];
+    (layer.bias as Float32Array)[0] = b0 - t * dOpt[4];
+    return { opt: loss(opt), ls: loss(ls) };
+  };
+  const base = along(0);
+  const t = 1e-2;
+  const moved = along(t);
+  const rateOpt = (moved.opt - base.opt) / t;
+  const rateLs = (moved.ls - base.ls) / t;
+  assert.ok(rateOpt < 0, `descent on train-opt: ${rateOpt}`);
+  assert.ok(rateLs > 0, `ascent on train-ls: ${rateLs}`);
+  assert.ok(Math.abs(rateLs + rateOpt) < 0.05 * Math.abs(rateOpt), `equal and opposite first-order rates: ${rateOpt} vs ${rateLs}`);
 });

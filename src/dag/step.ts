@@ -12,8 +12,11 @@
  *  4. the best candidate (first on ties) is applied; the others are discarded. A candidate
  *     whose line search finds no γ > 0 that lowers the train-ls loss is never applied; when
  *     no candidate lowers it, the step leaves the model unchanged (outcome
- *     "no-improving-expansion"). With a null option ("bic", "penalized") the current model
- *     competes too (outcomes "bic-prefers-current", "penalty-prefers-current").
+ *     "no-improving-expansion"). With a null option (on by default) the current model
+ *     competes too (outcomes "no-train-gr-improvement" for "whole" and "restricted",
+ *     "bic-prefers-current", "penalty-prefers-current"); "gromo-bic" has none.
+ *
+ * The step's options, their defaults and checks are in step-options.ts.
  *
  * No silent numerical failure: a non-finite loss met by a line search or a candidate's
  * train-gr evaluation is recorded in the candidate's report (`nonFinite`) and in the step's
@@ -30,89 +33,27 @@
  * Candidates are independent: `evaluateCandidate(context, i)` is a pure function of the step
  * context, run either here or on a worker pool (`pool.ts`) with identical results.
  */
-import { ConfigError, NumericalError } from "../errors.js";
+import { NumericalError } from "../errors.js";
 import type { Kernels } from "../kernels/kernels.js";
 import type { LossName } from "../nn/losses/loss.js";
 import { Matrix, type FloatArray, type Matrix64 } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { augmentWithOnes, concatColumns, concatRows, linearCombination, matmul } from "../growth/linalg.js";
-import { refineNeurons, type RefineOptions } from "./refine.js";
+import { refineNeurons } from "./refine.js";
 import { randomPool, residualShape, selectNeurons, unitScaleRows, type NeuronSamples } from "./random-tries.js";
 import { resolveSignificance, selectionGainEdge } from "../growth/significance.js";
-import { describeCandidate, enumerateCandidates, fitToBudget, largestBottleneck, STRATEGIES, type Candidate, type Strategy } from "./candidates.js";
+import { describeCandidate, enumerateCandidates, fitToBudget, largestBottleneck, type Candidate } from "./candidates.js";
 import { dagLoss, targetsOf, type DagData } from "./data.js";
-import { ExtendedEvaluator, makeEvalSet, searchAmplitudeChecked, type AmplitudeOptions, type EvalSet } from "./evaluate.js";
-import { addedParameters, fitCandidate, FIT_MODES, proposalIsEmpty, sliceRows, type FitMode, type FitOptions, type NeuronProposal, type Proposal } from "./fit.js";
+import { ExtendedEvaluator, makeEvalSet, searchAmplitudeChecked, type EvalSet } from "./evaluate.js";
+import { addedParameters, fitCandidate, proposalIsEmpty, sliceRows, type NeuronProposal, type Proposal } from "./fit.js";
 import { applyProposal } from "./apply.js";
-import { bicScore, chooseCandidate, criterionOf, DEFAULT_PENALTY_ALPHA, gromoBicScore, penalizedScore, BIC_COMPARES, type BicOptions, type Criterion, type PenaltyOptions } from "./selection.js";
+import { bicScore, chooseCandidate, criterionOf, criterionValue, nullOptionOf, type Criterion, type CriterionInput } from "./selection.js";
 import type { DagActivations, DagModel } from "./model.js";
-import { block, bottleneckScores, bottlenecks, BOTTLENECK_NORMS, computeNodeStatistics, deltaWarnings, type BottleneckNorm, type DagStatistics, type NodeStatistics } from "./statistics.js";
+import { block, bottleneckScores, bottlenecks, computeNodeStatistics, deltaWarnings, type DagStatistics, type NodeStatistics } from "./statistics.js";
+import { resolveGrowthOptions, type GrowthOptions, type StepOptions } from "./step-options.js";
 
 export { bicScore, chooseCandidate, BIC_COMPARES, DEFAULT_PENALTY_ALPHA, type BicOptions, type PenaltyOptions, type Criterion } from "./selection.js";
-
-export interface GrowthOptions {
-  /** Default "whole". */
-  strategy?: Strategy;
-  /** Node ranking of the restricted strategies (default "frobenius", the SPEC's; see statistics.ts `BottleneckNorm`). */
-  bottleneckNorm?: BottleneckNorm;
-  /** Strategy "bic" only. */
-  bic?: BicOptions;
-  /** Strategy "penalized" only: α and the null option. */
-  penalty?: PenaltyOptions;
-  /** Maximum new neurons of a new or widened node (default 10). */
-  neuronsPerStep?: number;
-  /**
-   * Parameter budget of the grown network (default none, the paper's protocol): candidates
-   * are cut to the neurons that fit and dropped when nothing fits (candidates.ts `fitToBudget`).
-   */
-  maxParameters?: number | null;
-  /** Default "mse". */
-  loss?: LossName;
-  /** TINY's −γ²δW update of the target nodes' existing in-edges (default true). */
-  applyDelta?: boolean;
-  amplitude?: AmplitudeOptions;
-  /** How new neurons are fitted: a mode name or the full options (default "tiny-random"; see fit.ts). */
-  fit?: FitMode | FitOptions;
-  /** Rows per statistics batch (default 1024). */
-  statisticsBatchSize?: number;
-  /**
-   * Parameters of fit mode "gradient" (SPEC §12.6): default { epochs: 20 } in that mode.
-   * For compatibility, epochs > 0 with no fit mode given selects "gradient".
-   */
-  refine?: RefineOptions;
-  /**
-   * Seed of the step's randomness (random tries, descent; each candidate derives its own Rng
-   * from it and its index). Default: derived from the model (`modelSeed`), so every step of a
-   * loop with training in between draws new tries.
-   */
-  seed?: number;
-}
-
-/** The options a step runs with: resolved, and the seed fixed (given or derived from the model). */
-export type StepOptions = ResolvedGrowthOptions & { seed: number };
-
-export type ResolvedFitOptions = FitOptions & { mode: FitMode; randomTries: number };
-
-/**
- * Random tries per candidate: 16 per neuron sought, at least 64, at most 512. The cap
- * matters at MNIST scale (100 neurons per step): 512 tries instead of 1,600 halved the
- * search time and cut peak memory from 1.43 to 1.17 GB at the same accuracy (98.04% vs
- * 97.95%, one run each; the activities of the tries are (train-opt samples × tries)).
- */
-export function defaultRandomTries(neuronsPerStep: number): number {
-  return Math.min(512, Math.max(64, 16 * neuronsPerStep));
-}
-
-export type ResolvedGrowthOptions = Required<Omit<GrowthOptions, "amplitude" | "fit" | "refine" | "bic" | "penalty" | "maxParameters" | "seed">> & {
-  /** null: derived from the model at the step (`modelSeed`). */
-  seed: number | null;
-  penalty: Required<PenaltyOptions>;
-  maxParameters: number | null;
-  amplitude: AmplitudeOptions;
-  fit: ResolvedFitOptions;
-  refine: RefineOptions;
-  bic: Required<BicOptions>;
-};
+export { defaultRandomTries, resolveGrowthOptions, type GrowthOptions, type ResolvedFitOptions, type ResolvedGrowthOptions, type StepOptions } from "./step-options.js";
 
 /** The three parts of the training set (see data/splits.ts). */
 export interface GrowthSplits<T extends FloatArray = Float32Array> {
@@ -153,12 +94,14 @@ export interface GrowthStepResult {
   /** Index of the applied candidate, or null when none was applied (see `outcome`). */
   chosen: number | null;
   /**
-   * "grown"; "no-improving-expansion": no candidate lowered the train-ls loss; "bic-prefers-current"
+   * "grown"; "no-improving-expansion": no candidate lowered the train-ls loss;
+   * "no-train-gr-improvement" ("whole", "restricted" with the null option): some did, none
+   * lowered the train-gr loss; "penalty-prefers-current" ("penalized"): none lowered L + α·k; "bic-prefers-current"
    * (strategy "bic" with the null option): no candidate lowered the BIC; "budget-exhausted"
    * (option `maxParameters`): no candidate fits the parameter budget. The model is unchanged
    * in the last three.
    */
-  outcome: "grown" | "no-improving-expansion" | "bic-prefers-current" | "penalty-prefers-current" | "budget-exhausted";
+  outcome: "grown" | "no-improving-expansion" | "no-train-gr-improvement" | "bic-prefers-current" | "penalty-prefers-current" | "budget-exhausted";
   /** How the candidates were compared (selection.ts) and the current model's score under it. */
   criterion: Criterion;
   scoreBefore: number;
@@ -207,64 +150,6 @@ export interface CandidateRunner {
   evaluate(context: StepContext<Float32Array>): Promise<CandidateReport[]>;
 }
 
-/** Defaults filled in; ConfigError naming the field (`growth.<name>`) otherwise. */
-export function resolveGrowthOptions(options: GrowthOptions = {}): ResolvedGrowthOptions {
-  const fitGiven: FitOptions = typeof options.fit === "string" ? { mode: options.fit } : (options.fit ?? {});
-  const mode = fitGiven.mode ?? ((options.refine?.epochs ?? 0) > 0 ? "gradient" : "tiny-random");
-  const neuronsPerStep = options.neuronsPerStep ?? 10;
-  const r: ResolvedGrowthOptions = {
-    strategy: options.strategy ?? "whole",
-    bottleneckNorm: options.bottleneckNorm ?? "frobenius",
-    bic: { compare: options.bic?.compare ?? "per-parameter", nullOption: options.bic?.nullOption ?? true },
-    penalty: { alpha: options.penalty?.alpha ?? DEFAULT_PENALTY_ALPHA, nullOption: options.penalty?.nullOption ?? true },
-    neuronsPerStep,
-    maxParameters: options.maxParameters ?? null,
-    loss: options.loss ?? "mse",
-    applyDelta: options.applyDelta ?? true,
-    amplitude: options.amplitude ?? {},
-    fit: { ...fitGiven, mode, randomTries: fitGiven.randomTries ?? defaultRandomTries(neuronsPerStep) },
-    statisticsBatchSize: options.statisticsBatchSize ?? 1024,
-    refine: options.refine ?? { epochs: mode === "gradient" ? 20 : 0 },
-    seed: options.seed ?? null,
-  };
-  const issues = [];
-  const src = "growth options";
-  if (!STRATEGIES.includes(r.strategy)) issues.push({ source: src, path: "growth.strategy", message: `expected one of ${STRATEGIES.join(", ")}, got "${r.strategy}"` });
-  if (!BOTTLENECK_NORMS.includes(r.bottleneckNorm)) issues.push({ source: src, path: "growth.bottleneckNorm", message: `expected one of ${BOTTLENECK_NORMS.join(", ")}, got "${r.bottleneckNorm}"` });
-  if (!BIC_COMPARES.includes(r.bic.compare)) issues.push({ source: src, path: "growth.bic.compare", message: `expected one of ${BIC_COMPARES.join(", ")}, got "${r.bic.compare}"` });
-  if (typeof r.bic.nullOption !== "boolean") issues.push({ source: src, path: "growth.bic.nullOption", message: `expected a boolean, got ${String(r.bic.nullOption)}` });
-  if (!(typeof r.penalty.alpha === "number" && Number.isFinite(r.penalty.alpha) && r.penalty.alpha >= 0)) {
-    issues.push({ source: src, path: "growth.penalty.alpha", message: `expected a finite number >= 0, got ${String(r.penalty.alpha)}` });
-  }
-  if (typeof r.penalty.nullOption !== "boolean") issues.push({ source: src, path: "growth.penalty.nullOption", message: `expected a boolean, got ${String(r.penalty.nullOption)}` });
-  if (!Number.isInteger(r.neuronsPerStep) || r.neuronsPerStep < 1) issues.push({ source: src, path: "growth.neuronsPerStep", message: `expected an integer >= 1, got ${r.neuronsPerStep}` });
-  if (r.maxParameters !== null && !(Number.isInteger(r.maxParameters) && r.maxParameters >= 1)) {
-    issues.push({ source: src, path: "growth.maxParameters", message: `expected an integer >= 1, got ${r.maxParameters}` });
-  }
-  if (r.loss !== "mse" && r.loss !== "softmax-cross-entropy") issues.push({ source: src, path: "growth.loss", message: `expected mse or softmax-cross-entropy, got "${r.loss}"` });
-  if (!Number.isInteger(r.statisticsBatchSize) || r.statisticsBatchSize < 1) {
-    issues.push({ source: src, path: "growth.statisticsBatchSize", message: `expected an integer >= 1, got ${r.statisticsBatchSize}` });
-  }
-  try {
-    resolveSignificance(r.fit.significance, "growth.fit.significance");
-  } catch (err) {
-    if (err instanceof ConfigError) issues.push(...err.issues);
-    else throw err;
-  }
-  if (!FIT_MODES.includes(r.fit.mode)) issues.push({ source: src, path: "growth.fit.mode", message: `expected one of ${FIT_MODES.join(", ")}, got "${r.fit.mode}"` });
-  if (!Number.isInteger(r.fit.randomTries) || r.fit.randomTries < 1) issues.push({ source: src, path: "growth.fit.randomTries", message: `expected an integer >= 1, got ${r.fit.randomTries}` });
-  if (!Number.isInteger(r.refine.epochs) || r.refine.epochs < 0) issues.push({ source: src, path: "growth.refine.epochs", message: `expected an integer >= 0, got ${r.refine.epochs}` });
-  if (r.seed !== null && !Number.isInteger(r.seed)) issues.push({ source: src, path: "growth.seed", message: `expected an integer, got ${r.seed}` });
-  const a = r.amplitude;
-  if (a.gridMin !== undefined && !(a.gridMin > 0)) issues.push({ source: src, path: "growth.amplitude.gridMin", message: `expected > 0, got ${a.gridMin}` });
-  if (a.gridMax !== undefined && !(a.gridMax > (a.gridMin ?? 1e-2))) issues.push({ source: src, path: "growth.amplitude.gridMax", message: `expected > gridMin, got ${a.gridMax}` });
-  if (a.pointsPerDecade !== undefined && !(Number.isInteger(a.pointsPerDecade) && a.pointsPerDecade >= 1)) {
-    issues.push({ source: src, path: "growth.amplitude.pointsPerDecade", message: `expected an integer >= 1, got ${a.pointsPerDecade}` });
-  }
-  if (issues.length > 0) throw new ConfigError(issues);
-  return r;
-}
-
 /**
  * A seed derived from the model: FNV-1a over its parameter count and the bytes of every
  * parameter, so it changes whenever the model trains or grows (and is the same on resume).
@@ -286,20 +171,10 @@ function gromoParameters<T extends FloatArray>(ctx: StepContext<T>, candidate: C
   return ctx.paramsBefore;
 }
 
-/** The strategy's criterion value of a candidate (selection.ts). */
-function criterionScore<T extends FloatArray>(ctx: StepContext<T>, candidate: Candidate, lossGr: number, params: number): number {
+/** The criterion's inputs for a candidate's train-gr loss and parameter count (or the current model's). */
+function criterionInput<T extends FloatArray>(ctx: StepContext<T>, lossGr: number, params: number, gromoParams: number): CriterionInput {
   const o = ctx.options;
-  const n = ctx.setGr.acts.rows;
-  switch (criterionOf(o.strategy)) {
-    case "bic":
-      return bicScore(o.loss, lossGr, n, ctx.model.outputSize, params);
-    case "gromo-bic":
-      return gromoBicScore(lossGr, n, gromoParameters(ctx, candidate));
-    case "penalized":
-      return penalizedScore(lossGr, params, o.penalty.alpha);
-    default:
-      return lossGr;
-  }
+  return { loss: o.loss, meanLoss: lossGr, n: ctx.setGr.acts.rows, outputs: ctx.model.outputSize, params, gromoParams, alpha: o.penalty.alpha };
 }
 
 function seconds(t0: number): number {
@@ -328,7 +203,7 @@ export function evaluateCandidate<T extends FloatArray>(ctx: StepContext<T>, ind
   const lossGr = gr.lossAt(search.gamma);
   if (!Number.isFinite(lossGr)) nonFinite ??= { set: "train-gr", gamma: search.gamma, loss: lossGr };
   const bic = bicScore(options.loss, lossGr, ctx.setGr.acts.rows, model.outputSize, params);
-  const score = criterionScore(ctx, candidate, lossGr, params);
+  const score = criterionValue(criterionOf(options.strategy), criterionInput(ctx, lossGr, params, gromoParameters(ctx, candidate)));
   const nf = nonFinite;
   const skipped = !Number.isFinite(lossGr)
     ? `non-finite train-gr loss (${lossGr}) at γ = ${search.gamma}`
@@ -464,8 +339,8 @@ export async function growthStep<T extends FloatArray>(
   }
   const criterion = criterionOf(opts.strategy);
   const bicBefore = bicScore(opts.loss, context.setGr.baseLoss, context.setGr.acts.rows, model.outputSize, context.paramsBefore);
-  const scoreBefore = criterion === "bic" ? bicBefore : criterion === "penalized" ? penalizedScore(context.setGr.baseLoss, context.paramsBefore, opts.penalty.alpha) : criterion === "gromo-bic" ? gromoBicScore(context.setGr.baseLoss, context.setGr.acts.rows, context.paramsBefore) : context.setGr.baseLoss;
-  const nullOption = criterion === "bic" ? opts.bic.nullOption : criterion === "penalized" ? opts.penalty.nullOption : false;
+  const scoreBefore = criterionValue(criterion, criterionInput(context, context.setGr.baseLoss, context.paramsBefore, context.paramsBefore));
+  const nullOption = nullOptionOf(criterion, opts);
   const chosen = chooseCandidate(reports, { criterion, baseline: { score: scoreBefore, params: context.paramsBefore }, nullOption, compare: opts.bic.compare });
   const anyEvaluated = reports.some((r) => r.skipped === null);
   let newNode: string | null = null;
@@ -488,7 +363,9 @@ export async function growthStep<T extends FloatArray>(
           : nullOption && anyEvaluated
             ? criterion === "bic"
               ? "bic-prefers-current"
-              : "penalty-prefers-current"
+              : criterion === "penalized"
+                ? "penalty-prefers-current"
+                : "no-train-gr-improvement"
             : "no-improving-expansion",
     criterion,
     scoreBefore,

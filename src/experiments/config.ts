@@ -29,6 +29,8 @@ export const GrowthSectionObject = z.strictObject({
     applyDelta: z.boolean().default(true),
     /** Node ranking of the restricted strategies (engine default "frobenius"). */
     bottleneckNorm: z.enum(["frobenius", "per-neuron"]).optional(),
+    /** Strategies "whole" and "restricted": the current model competes on the train-gr loss (engine default true; dag/step-options.ts). */
+    nullOption: z.boolean().optional(),
     /** Strategy "bic" only (engine defaults: compare "per-parameter", nullOption true). */
     bic: z
       .strictObject({
@@ -195,6 +197,8 @@ export const TeacherStudentConfigSchema = z
     growth: GrowthSectionSchema,
     training: TrainingSectionSchema,
     checkpoint: CheckpointSectionSchema,
+    /** How often every split and test are evaluated (default every epoch: the curves); results do not depend on it. */
+    evaluation: EvaluationSectionSchema,
     accounting: AccountingSectionSchema,
     baselines: z
       .strictObject({

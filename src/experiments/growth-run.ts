@@ -157,6 +157,7 @@ export function stepGrowthOptions(config: GrowthRunConfig, loss: LossName, step:
     seed: (Math.imul(config.seed, 1000003) + step) | 0,
   };
   if (g.bottleneckNorm !== undefined) options.bottleneckNorm = g.bottleneckNorm;
+  if (g.nullOption !== undefined) options.nullOption = g.nullOption;
   if (g.maxParameters !== undefined) options.maxParameters = g.maxParameters;
   if (g.refine !== undefined) options.refine = { ...g.refine };
   return options;

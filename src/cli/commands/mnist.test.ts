@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { writeTinyMnist } from "../../node/data/idx-fixtures.js";
 import { lineCount, recordsWithoutTiming } from "../../test-support/run-logs.js";
 import { tempDir } from "../../test-support/temp-dir.js";
+import { mnistConfig } from "./mnist.js";
 
 const MAIN = fileURLToPath(new URL("../main.js", import.meta.url));
 const tmp = (): string => tempDir("tinygrow-cli-mnist-");
@@ -93,5 +94,10 @@ test("mnist --help lists the options with their defaults", () => {
   for (const [flag, dflt] of [["--strategy", "whole"], ["--steps", "20"], ["--neurons", "10"], ["--dataset", "mnist"], ["--input-size", "784"], ["--evaluate-every", "1"]]) {
     assert.match(text, new RegExp(`${flag} \\S+ .*?\\(default: ${dflt}\\)`), flag);
   }
-  for (const flag of ["--out", "--resume", "--data-dir", "--train-samples", "--standardize", "--no-fixed", "--no-retrain", "--baseline-scale", "--max-parameters"]) assert.ok(text.includes(flag), flag);
+  for (const flag of ["--out", "--resume", "--data-dir", "--train-samples", "--standardize", "--no-fixed", "--no-retrain", "--baseline-scale", "--max-parameters", "--no-apply-delta"]) assert.ok(text.includes(flag), flag);
+});
+
+test("--no-apply-delta sets growth.applyDelta false; without it the engine default (true) holds", () => {
+  assert.equal(mnistConfig({ applyDelta: false }, {}).growth.applyDelta, false);
+  assert.equal(mnistConfig({ applyDelta: true }, {}).growth.applyDelta, true);
 });

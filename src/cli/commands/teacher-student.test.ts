@@ -101,7 +101,7 @@ test("teacher-student --help lists every option with its default", () => {
   for (const [flag, dflt] of [["--strategy", "whole"], ["--steps", "15"], ["--epochs", "100"], ["--seeds", "0,1,2,3,4,5"], ["--neurons", "10"], ["--train-samples", "3600"], ["--test-samples", "1000"], ["--lr", "0.01"], ["--checkpoint-every", "25"], ["--kernels", "auto"]]) {
     assert.match(r.stdout.replace(/\s+/g, " "), new RegExp(`${flag} \\S+ .*?\\(default: ${dflt}\\)`), flag);
   }
-  for (const flag of ["--out", "--resume", "--config", "--workers", "--quiet", "--no-oracle", "--no-retrain", "--split-sizes"]) assert.ok(r.stdout.includes(flag), flag);
+  for (const flag of ["--out", "--resume", "--config", "--workers", "--quiet", "--no-oracle", "--no-retrain", "--split-sizes", "--evaluate-every"]) assert.ok(r.stdout.includes(flag), flag);
 });
 
 test("the default study folder is runs/<command>-<date>-<time>", () => {

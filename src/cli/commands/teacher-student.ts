@@ -33,6 +33,7 @@ const FLAG_PATHS: Record<string, string> = {
   momentum: "training.momentum",
   batchSize: "training.batchSize",
   checkpointEvery: "checkpoint.everyEpochs",
+  evaluateEvery: "evaluation.everyEpochs",
   workers: "workers",
   blasThreads: "blasThreads",
   kernels: "kernels",
@@ -63,6 +64,7 @@ export function addStudyOptions(cmd: Command): Command {
     .option("--momentum <x>", "SGD momentum" + def(d.training.momentum), floatArg)
     .option("--batch-size <n>", "mini-batch size" + def(d.training.batchSize), intArg)
     .option("--checkpoint-every <n>", "a checkpoint every n epochs (and after every growth step)" + def(d.checkpoint.everyEpochs), intArg)
+    .option("--evaluate-every <n>", "evaluate every split and test every n epochs (always after a growth step and at the end of its training; the results do not depend on it, the curves do)" + def(d.evaluation.everyEpochs), intArg)
     .option("--no-oracle", "skip the oracle baseline (the teacher's architecture trained from scratch)")
     .option("--no-retrain", "skip retraining each final grown structure from scratch")
     .option("--workers <n>", "worker threads evaluating growth candidates, 0 for none (one per core unless given)" + def(d.workers ?? availableParallelism()), intArg)

@@ -128,6 +128,7 @@ export function runConfig(config: TeacherStudentConfig, run: StudyRun): GrowthRu
     },
     training: config.training,
     checkpoint: config.checkpoint,
+    evaluation: config.evaluation,
   };
   return run.kind === "growth" ? growth : baselineRunConfig(growth);
 }
