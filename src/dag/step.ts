@@ -276,6 +276,39 @@ function optSet<T extends FloatArray>(model: DagModel<T>, data: DagData<T>, loss
   return { acts, grads: model.backwardFrom(kernels, acts, dOut, false) };
 }
 
+/**
+ * Every candidate's report, evaluated here or on `runner`, and the proposals built here.
+ * OpenBLAS results depend on its thread count (a different partition of the sums), and
+ * workers run one BLAS thread each: candidates are evaluated, rebuilt and applied with one
+ * thread here too, so a serial run and a pooled run give bit-identical models. The count is
+ * process-wide and only this (main) thread changes it (contract in pool.ts).
+ */
+async function evaluateAll<T extends FloatArray>(context: StepContext<T>, runner: CandidateRunner | null): Promise<{ reports: CandidateReport[]; proposals: Map<number, Proposal> }> {
+  const { kernels, model, candidates } = context;
+  const proposals = new Map<number, Proposal>();
+  const blasThreads = kernels.numThreads();
+  kernels.setNumThreads(1);
+  try {
+    if (runner !== null && runner.size > 0 && model.dtype === "float32" && candidates.length > 1) {
+      return { reports: await runner.evaluate(context as unknown as StepContext<Float32Array>), proposals };
+    }
+    const reports = candidates.map((_, i) => {
+      const { report, proposal } = evaluateCandidate(context, i);
+      proposals.set(i, proposal);
+      return report;
+    });
+    return { reports, proposals };
+  } finally {
+    kernels.setNumThreads(blasThreads);
+  }
+}
+
+/** The outcome of a step that applied nothing (budget aside): the null option won, or nothing lowered train-ls. */
+function nothingChosen(criterion: Criterion, nullOptionWon: boolean): GrowthStepResult["outcome"] {
+  if (!nullOptionWon) return "no-improving-expansion";
+  return criterion === "bic" ? "bic-prefers-current" : criterion === "penalized" ? "penalty-prefers-current" : "no-train-gr-improvement";
+}
+
 /** Statistics, candidates, evaluation (here or on `runner`), choice and application: one growth step. */
 export async function growthStep<T extends FloatArray>(
   model: DagModel<T>,
@@ -312,28 +345,7 @@ export async function growthStep<T extends FloatArray>(
   for (const [name, set] of [["train-ls", context.setLs], ["train-gr", context.setGr]] as const) {
     if (!Number.isFinite(set.baseLoss)) throw new NumericalError("growth step", `the current model's ${name} loss is ${set.baseLoss} before any expansion (the model diverged; lower the learning rate)`);
   }
-  let reports: CandidateReport[];
-  const proposals = new Map<number, Proposal>();
-  const runner = ctx.runner ?? null;
-  // OpenBLAS results depend on its thread count (a different partition of the sums), and
-  // workers run one BLAS thread each: candidates are evaluated, rebuilt and applied with
-  // one thread here too, so a serial run and a pooled run give bit-identical models. The
-  // count is process-wide and only this (main) thread changes it (contract in pool.ts).
-  const blasThreads = kernels.numThreads();
-  kernels.setNumThreads(1);
-  try {
-    if (runner !== null && runner.size > 0 && model.dtype === "float32" && candidates.length > 1) {
-      reports = await runner.evaluate(context as unknown as StepContext<Float32Array>);
-    } else {
-      reports = candidates.map((_, i) => {
-        const { report, proposal } = evaluateCandidate(context, i);
-        proposals.set(i, proposal);
-        return report;
-      });
-    }
-  } finally {
-    kernels.setNumThreads(blasThreads);
-  }
+  const { reports, proposals } = await evaluateAll(context, ctx.runner ?? null);
   for (const r of reports) {
     if (r.nonFinite !== null) warnings.push(`candidate ${r.index} (${r.description}): non-finite ${r.nonFinite.set} loss ${r.nonFinite.loss} at γ = ${r.nonFinite.gamma.toPrecision(4)}${r.skipped === null ? " (treated as not better; a finite γ was kept)" : ` (skipped: ${r.skipped})`}`);
   }
@@ -342,8 +354,8 @@ export async function growthStep<T extends FloatArray>(
   const scoreBefore = criterionValue(criterion, criterionInput(context, context.setGr.baseLoss, context.paramsBefore, context.paramsBefore));
   const nullOption = nullOptionOf(criterion, opts);
   const chosen = chooseCandidate(reports, { criterion, baseline: { score: scoreBefore, params: context.paramsBefore }, nullOption, compare: opts.bic.compare });
-  const anyEvaluated = reports.some((r) => r.skipped === null);
   let newNode: string | null = null;
+  const blasThreads = kernels.numThreads();
   if (chosen !== null) {
     kernels.setNumThreads(1);
     try {
@@ -355,18 +367,7 @@ export async function growthStep<T extends FloatArray>(
   }
   return {
     chosen,
-    outcome:
-      chosen !== null
-        ? "grown"
-        : candidates.length === 0 && enumerated.length > 0
-          ? "budget-exhausted"
-          : nullOption && anyEvaluated
-            ? criterion === "bic"
-              ? "bic-prefers-current"
-              : criterion === "penalized"
-                ? "penalty-prefers-current"
-                : "no-train-gr-improvement"
-            : "no-improving-expansion",
+    outcome: chosen !== null ? "grown" : candidates.length === 0 && enumerated.length > 0 ? "budget-exhausted" : nothingChosen(criterion, nullOption && reports.some((r) => r.skipped === null)),
     criterion,
     scoreBefore,
     seed,
