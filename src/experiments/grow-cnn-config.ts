@@ -4,6 +4,7 @@
  * the same depth at several widths and the grown structure retrained from scratch (FS).
  */
 import { z } from "zod";
+import { CNN_GROWTH_SELECT } from "../growth/conv/cnn-growth-step.js";
 
 const int = (min: number) => z.number().int().min(min);
 
@@ -43,8 +44,8 @@ export const GrowCnnConfigSchema = z.strictObject({
       channelsPerStep: int(1).default(4),
       /** Conv → conv pairs: restricted (centre-tap kernels, GroMo's default) or full (spatial kernels). */
       variant: z.enum(["restricted", "full"]).default("full"),
-      /** Which pairs grow per step: best (TINY), best-per-parameter, every (see cnn-growth-step.ts). */
-      select: z.enum(["best", "best-per-parameter", "every"]).default("best"),
+      /** Which pairs grow per step: best (TINY), best-per-parameter, every, loss (see cnn-growth-step.ts). */
+      select: z.enum(CNN_GROWTH_SELECT).default("best"),
       /** Also apply −γ²δW* to the consumer (TINY's joint move). */
       updateDelta: z.boolean().default(false),
       deltaRidge: z.number().min(0).default(1e-3),
@@ -62,8 +63,14 @@ export const GrowCnnConfigSchema = z.strictObject({
       epochsPerStep: int(0).default(1),
       /** Epochs after the last step (fine-tuning the final structure). */
       finalEpochs: int(0).default(2),
-      lr: z.number().positive().default(0.05),
+      optimizer: z.enum(["sgd", "adam"]).default("sgd"),
+      /** Learning rate at epoch 0 (unset: 0.05 for SGD, 1e-3 for Adam). */
+      lr: z.number().positive().optional(),
+      /** constant, or cosine: lr·½(1 + cos(π e/E)) in epoch e of the E epochs of every unit. */
+      schedule: z.enum(["constant", "cosine"]).default("constant"),
+      /** SGD only. */
       momentum: z.number().min(0).max(1).default(0.9),
+      weightDecay: z.number().min(0).default(0),
       batchSize: int(1).default(64),
     })
     .prefault({}),
@@ -87,4 +94,11 @@ export type GrowCnnConfig = z.output<typeof GrowCnnConfigSchema>;
 /** Epochs of the grown run = of every baseline and of the FS retrain. */
 export function totalEpochs(c: GrowCnnConfig): number {
   return c.training.initialEpochs + c.growth.steps * c.training.epochsPerStep + c.training.finalEpochs;
+}
+
+/** The learning rate of epoch `epoch` (from 0), the same for the grown run, the baselines and FS. */
+export function epochLearningRate(c: GrowCnnConfig, epoch: number): number {
+  const t = c.training;
+  const lr = t.lr ?? (t.optimizer === "adam" ? 1e-3 : 0.05);
+  return t.schedule === "cosine" ? 0.5 * lr * (1 + Math.cos((Math.PI * epoch) / totalEpochs(c))) : lr;
 }

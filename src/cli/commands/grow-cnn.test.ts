@@ -7,9 +7,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CIFAR10_IMAGE_BYTES, encodeCifarRecords } from "../../data/cifar.js";
+import { CIFAR10 } from "../../node/data/cifar.js";
 import { writeTinyMnist } from "../../node/data/idx-fixtures.js";
 import { tempDir } from "../../test-support/temp-dir.js";
 
@@ -56,11 +58,32 @@ test("grow-cnn: a run folder with report and plots; killed and resumed it writes
   assert.deepEqual(logWithoutTiming(cut), log);
 });
 
+test("grow-cnn --dataset cifar10: 3×32×32 images from the binary batches, Adam with a cosine schedule, the loss-measured selection", () => {
+  const dir = join(tempDir("tinygrow-grow-cnn-cifar-"), "cifar10");
+  mkdirSync(dir, { recursive: true });
+  [...CIFAR10.files.train, ...CIFAR10.files.test].forEach((name, f) => {
+    const pixels = new Uint8Array(12 * CIFAR10_IMAGE_BYTES).map((_, k) => (k * 7 + 13 * f) % 256);
+    writeFileSync(join(dir, name), encodeCifarRecords(Array.from({ length: 12 }, (_, i) => (i + f) % 10), pixels));
+  });
+  const out = join(tempDir("tinygrow-grow-cnn-"), "run");
+  const r = spawnSync(process.execPath, [
+    cli, "grow-cnn", "--dataset", "cifar10", "--data-dir", join(dir, ".."), "--kernels", "portable", "--validation", "12", "--widths", "2,2", "--steps", "1",
+    "--channels", "1", "--select", "loss", "--initial-epochs", "1", "--epochs-per-step", "0", "--final-epochs", "1", "--optimizer", "adam", "--schedule", "cosine",
+    "--baselines", "2,2", "--no-retrain", "--statistics-images", "16", "--line-search-images", "16", "--line-search-points", "3", "--batch-size", "16", "--out", out, "--quiet",
+  ], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { dataSplit: Record<string, number> };
+  assert.deepEqual(manifest.dataSplit, { train: 48, validation: 12, test: 12, shuffleSeed: 7919 });
+  const growth = logWithoutTiming(out).find((x) => (x as { type: string }).type === "growth") as { result: { candidates: { measuredDecrease?: number }[] } };
+  assert.equal(growth.result.candidates.length, 2);
+  for (const c of growth.result.candidates) assert.ok(Number.isFinite(c.measuredDecrease), "every pair's decrease is measured");
+});
+
 test("grow-cnn: bad options are errors naming the option, with a non-zero exit", () => {
   const r = spawnSync(process.execPath, [cli, "grow-cnn", "--select", "some", "--out", join(tempDir("tinygrow-grow-cnn-"), "x")], { encoding: "utf8" });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /--select/);
-  const c = spawnSync(process.execPath, [cli, "grow-cnn", "--dataset", "cifar10", "--out", join(tempDir("tinygrow-grow-cnn-"), "y")], { encoding: "utf8" });
+  const c = spawnSync(process.execPath, [cli, "grow-cnn", "--dataset", "cifar10", "--data-dir", tempDir("tinygrow-grow-cnn-empty-"), "--out", join(tempDir("tinygrow-grow-cnn-"), "y")], { encoding: "utf8" });
   assert.notEqual(c.status, 0);
-  assert.match(c.stderr, /cifar10/);
+  assert.match(c.stderr, /cifar10 train: files not found/);
 });

@@ -45,7 +45,10 @@ const FLAG_PATHS: Record<string, string> = {
   initialEpochs: "training.initialEpochs",
   epochsPerStep: "training.epochsPerStep",
   finalEpochs: "training.finalEpochs",
+  optimizer: "training.optimizer",
   lr: "training.lr",
+  schedule: "training.schedule",
+  weightDecay: "training.weightDecay",
   momentum: "training.momentum",
   batchSize: "training.batchSize",
   retrain: "baselines.retrain",
@@ -76,7 +79,7 @@ export async function runGrowCnnCommand(options: Record<string, unknown>, write:
   const choice = chooseKernels(config.kernels);
   // --data-dir may accompany --resume (it does not change the results): a flag, not configuration.
   const flag = typeof options.dataDir === "string" ? options.dataDir : config.dataDir;
-  const dirs = config.dataset === "cifar10" ? undefined : searchDirs({ dataset: config.dataset, flag, env: process.env, systemDirs: datasetSpec(config.dataset).systemDirs });
+  const dirs = searchDirs({ dataset: config.dataset, flag, env: process.env, systemDirs: config.dataset === "cifar10" ? [] : datasetSpec(config.dataset).systemDirs });
   return runStudyInTerminal(options.quiet === true, write, async (io) => {
     io.log(`kernels: ${choice.reason}`);
     const data = loadStudyData(config, dirs);
@@ -106,7 +109,7 @@ export function registerGrowCnn(program: Command): void {
     .option("--steps <n>", "growth steps" + def(d.growth.steps), intArg)
     .option("--channels <k>", "at most k channels added per step" + def(d.growth.channelsPerStep), intArg)
     .option("--variant <name>", "conv → conv growth: full (spatial kernels) or restricted (centre tap)" + def(d.growth.variant))
-    .option("--select <mode>", "pairs grown per step: best (TINY), best-per-parameter, every" + def(d.growth.select))
+    .option("--select <mode>", "pairs grown per step: best (TINY's score), best-per-parameter, every, loss (largest measured decrease of the line-search loss)" + def(d.growth.select))
     .option("--update-delta", "also apply −γ²δW* to the consumer of the grown block" + def(d.growth.updateDelta))
     .option("--delta-ridge <x>", "relative ridge of δW*" + def(d.growth.deltaRidge), floatArg)
     .option("--statistics-images <n>", "training images the growth statistics are accumulated over" + def(d.growth.statisticsImages), intArg)
@@ -115,7 +118,10 @@ export function registerGrowCnn(program: Command): void {
     .option("--initial-epochs <n>", "epochs before the first growth step" + def(d.training.initialEpochs), intArg)
     .option("--epochs-per-step <n>", "epochs after each growth step" + def(d.training.epochsPerStep), intArg)
     .option("--final-epochs <n>", "epochs after the last step" + def(d.training.finalEpochs), intArg)
-    .option("--lr <x>", "SGD learning rate" + def(d.training.lr), floatArg)
+    .option("--optimizer <name>", "sgd or adam (the same for the grown run, the baselines and FS)" + def(d.training.optimizer))
+    .option("--lr <x>", "learning rate at epoch 0 (default: 0.05 for SGD, 1e-3 for Adam)", floatArg)
+    .option("--schedule <name>", "learning rate per epoch: constant or cosine (lr·½(1 + cos(π e/E)) over the E epochs)" + def(d.training.schedule))
+    .option("--weight-decay <x>", "L2 weight decay" + def(d.training.weightDecay), floatArg)
     .option("--momentum <x>", "SGD momentum" + def(d.training.momentum), floatArg)
     .option("--batch-size <n>", "mini-batch size" + def(d.training.batchSize), intArg)
     .option("--baselines <lists>", `fixed CNN widths, ';'-separated lists (e.g. "4,8;8,16")` + def(d.baselines.widths.map((w) => w.join(",")).join(";")))

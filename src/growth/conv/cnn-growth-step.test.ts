@@ -34,6 +34,7 @@ const options: CnnGrowthOptions = { variant: "full", maxChannels: 2, statistical
 for (const [name, head, variant, updateDelta, select] of [
   ["flatten head, Full, δW, best pair", "flatten", "full", true, "best"],
   ["GAP head, Restricted, no δW, every pair", "gap", "restricted", false, "every"],
+  ["flatten head, Full, no δW, largest measured decrease", "flatten", "full", false, "loss"],
 ] as const) {
   test(`CNN growth step: ${name}`, () => {
     const model = Cnn.create(
@@ -62,6 +63,14 @@ for (const [name, head, variant, updateDelta, select] of [
       assert.ok(a.lossAfter <= a.lossBefore);
     }
     assert.deepEqual(r.widths, before.map((w, l) => w + added[l]));
+    if (select === "loss") {
+      // Every pair's decrease was measured; the applied one is the largest, and it is its line search's.
+      const measured = r.candidates.map((c) => c.measuredDecrease!);
+      for (const m of measured) assert.ok(Number.isFinite(m) && m >= 0, `measured ${m}`);
+      const a = r.applied[0];
+      assert.equal(a.candidate.measuredDecrease, Math.max(...measured));
+      assert.equal(a.lossBefore - a.lossAfter, a.candidate.measuredDecrease);
+    }
     const last = r.applied[r.applied.length - 1];
     const { loss } = evaluateCnn(model, { x: ls.x, labels: ls.labels }, kernels);
     assert.ok(Math.abs(loss - last.lossAfter) < 1e-5 * Math.max(1, last.lossAfter), `float32 network after the step ${loss} vs line-search minimum ${last.lossAfter}`);

@@ -7,7 +7,8 @@
  *     S_growth, M_prev; δW* per pair; pass 2 N from the residual (no P, statistics.ts);
  *  2. the best new channels of every pair (§10), and their exact quadratic term Q (pass 3);
  *  3. the pair with the largest comparable score D·[δW applied] + (Σs²)²/Q (comparable.ts,
- *     SPEC §16 D8: Full, Restricted and head pairs on one scale);
+ *     SPEC §16 D8: Full, Restricted and head pairs on one scale), or (select "loss") the pair
+ *     whose line-searched channels lower the held-out loss most;
  *  4. the amplitude γ by GroMo's line search on the mean cross-entropy of held-out images,
  *     the network evaluated in float64 from the pair's input on (tail forward);
  *  5. applying it: the consumer's weights − γ²δW (optional), then Cnn.addChannels with
@@ -19,7 +20,7 @@ import type { Optimizer } from "../../nn/optim/optimizer.js";
 import { zeroGrads } from "../../nn/param.js";
 import { softmaxCrossEntropyLoss } from "../../nn/losses/softmax-cross-entropy.js";
 import { Matrix, zeros64, type Matrix32, type Matrix64 } from "../../tensor/matrix.js";
-import { lineSearch } from "../line-search.js";
+import { lineSearch, type LineSearchResult } from "../line-search.js";
 import { comparableImprovement, QuadraticTermAccumulator } from "./comparable.js";
 import { activate64, conv2d64, convExtendedForward, convPairForward, type ConvGrowthStep } from "./conv-forward.js";
 import { computeConvDelta, convGrowthFromN, type ConvGrowth } from "./conv-growth.js";
@@ -49,14 +50,18 @@ export interface CnnGrowthOptions {
   /**
    * Which pairs grow in a step: "best" (TINY / GroMo's select_best_update: the largest score),
    * "best-per-parameter" (the largest score per added parameter), "every" (every pair, one
-   * after the other, each with fresh statistics and its own line search). Default "best".
+   * after the other, each with fresh statistics and its own line search), "loss" (every
+   * pair's amplitude searched, the pair with the largest measured decrease of the
+   * line-search loss grows: the decrease is in loss units for every pair, so the choice does
+   * not depend on the scale of each pair's pre-activation space, which the linearised scores
+   * do — SPEC §16 D8; it is the DAG paper's "chosen on held-out data"). Default "best".
    */
   select?: CnnGrowthSelect;
 }
 
-export type CnnGrowthSelect = "best" | "best-per-parameter" | "every";
+export const CNN_GROWTH_SELECT = ["best", "best-per-parameter", "every", "loss"] as const;
 
-export const CNN_GROWTH_SELECT: readonly CnnGrowthSelect[] = ["best", "best-per-parameter", "every"];
+export type CnnGrowthSelect = (typeof CNN_GROWTH_SELECT)[number];
 
 export interface LabelledImages {
   x: Matrix32;
@@ -81,6 +86,8 @@ export interface PairCandidate {
   bestScaling: number;
   /** Parameters the k channels add (conv l's kernels and bias, the consumer's new inputs). */
   addedParameters: number;
+  /** Line-search loss before − at γ* (select "loss" only: measured for every pair). */
+  measuredDecrease?: number;
 }
 
 export interface AppliedGrowth {
@@ -208,10 +215,13 @@ function amplitudeObjective(model: Cnn, fitted: Fitted, ls: LabelledImages, opti
   };
 }
 
-/** Steps 4–5 for the chosen pair; returns γ*, the losses and the evaluations. */
-function applyFitted(model: Cnn, fitted: Fitted, ls: LabelledImages, options: CnnGrowthOptions, kernels: Kernels, optimizer?: Optimizer): AppliedGrowth {
-  const cost = amplitudeObjective(model, fitted, ls, options, kernels);
-  const result = lineSearch(cost, { points: options.lineSearchPoints });
+/** Step 4: γ* of the fitted pair by the line search on the `ls` images. */
+function searchAmplitude(model: Cnn, fitted: Fitted, ls: LabelledImages, options: CnnGrowthOptions, kernels: Kernels): LineSearchResult {
+  return lineSearch(amplitudeObjective(model, fitted, ls, options, kernels), { points: options.lineSearchPoints });
+}
+
+/** Step 5 for the chosen pair at the searched amplitude; returns γ*, the losses and the evaluations. */
+function applyFitted(model: Cnn, fitted: Fitted, result: LineSearchResult, options: CnnGrowthOptions, optimizer?: Optimizer): AppliedGrowth {
   const gamma = result.gammaStar;
   const { pair, growth } = fitted;
   const step = growth.step;
@@ -232,6 +242,18 @@ function applyFitted(model: Cnn, fitted: Fitted, ls: LabelledImages, options: Cn
   return { candidate: fitted.candidate, gamma, lossBefore: result.historyLoss[0], lossAfter: result.lossStar, evaluations: result.historyGamma.length };
 }
 
+/** Select "loss": every pair's γ searched; the pair with the largest measured decrease grows. */
+function growByMeasuredLoss(model: Cnn, fitted: Fitted[], ls: LabelledImages, options: CnnGrowthOptions, kernels: Kernels, optimizer?: Optimizer): AppliedGrowth[] {
+  let best: { f: Fitted; r: LineSearchResult } | null = null;
+  for (const f of fitted) {
+    if (f.candidate.k === 0) continue;
+    const r = searchAmplitude(model, f, ls, options, kernels);
+    f.candidate.measuredDecrease = r.historyLoss[0] - r.lossStar;
+    if (best === null || f.candidate.measuredDecrease > best.f.candidate.measuredDecrease!) best = { f, r };
+  }
+  return best === null ? [] : [applyFitted(model, best.f, best.r, options, optimizer)];
+}
+
 /** One growth step (file comment). `stats`: images for the statistics; `ls`: images for the amplitude. */
 export function cnnGrowthStep(model: Cnn, stats: LabelledImages, ls: LabelledImages, options: CnnGrowthOptions, kernels: Kernels, optimizer?: Optimizer): CnnGrowthStepResult {
   const select = options.select ?? "best";
@@ -243,15 +265,16 @@ export function cnnGrowthStep(model: Cnn, stats: LabelledImages, ls: LabelledIma
     for (const l of [...blocks].reverse()) {
       const [f] = cnnGrowthCandidates(model, stats, { ...options, blocks: [l] }, kernels);
       candidates.unshift(f.candidate);
-      if (f.candidate.k > 0) applied.unshift(applyFitted(model, f, ls, options, kernels, optimizer));
+      if (f.candidate.k > 0) applied.unshift(applyFitted(model, f, searchAmplitude(model, f, ls, options, kernels), options, optimizer));
     }
     return { candidates, applied, widths: model.widths };
   }
   const fitted = cnnGrowthCandidates(model, stats, options, kernels);
   const candidates = fitted.map((f) => f.candidate);
+  if (select === "loss") return { candidates, applied: growByMeasuredLoss(model, fitted, ls, options, kernels, optimizer), widths: model.widths };
   const value = (c: PairCandidate): number => (select === "best-per-parameter" ? c.score / Math.max(1, c.addedParameters) : c.score);
   let best: Fitted | null = null;
   for (const f of fitted) if (f.candidate.k > 0 && (best === null || value(f.candidate) > value(best.candidate))) best = f;
   if (best === null) return { candidates, applied: [], widths: model.widths };
-  return { candidates, applied: [applyFitted(model, best, ls, options, kernels, optimizer)], widths: model.widths };
+  return { candidates, applied: [applyFitted(model, best, searchAmplitude(model, best, ls, options, kernels), options, optimizer)], widths: model.widths };
 }

@@ -7,7 +7,7 @@
  *
  * Run folder (the run-folder machinery of the other studies): manifest.json, log.jsonl (one
  * record per epoch and growth step of every unit, fsynced), a checkpoint after every epoch
- * and growth step (unit, position, model, SGD momentum, the shuffling Rng), report.md and
+ * and growth step (unit, position, model, the optimizer state, the shuffling Rng), report.md and
  * the plots. `--resume DIR` continues from the checkpoint: the log is cut back to the
  * checkpoint's record count and the run goes on with the same state.
  */
@@ -16,19 +16,21 @@ import { DataError } from "../../errors.js";
 import { Cnn } from "../../conv/cnn.js";
 import { cnnFromJson, cnnToJson, type CnnJson } from "../../conv/cnn-json.js";
 import type { CnnOptions } from "../../conv/cnn-spec.js";
-import { evaluateCnn, trainCnn } from "../../conv/train.js";
+import { createOptimizer, evaluateCnn, trainCnn } from "../../conv/train.js";
 import type { Dataset } from "../../data/batches.js";
-import { CheckpointableSgd } from "../../experiments/growth-checkpoint.js";
-import { totalEpochs, type GrowCnnConfig } from "../../experiments/grow-cnn-config.js";
+import { epochLearningRate, totalEpochs, type GrowCnnConfig } from "../../experiments/grow-cnn-config.js";
 import { cnnGrowthStep, type CnnGrowthStepResult, type LabelledImages } from "../../growth/conv/cnn-growth-step.js";
 import type { Kernels } from "../../kernels/kernels.js";
+import type { Adam } from "../../nn/optim/adam.js";
+import type { Sgd } from "../../nn/optim/sgd.js";
 import { countParams } from "../../nn/param.js";
 import { createTrainState } from "../../nn/train.js";
-import { Matrix } from "../../tensor/matrix.js";
+import { Matrix, type Matrix32 } from "../../tensor/matrix.js";
 import { Rng, type RngState } from "../../tensor/rng.js";
 import { readCheckpoint, writeCheckpoint } from "../io/checkpoint.js";
 import { JsonlWriter } from "../io/results.js";
 import { createRunFolder, resumeRunFolder, softwareVersions } from "../io/run-folder.js";
+import { loadCifar10 } from "../data/cifar.js";
 import { loadMnist } from "../data/mnist.js";
 import type { SearchDir } from "../data/data-dir.js";
 
@@ -77,7 +79,8 @@ interface Checkpoint {
   kind: typeof CHECKPOINT_KIND;
   position: Position;
   model: CnnJson | null;
-  momentum: Record<string, Float32Array>;
+  /** The optimizer's per-parameter state (SGD momentum or Adam moments), by position. */
+  optimizerState: unknown[];
   rng: RngState;
   logRecords: number;
   /** Final widths of the grown unit (for the FS unit). */
@@ -104,25 +107,31 @@ function subset(d: LabelledImages, idx: Int32Array): LabelledImages {
   return { x: new Matrix(idx.length, cols, x), labels };
 }
 
+/** The split's images (n, C·H·W), labels and image shape, from the IDX or CIFAR-10 files. */
+function loadSplit(config: GrowCnnConfig, dirs: readonly SearchDir[] | undefined, split: "train" | "test", limit?: number): { x: Matrix32; labels: Int32Array; file: string; image: StudyData["image"] } {
+  if (config.dataset === "cifar10") {
+    const d = loadCifar10({ split, dirs, dataDir: dirs ? undefined : config.dataDir, limit });
+    return { x: d.x, labels: d.labels, file: d.files[0], image: { channels: 3, height: 32, width: 32 } };
+  }
+  const d = loadMnist({ dataset: config.dataset, dirs, dataDir: dirs ? undefined : config.dataDir, verify: config.data.verify, split, limit });
+  return { x: d.x, labels: d.labels, file: d.files.images, image: { channels: 1, height: d.rows, width: d.cols } };
+}
+
 /** The training split, shuffled with the seed, cut into train and validation; the test split as given. */
 export function loadStudyData(config: GrowCnnConfig, dirs: readonly SearchDir[] | undefined): StudyData {
-  if (config.dataset === "cifar10") {
-    throw new DataError("cifar10", "the CIFAR-10 reader is not part of this build yet (issue 10 item 5); use --dataset mnist or fashion-mnist");
-  }
-  const opts = { dataset: config.dataset, dirs: dirs ?? undefined, dataDir: dirs ? undefined : config.dataDir, verify: config.data.verify };
-  const train = loadMnist({ ...opts, split: "train" });
-  const test = loadMnist({ ...opts, split: "test", limit: config.data.testSamples });
+  const train = loadSplit(config, dirs, "train");
+  const test = loadSplit(config, dirs, "test", config.data.testSamples);
   const n = train.labels.length;
   const order = Int32Array.from({ length: n }, (_, i) => i);
   new Rng(config.seed + 7919).shuffle(order);
   const v = config.data.validation;
-  if (v >= n) throw new DataError(train.files.images, `${v} validation images requested, the training split has ${n}`);
+  if (v >= n) throw new DataError(train.file, `${v} validation images requested, the training split has ${n}`);
   const trainCount = Math.min(config.data.trainSamples ?? n - v, n - v);
   return {
     validation: subset(train, order.subarray(n - v)),
     train: subset(train, order.subarray(0, trainCount)),
     test: { x: test.x, labels: test.labels },
-    image: { channels: 1, height: train.rows, width: train.cols },
+    image: train.image,
     classes: 10,
   };
 }
@@ -172,7 +181,7 @@ export function runGrowCnnStudy(run: GrowCnnRun): { records: (EpochRecord | Grow
   let rng = new Rng(config.seed);
   let grownWidths: number[] | null = null;
   let writer: JsonlWriter;
-  let momentum: Record<string, Float32Array> = {};
+  let optimizerState: unknown[] = [];
   if (run.resume) {
     resumeRunFolder(run.dir);
     const { payload } = readCheckpoint<Checkpoint>(run.dir);
@@ -181,7 +190,7 @@ export function runGrowCnnStudy(run: GrowCnnRun): { records: (EpochRecord | Grow
     model = payload.model ? cnnFromJson(payload.model) : null;
     rng = Rng.fromState(payload.rng);
     grownWidths = payload.grownWidths;
-    momentum = payload.momentum;
+    optimizerState = payload.optimizerState;
     writer = JsonlWriter.resume(join(run.dir, GROW_CNN_LOG), { keepRecords: payload.logRecords }).writer;
     run.log(`resuming ${run.dir} at ${units[position.unit]?.name ?? "the end"}, epoch ${position.epoch}, step ${position.step}`);
   } else {
@@ -205,16 +214,18 @@ export function runGrowCnnStudy(run: GrowCnnRun): { records: (EpochRecord | Grow
       if (model === null) {
         const widths = unit.kind === "retrain" ? grownWidths ?? config.model.widths : unit.widths;
         model = Cnn.create(cnnOptions(config, widths, data), new Rng(config.seed * 1000 + position.unit));
-        momentum = {};
+        optimizerState = [];
       }
-      const opt = new CheckpointableSgd(model.params(), { lr: config.training.lr, momentum: config.training.momentum });
-      opt.importMomentum(momentum);
+      const t = config.training;
+      const opt = createOptimizer(model, { optimizer: t.optimizer, lr: t.lr, momentum: t.momentum, weightDecay: t.weightDecay }) as Sgd | Adam;
+      opt.importStates(optimizerState as never);
       const save = (): void => {
-        writeCheckpoint(run.dir, { kind: CHECKPOINT_KIND, position, model: model ? cnnToJson(model) : null, momentum: opt.exportMomentum(), rng: rng.state(), logRecords: written, grownWidths } satisfies Checkpoint);
+        writeCheckpoint(run.dir, { kind: CHECKPOINT_KIND, position, model: model ? cnnToJson(model) : null, optimizerState: opt.exportStates(), rng: rng.state(), logRecords: written, grownWidths } satisfies Checkpoint);
       };
       const trainOne = (): void => {
         const state = createTrainState();
-        const [loss] = trainCnn(model!, asDataset(data.train), { epochs: 1, lr: config.training.lr, momentum: config.training.momentum, batchSize: config.training.batchSize }, rng, kernels, opt, state);
+        opt.lr = epochLearningRate(config, position.epoch);
+        const [loss] = trainCnn(model!, asDataset(data.train), { epochs: 1, batchSize: t.batchSize }, rng, kernels, opt, state);
         position = { ...position, epoch: position.epoch + 1 };
         const rec: EpochRecord = { type: "epoch", unit: unit.name, epoch: position.epoch, trainLoss: loss, validationAccuracy: accuracy(model!, data.validation, kernels), testAccuracy: accuracy(model!, data.test, kernels), parameters: countParams(model!.params()), widths: model!.widths };
         append(rec);
@@ -244,7 +255,7 @@ export function runGrowCnnStudy(run: GrowCnnRun): { records: (EpochRecord | Grow
       if (unit.kind === "grown") grownWidths = model.widths;
       model = null;
     }
-    writeCheckpoint(run.dir, { kind: CHECKPOINT_KIND, position, model: null, momentum: {}, rng: rng.state(), logRecords: written, grownWidths } satisfies Checkpoint);
+    writeCheckpoint(run.dir, { kind: CHECKPOINT_KIND, position, model: null, optimizerState: [], rng: rng.state(), logRecords: written, grownWidths } satisfies Checkpoint);
   } finally {
     writer.close();
   }
