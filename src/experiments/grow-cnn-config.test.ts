@@ -4,9 +4,10 @@ import assert from "node:assert/strict";
 import { epochLearningRate, GrowCnnConfigSchema, totalEpochs } from "./grow-cnn-config.js";
 
 test("epochLearningRate: defaults per optimizer; cosine starts at lr, is lr/2 halfway and decreases", () => {
-  const sgd = GrowCnnConfigSchema.parse({ growth: { steps: 2 }, training: { initialEpochs: 1, epochsPerStep: 1, finalEpochs: 1 } });
+  const sgd = GrowCnnConfigSchema.parse({ growth: { steps: 2 }, training: { initialEpochs: 1, epochsPerStep: 1, finalEpochs: 1, schedule: "constant" } });
   assert.equal(totalEpochs(sgd), 4);
   assert.equal(epochLearningRate(sgd, 3), 0.05);
+  assert.equal(GrowCnnConfigSchema.parse({}).training.schedule, "cosine");
   assert.equal(epochLearningRate(GrowCnnConfigSchema.parse({ training: { optimizer: "adam" } }), 0), 1e-3);
   const cos = GrowCnnConfigSchema.parse({ growth: { steps: 2 }, training: { initialEpochs: 1, epochsPerStep: 1, finalEpochs: 1, lr: 0.1, schedule: "cosine" } });
   assert.equal(epochLearningRate(cos, 0), 0.1);

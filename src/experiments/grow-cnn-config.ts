@@ -44,8 +44,12 @@ export const GrowCnnConfigSchema = z.strictObject({
       channelsPerStep: int(1).default(4),
       /** Conv → conv pairs: restricted (centre-tap kernels, GroMo's default) or full (spatial kernels). */
       variant: z.enum(["restricted", "full"]).default("full"),
-      /** Which pairs grow per step: best (TINY), best-per-parameter, every, loss (see cnn-growth-step.ts). */
-      select: z.enum(CNN_GROWTH_SELECT).default("best"),
+      /**
+       * Which pairs grow per step: best (TINY), best-per-parameter, every, loss (see
+       * cnn-growth-step.ts). Default every: the highest validation accuracy of the three rules
+       * tried on MNIST (README, Conv growth: 93.32% vs best 92.92%, loss 92.82%).
+       */
+      select: z.enum(CNN_GROWTH_SELECT).default("every"),
       /** Also apply −γ²δW* to the consumer (TINY's joint move). */
       updateDelta: z.boolean().default(false),
       deltaRidge: z.number().min(0).default(1e-3),
@@ -66,8 +70,12 @@ export const GrowCnnConfigSchema = z.strictObject({
       optimizer: z.enum(["sgd", "adam"]).default("sgd"),
       /** Learning rate at epoch 0 (unset: 0.05 for SGD, 1e-3 for Adam). */
       lr: z.number().positive().optional(),
-      /** constant, or cosine: lr·½(1 + cos(π e/E)) in epoch e of the E epochs of every unit. */
-      schedule: z.enum(["constant", "cosine"]).default("constant"),
+      /**
+       * constant, or cosine: lr·½(1 + cos(π e/E)) in epoch e of the E epochs of every unit.
+       * Default cosine: with SGD it gave the higher mean validation accuracy over a 16-32 and
+       * an 8-16 CNN on MNIST (97.31% vs 96.92%; Adam 95.65% / 94.52%; README, Conv growth).
+       */
+      schedule: z.enum(["constant", "cosine"]).default("cosine"),
       /** SGD only. */
       momentum: z.number().min(0).max(1).default(0.9),
       weightDecay: z.number().min(0).default(0),
