@@ -11,7 +11,7 @@ import { evaluateCnn } from "../../conv/train.js";
 import { Matrix } from "../../tensor/matrix.js";
 import { Rng } from "../../tensor/rng.js";
 import { kernelSets } from "../test-helpers.js";
-import { cnnGrowthStep, type CnnGrowthOptions, type LabelledImages } from "./cnn-growth-step.js";
+import { amplitudeHelps, cnnGrowthStep, type CnnGrowthOptions, type LabelledImages } from "./cnn-growth-step.js";
 
 const kernels = kernelSets()[0].kernels!;
 
@@ -31,10 +31,13 @@ function images(n: number, seed: number): LabelledImages {
 
 const options: CnnGrowthOptions = { variant: "full", maxChannels: 2, statisticalThreshold: 1e-3, numericalThreshold: 1e-6, updateDelta: true, deltaRidge: 1e-3, lineSearchPoints: 20, batchSize: 16 };
 
-for (const [name, head, variant, updateDelta, select] of [
-  ["flatten head, Full, δW, best pair", "flatten", "full", true, "best"],
-  ["GAP head, Restricted, no δW, every pair", "gap", "restricted", false, "every"],
-  ["flatten head, Full, no δW, largest measured decrease", "flatten", "full", false, "loss"],
+// With ReLU and the GAP head no amplitude of the fitted channels lowers this task's loss (ReLU
+// keeps only the positive part of the linearised direction, and GAP averages the rest in), so
+// no channel would be added there; the GAP case uses tanh, which is odd like its linearisation.
+for (const [name, head, variant, updateDelta, select, activation] of [
+  ["flatten head, Full, δW, best pair", "flatten", "full", true, "best", "relu"],
+  ["GAP head (tanh), Restricted, no δW, every pair", "gap", "restricted", false, "every", "tanh"],
+  ["flatten head, Full, no δW, largest measured decrease", "flatten", "full", false, "loss", "relu"],
 ] as const) {
   test(`CNN growth step: ${name}`, () => {
     const model = Cnn.create(
@@ -46,6 +49,7 @@ for (const [name, head, variant, updateDelta, select] of [
         ],
         head,
         outputs: 2,
+        activation,
       },
       new Rng(5),
     );
@@ -60,7 +64,7 @@ for (const [name, head, variant, updateDelta, select] of [
     const added = before.map(() => 0);
     for (const a of r.applied) {
       added[a.candidate.block] += a.candidate.k;
-      assert.ok(a.lossAfter <= a.lossBefore);
+      assert.ok(a.lossAfter < a.lossBefore && a.gamma > 1e-6, `γ ${a.gamma}: ${a.lossBefore} → ${a.lossAfter}`);
     }
     assert.deepEqual(r.widths, before.map((w, l) => w + added[l]));
     if (select === "loss") {
@@ -71,8 +75,28 @@ for (const [name, head, variant, updateDelta, select] of [
       assert.equal(a.candidate.measuredDecrease, Math.max(...measured));
       assert.equal(a.lossBefore - a.lossAfter, a.candidate.measuredDecrease);
     }
-    const last = r.applied[r.applied.length - 1];
+    // The pair applied last in time: "every" grows the last block first and lists in block order.
+    const last = select === "every" ? r.applied[0] : r.applied[r.applied.length - 1];
     const { loss } = evaluateCnn(model, { x: ls.x, labels: ls.labels }, kernels);
     assert.ok(Math.abs(loss - last.lossAfter) < 1e-5 * Math.max(1, last.lossAfter), `float32 network after the step ${loss} vs line-search minimum ${last.lossAfter}`);
   });
 }
+
+test("CNN growth step: channels whose amplitude does not lower the held-out loss are not added", () => {
+  assert.equal(amplitudeHelps({ gammaStar: 0 }), false);
+  assert.equal(amplitudeHelps({ gammaStar: 1e-6 }), false, "the line search's smallest positive γ");
+  assert.equal(amplitudeHelps({ gammaStar: 4.6 }), true);
+  for (const select of ["every", "best", "loss"] as const) {
+    const model = Cnn.create(
+      { input: { channels: 2, height: 8, width: 8 }, blocks: [{ channels: 2, kernel: 3, padding: 1, pool: { kind: "avg", kernel: 2 } }, { channels: 1, kernel: 3, padding: 1, pool: null }], head: "gap", outputs: 2 },
+      new Rng(5),
+    );
+    const stats = images(48, 1);
+    // The same images with the other label: what lowers the statistics' loss raises this one.
+    const flipped = { x: stats.x, labels: stats.labels.map((y) => 1 - y) };
+    const r = cnnGrowthStep(model, stats, flipped, { ...options, updateDelta: false, select }, kernels);
+    assert.ok(r.candidates.every((c) => c.k >= 1), "candidates were found");
+    assert.deepEqual(r.applied, [], select);
+    assert.deepEqual(r.widths, [2, 1], select);
+  }
+});

@@ -11,8 +11,9 @@
  *     whose line-searched channels lower the held-out loss most;
  *  4. the amplitude γ by GroMo's line search on the mean cross-entropy of held-out images,
  *     the network evaluated in float64 from the pair's input on (tail forward);
- *  5. applying it: the consumer's weights − γ²δW (optional), then Cnn.addChannels with
- *     γα and γω (the optimizer state of resized parameters is reset).
+ *  5. applying it, unless no amplitude lowered the loss (amplitudeHelps): the consumer's
+ *     weights − γ²δW (optional), then Cnn.addChannels with γα and γω (the optimizer state of
+ *     resized parameters is reset).
  */
 import type { Cnn } from "../../conv/cnn.js";
 import type { Kernels } from "../../kernels/kernels.js";
@@ -215,9 +216,22 @@ function amplitudeObjective(model: Cnn, fitted: Fitted, ls: LabelledImages, opti
   };
 }
 
+/** The smallest positive amplitude the line search tries (its grid: 0, then 10⁻⁶ … 1, widened upward). */
+const SMALLEST_AMPLITUDE = 1e-6;
+
 /** Step 4: γ* of the fitted pair by the line search on the `ls` images. */
 function searchAmplitude(model: Cnn, fitted: Fitted, ls: LabelledImages, options: CnnGrowthOptions, kernels: Kernels): LineSearchResult {
-  return lineSearch(amplitudeObjective(model, fitted, ls, options, kernels), { points: options.lineSearchPoints });
+  return lineSearch(amplitudeObjective(model, fitted, ls, options, kernels), { points: options.lineSearchPoints, fMin: SMALLEST_AMPLITUDE });
+}
+
+/**
+ * Whether the searched amplitude lowers the held-out loss. At γ* = 0 or at the grid's smallest
+ * γ no amplitude helped: such channels are not added, since they would start (almost) dead —
+ * with α and ω ≈ 0, ReLU's input and ω's gradient are ≈ 0, so training hardly moves them — and
+ * only add parameters.
+ */
+export function amplitudeHelps(result: Pick<LineSearchResult, "gammaStar">): boolean {
+  return result.gammaStar > SMALLEST_AMPLITUDE;
 }
 
 /** Step 5 for the chosen pair at the searched amplitude; returns γ*, the losses and the evaluations. */
@@ -251,7 +265,7 @@ function growByMeasuredLoss(model: Cnn, fitted: Fitted[], ls: LabelledImages, op
     f.candidate.measuredDecrease = r.historyLoss[0] - r.lossStar;
     if (best === null || f.candidate.measuredDecrease > best.f.candidate.measuredDecrease!) best = { f, r };
   }
-  return best === null ? [] : [applyFitted(model, best.f, best.r, options, optimizer)];
+  return best === null || !amplitudeHelps(best.r) ? [] : [applyFitted(model, best.f, best.r, options, optimizer)];
 }
 
 /** One growth step (file comment). `stats`: images for the statistics; `ls`: images for the amplitude. */
@@ -265,7 +279,9 @@ export function cnnGrowthStep(model: Cnn, stats: LabelledImages, ls: LabelledIma
     for (const l of [...blocks].reverse()) {
       const [f] = cnnGrowthCandidates(model, stats, { ...options, blocks: [l] }, kernels);
       candidates.unshift(f.candidate);
-      if (f.candidate.k > 0) applied.unshift(applyFitted(model, f, searchAmplitude(model, f, ls, options, kernels), options, optimizer));
+      if (f.candidate.k === 0) continue;
+      const r = searchAmplitude(model, f, ls, options, kernels);
+      if (amplitudeHelps(r)) applied.unshift(applyFitted(model, f, r, options, optimizer));
     }
     return { candidates, applied, widths: model.widths };
   }
@@ -276,5 +292,6 @@ export function cnnGrowthStep(model: Cnn, stats: LabelledImages, ls: LabelledIma
   let best: Fitted | null = null;
   for (const f of fitted) if (f.candidate.k > 0 && (best === null || value(f.candidate) > value(best.candidate))) best = f;
   if (best === null) return { candidates, applied: [], widths: model.widths };
-  return { candidates, applied: [applyFitted(model, best, searchAmplitude(model, best, ls, options, kernels), options, optimizer)], widths: model.widths };
+  const r = searchAmplitude(model, best, ls, options, kernels);
+  return { candidates, applied: amplitudeHelps(r) ? [applyFitted(model, best, r, options, optimizer)] : [], widths: model.widths };
 }
