@@ -10,14 +10,11 @@
  * pool gets the same thread count as tinygrow's OpenBLAS pool (a second PyTorch row with one
  * thread is measured too).
  */
-import { BatchIterator, type Dataset } from "../src/data/batches.js";
 import type { Kernels } from "../src/kernels/kernels.js";
 import { Cnn } from "../src/conv/cnn.js";
 import type { CnnOptions } from "../src/conv/cnn-spec.js";
-import { Sgd } from "../src/nn/optim/sgd.js";
-import { createTrainState, trainEpoch, type TrainSetup } from "../src/nn/train.js";
-import { Matrix } from "../src/tensor/matrix.js";
 import { Rng } from "../src/tensor/rng.js";
+import { trainEpochProbe } from "./epoch.js";
 import { fmtSeconds, median, table } from "./stats.js";
 import type { TorchServer } from "./torch.js";
 
@@ -49,39 +46,24 @@ export function cnnOptions(job = CNN_JOB): CnnOptions {
 export function cnnEpochProbe(kernels: Kernels, n = CNN_JOB.n, job = CNN_JOB): () => number {
   const rng = new Rng(0);
   const model = Cnn.create(cnnOptions(job), rng);
-  const d = job.input[0] * job.input[1] * job.input[2];
-  const x = new Matrix(n, d, new Float32Array(n * d));
-  rng.fillUniform(x.data);
-  const data: Dataset = { x, labels: Int32Array.from({ length: n }, () => rng.int(job.outputs)) };
-  const setup: TrainSetup = {
-    kernels,
-    model,
-    loss: { name: "softmax-cross-entropy", reduction: "mean" },
-    optimizer: new Sgd(model.params(), { lr: job.lr, momentum: job.momentum }),
-    batches: new BatchIterator(data, { batchSize: job.batch, rng }),
-  };
-  const state = createTrainState();
-  return () => {
-    const t0 = process.hrtime.bigint();
-    trainEpoch(setup, state);
-    return Number(process.hrtime.bigint() - t0) / 1e9;
-  };
+  return trainEpochProbe(kernels, model, rng, { ...job, n, features: job.input[0] * job.input[1] * job.input[2], classes: job.outputs });
 }
 
 /**
- * Seconds per epoch at each thread count (1, and the machine's OpenBLAS default when > 1):
- * tinygrow native with that many OpenBLAS threads against PyTorch with that many intra-op
- * threads, alternating repeat by repeat (at most 3 repeats: an epoch is long); the
- * portable kernels once on a tenth of the images, scaled ×10. Medians and ratios per
- * thread count.
+ * Seconds per epoch at each thread count (`threads`, default 1 and the machine's OpenBLAS
+ * default when > 1): tinygrow native with that many OpenBLAS threads against PyTorch with
+ * that many intra-op threads, alternating repeat by repeat (at most 3 repeats: an epoch is
+ * long), after a warm-up of a few thousand images on each side; the portable kernels once on
+ * a fiftieth of the images, scaled ×50. Medians and ratios per thread count.
  */
-export async function benchCnnEpoch(ctx: { repeats: number; sets: { name: string; kernels: Kernels }[]; torch: TorchServer | null }, n = CNN_JOB.n): Promise<string> {
+export async function benchCnnEpoch(ctx: { repeats: number; sets: { name: string; kernels: Kernels }[]; torch: TorchServer | null; threads?: readonly number[] | null }, n = CNN_JOB.n): Promise<string> {
   const { sets, torch } = ctx;
   const repeats = Math.min(ctx.repeats, 3);
   const native = sets.find((s) => s.name === "native");
   const portable = sets.find((s) => s.name === "portable");
   const defaultThreads = native?.kernels.numThreads() ?? 1;
-  const threadCounts = defaultThreads > 1 ? [1, defaultThreads] : [1];
+  const threadCounts = ctx.threads ?? (defaultThreads > 1 ? [1, defaultThreads] : [1]);
+  const warmUp = Math.min(n, 3200);
   const rows: string[][] = [];
   for (const threads of threadCounts) {
     const ours: number[] = [];
@@ -90,10 +72,10 @@ export async function benchCnnEpoch(ctx: { repeats: number; sets: { name: string
     let probe: (() => number) | null = null;
     if (native !== undefined) {
       native.kernels.setNumThreads(threads);
+      cnnEpochProbe(native.kernels, warmUp)(); // warm-up: JIT, per-batch buffers, BLAS threads
       probe = cnnEpochProbe(native.kernels, n);
-      probe(); // warm-up: buffers, JIT, BLAS threads
     }
-    if (torch !== null) await torch.run({ ...job, n: Math.min(n, 6400) });
+    if (torch !== null) await torch.run({ ...job, n: warmUp });
     for (let r = 0; r < repeats; r++) {
       if (probe !== null) ours.push(probe());
       if (torch !== null) theirs.push((await torch.run(job)).seconds);
@@ -105,10 +87,10 @@ export async function benchCnnEpoch(ctx: { repeats: number; sets: { name: string
   native?.kernels.setNumThreads(defaultThreads);
   let portableLine = "";
   if (portable !== undefined) {
-    const tenth = Math.max(1, Math.round(n / 10));
-    const seconds = cnnEpochProbe(portable.kernels, tenth)() * (n / tenth);
+    const part = Math.max(1, Math.round(n / 50));
+    const seconds = cnnEpochProbe(portable.kernels, part)() * (n / part);
     portableLine = `
-tinygrow portable: ${fmtSeconds(seconds)} per epoch (one epoch of ${tenth.toLocaleString("en")} images, scaled)`;
+tinygrow portable: ${fmtSeconds(seconds)} per epoch (one epoch of ${part.toLocaleString("en")} images, scaled)`;
   }
   return (
     `${CNN_JOB.name}, ${n.toLocaleString("en")} images, batch ${CNN_JOB.batch}, SGD lr ${CNN_JOB.lr} momentum ${CNN_JOB.momentum}, cross-entropy\n` +

@@ -1,18 +1,13 @@
 /**
  * Time per epoch at MNIST scale: one epoch of shuffled mini-batch SGD (batch 256, lr 0.01,
  * momentum 0.9, softmax cross-entropy) of a 784-200-10 ReLU MLP over 40,000 images — the
- * inter-train set of the MNIST experiment. Random data of MNIST's shape (uniform pixels in
- * [0, 1), uniform labels): the time does not depend on the values. The same loop as
- * torch_bench.py's `bench_epoch` (a fresh permutation per epoch, then forward, loss,
- * backward and step per batch), measured alternately repeat by repeat.
+ * inter-train set of the MNIST experiment — on random data of MNIST's shape (epoch.ts),
+ * against torch_bench.py's `bench_epoch`, measured alternately repeat by repeat.
  */
-import { BatchIterator, type Dataset } from "../src/data/batches.js";
 import type { Kernels } from "../src/kernels/kernels.js";
 import { Mlp } from "../src/nn/mlp.js";
-import { Sgd } from "../src/nn/optim/sgd.js";
-import { createTrainState, trainEpoch, type TrainSetup } from "../src/nn/train.js";
-import { Matrix } from "../src/tensor/matrix.js";
 import { Rng } from "../src/tensor/rng.js";
+import { trainEpochProbe } from "./epoch.js";
 import { fmtSeconds, median, table } from "./stats.js";
 import type { TorchServer } from "./torch.js";
 
@@ -22,23 +17,7 @@ export const EPOCH_JOB = { name: "epoch 784-200-10 relu, 40,000 images, batch 25
 export function epochProbe(kernels: Kernels, job = EPOCH_JOB): () => number {
   const rng = new Rng(0);
   const model = Mlp.create({ sizes: job.sizes, activation: job.activation }, rng);
-  const x = new Matrix(job.n, job.sizes[0], new Float32Array(job.n * job.sizes[0]));
-  rng.fillUniform(x.data);
-  const classes = job.sizes[job.sizes.length - 1];
-  const data: Dataset = { x, labels: Int32Array.from({ length: job.n }, () => rng.int(classes)) };
-  const setup: TrainSetup = {
-    kernels,
-    model,
-    loss: { name: "softmax-cross-entropy", reduction: "mean" },
-    optimizer: new Sgd(model.params(), { lr: job.lr, momentum: job.momentum }),
-    batches: new BatchIterator(data, { batchSize: job.batch, rng }),
-  };
-  const state = createTrainState();
-  return () => {
-    const t0 = process.hrtime.bigint();
-    trainEpoch(setup, state);
-    return Number(process.hrtime.bigint() - t0) / 1e9;
-  };
+  return trainEpochProbe(kernels, model, rng, { ...job, features: job.sizes[0], classes: job.sizes[job.sizes.length - 1] });
 }
 
 /**

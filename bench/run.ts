@@ -4,7 +4,10 @@
  * repeat, so load on a shared machine hits all sides alike; tables show medians and the
  * ratio of medians. Never part of the tests.
  *
- *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,dag,mnist,wasm,viewer,sweep,tabular,csv,cnn]
+ *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,conv-growth,dag,mnist,wasm,viewer,sweep,tabular,csv,cnn] [--threads 1,2]
+ *
+ * --threads: the thread counts of the CNN epoch (default 1 and OpenBLAS's default), so that
+ * each count can be measured in its own run (an epoch of 60,000 images is long).
  */
 import { chooseKernels } from "../src/node/kernels.js";
 import { ensureOpenBlasCoreType } from "../src/node/native/coretype.js";
@@ -27,15 +30,18 @@ import { TorchServer } from "./torch.js";
 interface Args {
   repeats: number;
   only: Set<string> | null;
+  threads: number[] | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { repeats: 7, only: null };
+  const args: Args = { repeats: 7, only: null, threads: null };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--repeats") args.repeats = Number(argv[++i]);
     else if (argv[i] === "--only") args.only = new Set(argv[++i].split(","));
-    else throw new RangeError(`bench: unknown argument ${argv[i]} (use --repeats N, --only kernels,steps,growth,dag,mnist,wasm,viewer,sweep,tabular,csv,cnn)`);
+    else if (argv[i] === "--threads") args.threads = argv[++i].split(",").map(Number);
+    else throw new RangeError(`bench: unknown argument ${argv[i]} (use --repeats N, --only kernels,steps,growth,conv-growth,dag,mnist,wasm,viewer,sweep,tabular,csv,cnn, --threads 1,2)`);
   }
+  if (args.threads !== null && !args.threads.every((t) => Number.isInteger(t) && t >= 1)) throw new RangeError(`bench: --threads takes positive integers, got ${args.threads.join(",")}`);
   if (!Number.isInteger(args.repeats) || args.repeats < 1) throw new RangeError("bench: --repeats expects a positive integer");
   return args;
 }
@@ -49,7 +55,7 @@ export interface KernelSet {
 export interface Section {
   key: string;
   title: string;
-  run(ctx: { repeats: number; sets: KernelSet[]; torch: TorchServer | null }): Promise<string>;
+  run(ctx: { repeats: number; sets: KernelSet[]; torch: TorchServer | null; threads: number[] | null }): Promise<string>;
 }
 const EXTRA_SECTIONS: Section[] = [
   {
@@ -145,7 +151,7 @@ async function main(): Promise<void> {
     for (const section of EXTRA_SECTIONS) {
       if (!wants(section.key)) continue;
       console.log(`\n## ${section.title}\n`);
-      console.log(await section.run({ repeats: args.repeats, sets, torch }));
+      console.log(await section.run({ repeats: args.repeats, sets, torch, threads: args.threads }));
     }
   } finally {
     torch?.close();

@@ -10,6 +10,16 @@
 #include <limits>
 #include <string>
 
+// GCC ≥ 12 on x86-64 Linux (ifunc): AVX-512 (x86-64-v4) and AVX2+FMA (x86-64-v3) clones of
+// each hot loop beside the SSE2 baseline, picked once at load time by CPUID.
+// (-DTG_MULTIVERSION= builds one ISA only, e.g. to test the baseline loops.)
+#if defined(TG_MULTIVERSION)
+#elif defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__linux__)
+#define TG_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define TG_MULTIVERSION
+#endif
+
 namespace tinygrow {
 
 template <typename T>

@@ -15,15 +15,7 @@
 
 #include "addon.h"
 
-// GCC ≥ 12 on x86-64 Linux (ifunc): AVX-512 (x86-64-v4) and AVX2+FMA (x86-64-v3) clones of
-// each hot loop beside the SSE2 baseline, picked once at load time by CPUID.
-// (-DTG_MULTIVERSION= builds one ISA only, e.g. to test the baseline loops.)
-#if defined(TG_MULTIVERSION)
-#elif defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__linux__)
-#define TG_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define TG_MULTIVERSION
-#endif
+// TG_MULTIVERSION (addon.h): AVX-512 and AVX2+FMA clones of each hot loop beside the baseline.
 // Helpers called from the loops must be inlined into each clone (GCC will not inline a
 // default-target function into a clone for another arch on its own), or nothing vectorises.
 #if defined(__GNUC__)

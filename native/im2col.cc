@@ -7,20 +7,14 @@
 // The geometry arrives as one Int32Array of 14 fields (the order of IM2COL_FIELDS in
 // src/kernels/checks.ts), so no number is boxed per call. Per kernel column v the valid
 // output range [lo, hi) (source inside the image) is computed once; the inner loops are
-// then contiguous copies (stride 1: memcpy) or strided gathers with no bounds test.
+// then contiguous copies (stride 1: CopyRun) or strided gathers with no bounds test. One
+// visitor (ForEachRun) walks the runs for both directions.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 
 #include "addon.h"
-
-#if defined(TG_MULTIVERSION)
-#elif defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__linux__)
-#define TG_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define TG_MULTIVERSION
-#endif
 
 namespace tinygrow {
 namespace {
@@ -74,8 +68,12 @@ inline void CopyRun(T* dst, const T* src, int64_t n) {
   for (int64_t k = 0; k < n; k++) dst[k] = src[k];
 }
 
-template <typename T>
-void Im2colLoop(const Geometry& g, const T* x, T* out) {
+// Visits every contiguous run of the unfolding, in the reference's order (row of cols, then
+// image, then output row): fn(o, inside, src, lo, hi) with o the run's first element in
+// cols, inside whether the source row lies in the image, src the element of x under output
+// ow = 0 (ow·sw added per output; may lie outside x: only [lo, hi) is read).
+template <typename Fn>
+void ForEachRun(const Geometry& g, Fn&& fn) {
   const int64_t L = g.outH * g.outW;
   const int64_t N = g.B * L;
   for (int64_t c = 0; c < g.C; c++) {
@@ -86,27 +84,34 @@ void Im2colLoop(const Geometry& g, const T* x, T* out) {
         int64_t lo, hi;
         ValidRange(g.outW, g.W, g.sw, offW, &lo, &hi);
         for (int64_t i = 0; i < g.B; i++) {
-          const T* plane = x + (i * g.C + c) * g.H * g.W;
-          T* o = out + row * N + i * L;
+          const int64_t plane = (i * g.C + c) * g.H * g.W;
+          int64_t o = row * N + i * L;
           for (int64_t oh = 0; oh < g.outH; oh++, o += g.outW) {
             const int64_t ih = oh * g.sh - g.ph + u * g.dh;
-            if (ih < 0 || ih >= g.H) {
-              std::memset(o, 0, sizeof(T) * g.outW);
-              continue;
-            }
-            const T* src = plane + ih * g.W + offW;
-            for (int64_t ow = 0; ow < lo; ow++) o[ow] = 0;
-            if (g.sw == 1) {
-              CopyRun(o + lo, src + lo, hi - lo);
-            } else {
-              for (int64_t ow = lo; ow < hi; ow++) o[ow] = src[ow * g.sw];
-            }
-            for (int64_t ow = hi; ow < g.outW; ow++) o[ow] = 0;
+            fn(o, ih >= 0 && ih < g.H, plane + ih * g.W + offW, lo, hi);
           }
         }
       }
     }
   }
+}
+
+template <typename T>
+void Im2colLoop(const Geometry& g, const T* x, T* out) {
+  ForEachRun(g, [&](int64_t at, bool inside, int64_t src, int64_t lo, int64_t hi) {
+    T* o = out + at;
+    if (!inside) {
+      std::memset(o, 0, sizeof(T) * g.outW);
+      return;
+    }
+    for (int64_t ow = 0; ow < lo; ow++) o[ow] = 0;
+    if (g.sw == 1) {
+      CopyRun(o + lo, x + src + lo, hi - lo);
+    } else {
+      for (int64_t ow = lo; ow < hi; ow++) o[ow] = x[src + ow * g.sw];
+    }
+    for (int64_t ow = hi; ow < g.outW; ow++) o[ow] = 0;
+  });
 }
 
 // dst[ow] += src[ow] for a contiguous run: the stride-1 col2im inner loop, vectorised.
@@ -119,32 +124,15 @@ TG_MULTIVERSION void AddRun(double* dst, const double* src, int64_t n) {
 
 template <typename T>
 void Col2imLoop(const Geometry& g, const T* cols, T* dx) {
-  const int64_t L = g.outH * g.outW;
-  const int64_t N = g.B * L;
-  for (int64_t c = 0; c < g.C; c++) {
-    for (int64_t u = 0; u < g.kh; u++) {
-      for (int64_t v = 0; v < g.kw; v++) {
-        const int64_t row = (c * g.kh + u) * g.kw + v;
-        const int64_t offW = v * g.dw - g.pw;
-        int64_t lo, hi;
-        ValidRange(g.outW, g.W, g.sw, offW, &lo, &hi);
-        for (int64_t i = 0; i < g.B; i++) {
-          T* plane = dx + (i * g.C + c) * g.H * g.W;
-          const T* o = cols + row * N + i * L;
-          for (int64_t oh = 0; oh < g.outH; oh++, o += g.outW) {
-            const int64_t ih = oh * g.sh - g.ph + u * g.dh;
-            if (ih < 0 || ih >= g.H) continue;
-            T* dst = plane + ih * g.W + offW;
-            if (g.sw == 1) {
-              AddRun(dst + lo, o + lo, hi - lo);
-            } else {
-              for (int64_t ow = lo; ow < hi; ow++) dst[ow * g.sw] += o[ow];
-            }
-          }
-        }
-      }
+  ForEachRun(g, [&](int64_t at, bool inside, int64_t dst, int64_t lo, int64_t hi) {
+    if (!inside) return;
+    const T* o = cols + at;
+    if (g.sw == 1) {
+      AddRun(dx + dst + lo, o + lo, hi - lo);
+    } else {
+      for (int64_t ow = lo; ow < hi; ow++) dx[dst + ow * g.sw] += o[ow];
     }
-  }
+  });
 }
 
 // Without padding every window lies inside the image (by the output-size formula), so no
@@ -222,27 +210,16 @@ void MaxPoolLoop(const Geometry& g, const T* x, T* y, int32_t* argmax) {
 size_t ImageElems(const Geometry& g) { return static_cast<size_t>(g.B * g.C * g.H * g.W); }
 size_t ColElems(const Geometry& g) { return static_cast<size_t>(g.C * g.kh * g.kw * g.B * g.outH * g.outW); }
 
-// im2col(shape, x, cols) -> undefined
-template <typename T>
-Napi::Value Im2colApi(const Napi::CallbackInfo& info) {
-  const char* op = sizeof(T) == 4 ? "sim2col" : "dim2col";
+// im2col(shape, x, cols) -> undefined;  col2im(shape, cols, dx) -> undefined (dx += fold(cols))
+template <typename T, bool Fold>
+Napi::Value UnfoldApi(const Napi::CallbackInfo& info) {
+  const char* op = Fold ? (sizeof(T) == 4 ? "scol2im" : "dcol2im") : (sizeof(T) == 4 ? "sim2col" : "dim2col");
   CheckArgCount(info, 3, op);
   const Geometry g = GeometryArg(info, 0, op);
-  const T* x = ArrayArg<T>(info, 1, op, "x", ImageElems(g));
-  T* cols = ArrayArg<T>(info, 2, op, "cols", ColElems(g));
-  Im2colLoop(g, x, cols);
-  return info.Env().Undefined();
-}
-
-// col2im(shape, cols, dx) -> undefined (dx += fold(cols))
-template <typename T>
-Napi::Value Col2imApi(const Napi::CallbackInfo& info) {
-  const char* op = sizeof(T) == 4 ? "scol2im" : "dcol2im";
-  CheckArgCount(info, 3, op);
-  const Geometry g = GeometryArg(info, 0, op);
-  const T* cols = ArrayArg<T>(info, 1, op, "cols", ColElems(g));
-  T* dx = ArrayArg<T>(info, 2, op, "dx", ImageElems(g));
-  Col2imLoop(g, cols, dx);
+  T* first = ArrayArg<T>(info, 1, op, Fold ? "cols" : "x", Fold ? ColElems(g) : ImageElems(g));
+  T* second = ArrayArg<T>(info, 2, op, Fold ? "dx" : "cols", Fold ? ImageElems(g) : ColElems(g));
+  if (Fold) Col2imLoop(g, first, second);
+  else Im2colLoop(g, first, second);
   return info.Env().Undefined();
 }
 
@@ -285,10 +262,10 @@ Napi::Value TransposeBlocksApi(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterIm2col(Napi::Env env, Napi::Object exports) {
-  exports.Set("sim2col", Napi::Function::New(env, Im2colApi<float>, "sim2col"));
-  exports.Set("dim2col", Napi::Function::New(env, Im2colApi<double>, "dim2col"));
-  exports.Set("scol2im", Napi::Function::New(env, Col2imApi<float>, "scol2im"));
-  exports.Set("dcol2im", Napi::Function::New(env, Col2imApi<double>, "dcol2im"));
+  exports.Set("sim2col", Napi::Function::New(env, UnfoldApi<float, false>, "sim2col"));
+  exports.Set("dim2col", Napi::Function::New(env, UnfoldApi<double, false>, "dim2col"));
+  exports.Set("scol2im", Napi::Function::New(env, UnfoldApi<float, true>, "scol2im"));
+  exports.Set("dcol2im", Napi::Function::New(env, UnfoldApi<double, true>, "dcol2im"));
   exports.Set("smaxPool", Napi::Function::New(env, MaxPoolApi<float>, "smaxPool"));
   exports.Set("dmaxPool", Napi::Function::New(env, MaxPoolApi<double>, "dmaxPool"));
   exports.Set("stransposeBlocks", Napi::Function::New(env, TransposeBlocksApi<float>, "stransposeBlocks"));

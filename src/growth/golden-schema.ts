@@ -6,57 +6,11 @@
  */
 import { z } from "zod";
 import { DataError } from "../errors.js";
-import { isActivationName, type ActivationName } from "../nn/layers/activation.js";
 import { Matrix, type Matrix64 } from "../tensor/matrix.js";
+import { activationName as activation, classIndices, finiteNumber as num, tensorField } from "./golden-fields.js";
 
-/** Flattens nested lists of the declared shape; returns an error string instead when they do not fit. */
-function flatten(shape: readonly number[], data: unknown): Float64Array | string {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const out = new Float64Array(size);
-  let offset = 0;
-  const walk = (node: unknown, depth: number, where: string): string | null => {
-    if (depth === shape.length) {
-      if (typeof node !== "number" || !Number.isFinite(node)) return `a finite number at ${where || "[]"}, got ${JSON.stringify(node)}`;
-      out[offset++] = node;
-      return null;
-    }
-    if (!Array.isArray(node)) return `a list at ${where || "data"}, got ${JSON.stringify(node)}`;
-    // A zero dimension may be written with empty inner lists or none at all.
-    if (shape[depth] === 0 && node.length === 0) return null;
-    if (node.length !== shape[depth]) return `${shape[depth]} entries at ${where || "data"} (shape [${shape.join(", ")}]), got ${node.length}`;
-    for (let i = 0; i < node.length; i++) {
-      const err = walk(node[i], depth + 1, `${where}[${i}]`);
-      if (err !== null) return err;
-    }
-    return null;
-  };
-  const err = walk(data, 0, "");
-  if (err !== null) return err;
-  if (offset !== size) return `${size} numbers for shape [${shape.join(", ")}], got ${offset}`;
-  return out;
-}
-
-function tensorOfRank<R extends 1 | 2>(rank: R) {
-  return z
-    .object({ shape: z.array(z.number().int().min(0)).length(rank), data: z.array(z.unknown()) })
-    .transform((t, ctx) => {
-      const flat = flatten(t.shape, t.data);
-      if (typeof flat === "string") {
-        ctx.addIssue({ code: "custom", message: `expected ${flat}`, path: ["data"] });
-        return z.NEVER;
-      }
-      return (rank === 2 ? new Matrix(t.shape[0], t.shape[1], flat) : flat) as R extends 2 ? Matrix64 : Float64Array;
-    });
-}
-
-const matrix = tensorOfRank(2);
-const vector = tensorOfRank(1);
-const classIndices = z
-  .object({ shape: z.array(z.number().int().min(0)).length(1), data: z.array(z.number().int().min(0)) })
-  .refine((t) => t.data.length === t.shape[0], { message: "expected as many class indices as shape[0]", path: ["data"] })
-  .transform((t) => Int32Array.from(t.data));
-const num = z.number().refine(Number.isFinite, { message: "expected a finite number" });
-const activation = z.string().refine(isActivationName, { message: "expected an activation name (selu, relu, tanh, identity, …)" }).transform((s) => s as ActivationName);
+const matrix = tensorField(2, (shape, flat) => new Matrix(shape[0], shape[1], flat));
+const vector = tensorField(1, (_, flat) => flat);
 
 const addedParameters = z.object({
   k: z.number().int().min(0),

@@ -23,11 +23,12 @@ import { softmaxCrossEntropyLoss } from "../../nn/losses/softmax-cross-entropy.j
 import { Matrix, zeros64, type Matrix32, type Matrix64 } from "../../tensor/matrix.js";
 import { lineSearch, type LineSearchResult } from "../line-search.js";
 import { comparableImprovement, QuadraticTermAccumulator } from "./comparable.js";
-import { activate64, conv2d64, convExtendedForward, convPairForward, type ConvGrowthStep } from "./conv-forward.js";
+import { activate64, conv2d64, extendedForwardOf, type ConvGrowthStep } from "./conv-forward.js";
 import { computeConvDelta, convGrowthFromN, type ConvGrowth } from "./conv-growth.js";
 import type { Nchw64 } from "./geometry.js";
 import { cnnPair, pairBatch, pairInput, pairParameters, poolSpecOf, type CnnPair } from "./cnn-pairs.js";
 import { globalAveragePool } from "./head-loss.js";
+import { Scratch } from "./patches.js";
 import { pool64 } from "./pool.js";
 import { ConvPairAccumulator, ConvResidualAccumulator, type ConvVariant } from "./statistics.js";
 
@@ -183,14 +184,14 @@ export function cnnGrowthCandidates(model: Cnn, stats: LabelledImages, options: 
 }
 
 /** Logits (n, outputs) in float64 from the output A (pre-activation) of block b's conv onward. */
-function tailFromPreActivation(model: Cnn, b: number, a: Nchw64, kernels: Kernels): Matrix64 {
+function tailFromPreActivation(model: Cnn, b: number, a: Nchw64, kernels: Kernels, scratch?: Scratch): Matrix64 {
   let h = a;
   for (let l = b; l < model.blocks.length; l++) {
     const { conv, pool } = model.blocks[l];
-    if (l > b) h = conv2d64(h, new Matrix(conv.weight.rows, conv.weight.cols, Float64Array.from(conv.weight.data)), conv.bias && Float64Array.from(conv.bias), conv.geometry, `blocks.${l}.conv`, kernels);
+    if (l > b) h = conv2d64(h, new Matrix(conv.weight.rows, conv.weight.cols, Float64Array.from(conv.weight.data)), conv.bias && Float64Array.from(conv.bias), conv.geometry, `blocks.${l}.conv`, kernels, scratch);
     h = activate64(model.activation, h);
     const spec = poolSpecOf(pool, `blocks.${l}`);
-    if (spec) h = pool64(h, spec, `blocks.${l}`);
+    if (spec) h = pool64(h, spec, `blocks.${l}`, kernels);
   }
   const feat = model.headKind === "gap" ? globalAveragePool(h) : new Matrix(h.n, h.c * h.h * h.w, h.data);
   const w = model.head.weight;
@@ -208,10 +209,11 @@ function amplitudeObjective(model: Cnn, fitted: Fitted, ls: LabelledImages, opti
   // h_l of the line-search images, in float64 from the float32 network's prefix.
   model.forward(kernels, ls.x);
   const h = pairInput(model, pair);
-  const base = convPairForward(params, pair.geometry, h, kernels);
+  const a2Of = extendedForwardOf(params, step, pair.geometry, h, kernels);
+  const scratch = new Scratch();
   return (gamma: number): number => {
-    const a2 = convExtendedForward(params, step, pair.geometry, h, gamma, kernels, base);
-    const logits = pair.consumer === "head" ? new Matrix(a2.n, a2.c, a2.data) : tailFromPreActivation(model, pair.block + 1, a2, kernels);
+    const a2 = a2Of(gamma);
+    const logits = pair.consumer === "head" ? new Matrix(a2.n, a2.c, a2.data) : tailFromPreActivation(model, pair.block + 1, a2, kernels, scratch);
     return softmaxCrossEntropyLoss(logits, ls.labels, "sum", null) / ls.labels.length;
   };
 }

@@ -26,7 +26,7 @@ import { pool64 } from "./pool.js";
 /** ΔA(C) = conv2(pool(conv1(X; α_w, α_b)); ω, 0), (n, C2, H2, W2); a max pool is linearised as an average (pool.ts). */
 export function linearisedNewChannels(step: ConvGrowthStep, geo: ConvPairGeometry, x: Nchw64, kernels: Kernels, scratch?: Scratch): Nchw64 {
   let z = conv2d64(x, step.alphaWeight, step.alphaBias, geo.conv1, "conv1 (new channels)", kernels, scratch);
-  if (geo.pool) z = pool64(z, { kind: "avg", size: geo.pool.size }, "conv1");
+  if (geo.pool) z = pool64(z, { kind: "avg", size: geo.pool.size }, "conv1", kernels);
   return conv2d64(z, step.omega, null, geo.conv2, "conv2 (new channels)", kernels, scratch);
 }
 

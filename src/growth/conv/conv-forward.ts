@@ -73,36 +73,50 @@ export interface ConvPairForward {
 
 export function convPairForward(p: ConvPairParameters, geo: ConvPairGeometry, x: Nchw64, kernels: Kernels): ConvPairForward {
   const z1 = conv2d64(x, p.w1, p.b1, geo.conv1, "conv1", kernels);
-  const b1 = maybePool(activate64(geo.activation, z1), geo);
+  const b1 = maybePool(activate64(geo.activation, z1), geo, kernels);
   const a2 = conv2d64(b1, p.w2, p.b2, geo.conv2, "conv2", kernels);
   return { z1, b1, a2 };
 }
 
-function maybePool(z: Nchw64, geo: ConvPairGeometry): Nchw64 {
-  return geo.pool ? pool64(z, geo.pool, "conv1") : z;
+function maybePool(z: Nchw64, geo: ConvPairGeometry, kernels: Kernels): Nchw64 {
+  return geo.pool ? pool64(z, geo.pool, "conv1", kernels) : z;
 }
 
 /** B_ext = pool(σ(γ conv1(X; α_w, α_b))), (n, k, H1, W1). */
 export function extensionActivity(step: ConvGrowthStep, geo: ConvPairGeometry, x: Nchw64, gamma: number, kernels: Kernels): Nchw64 {
-  const z = conv2d64(x, step.alphaWeight, step.alphaBias, geo.conv1, "conv1 (new channels)", kernels);
-  for (let i = 0; i < z.data.length; i++) z.data[i] *= gamma;
-  return maybePool(activate64(geo.activation, z), geo);
+  return scaledExtension(conv2d64(x, step.alphaWeight, step.alphaBias, geo.conv1, "conv1 (new channels)", kernels), geo, gamma, kernels);
+}
+
+/** pool(σ(γ Z_ext)) for Z_ext = conv1(X; α_w, α_b). */
+function scaledExtension(zExt: Nchw64, geo: ConvPairGeometry, gamma: number, kernels: Kernels): Nchw64 {
+  const z = nchw64(zExt.n, zExt.c, zExt.h, zExt.w, zExt.data.map((v) => gamma * v));
+  return maybePool(activate64(geo.activation, z), geo, kernels);
+}
+
+/**
+ * γ ↦ A2(γ) of the extended pair (§12) on one X, with what does not depend on γ computed
+ * once (the plain forward, conv2(B1; δW, δb), conv1(X; α)): the line search's objective.
+ */
+export function extendedForwardOf(p: ConvPairParameters, step: ConvGrowthStep, geo: ConvPairGeometry, x: Nchw64, kernels: Kernels, current?: ConvPairForward): (gamma: number) => Nchw64 {
+  const base = current ?? convPairForward(p, geo, x, kernels);
+  const delta = step.deltaWeight.rows > 0 && (step.deltaWeight.cols > 0 || step.deltaBias !== null) ? conv2d64(base.b1, step.deltaWeight, step.deltaBias, geo.conv2, "conv2 (δW)", kernels) : null;
+  const zExt = step.alphaWeight.rows > 0 ? conv2d64(x, step.alphaWeight, step.alphaBias, geo.conv1, "conv1 (new channels)", kernels) : null;
+  const scratch = new Scratch();
+  return (gamma: number): Nchw64 => {
+    const out = nchw64(base.a2.n, base.a2.c, base.a2.h, base.a2.w, base.a2.data.slice());
+    const g2 = gamma * gamma;
+    if (delta !== null) for (let i = 0; i < out.data.length; i++) out.data[i] -= g2 * delta.data[i];
+    if (zExt !== null) {
+      const ext = conv2d64(scaledExtension(zExt, geo, gamma, kernels), step.omega, null, geo.conv2, "conv2 (new channels)", kernels, scratch);
+      for (let i = 0; i < out.data.length; i++) out.data[i] += gamma * ext.data[i];
+    }
+    return out;
+  };
 }
 
 /** A2(γ) of the extended pair (§12), (n, C2, H2, W2); `current` may pass the plain forward on the same X. */
 export function convExtendedForward(p: ConvPairParameters, step: ConvGrowthStep, geo: ConvPairGeometry, x: Nchw64, gamma: number, kernels: Kernels, current?: ConvPairForward): Nchw64 {
-  const base = current ?? convPairForward(p, geo, x, kernels);
-  const out = nchw64(base.a2.n, base.a2.c, base.a2.h, base.a2.w, base.a2.data.slice());
-  const g2 = gamma * gamma;
-  if (step.deltaWeight.rows > 0 && (step.deltaWeight.cols > 0 || step.deltaBias !== null)) {
-    const delta = conv2d64(base.b1, step.deltaWeight, step.deltaBias, geo.conv2, "conv2 (δW)", kernels);
-    for (let i = 0; i < out.data.length; i++) out.data[i] -= g2 * delta.data[i];
-  }
-  if (step.alphaWeight.rows > 0) {
-    const ext = conv2d64(extensionActivity(step, geo, x, gamma, kernels), step.omega, null, geo.conv2, "conv2 (new channels)", kernels);
-    for (let i = 0; i < out.data.length; i++) out.data[i] += gamma * ext.data[i];
-  }
-  return out;
+  return extendedForwardOf(p, step, geo, x, kernels, current)(gamma);
 }
 
 /** The grown parameters (§14); the grown pair computes exactly A2(γ). */

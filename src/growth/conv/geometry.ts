@@ -12,15 +12,12 @@
  * drops it); nothing is cached between calls (§16 D9).
  */
 import { ShapeError } from "../../errors.js";
+import { outputSize, type Conv2dGeometry, type Pair } from "../../conv/geometry.js";
 
-export type Pair = readonly [number, number];
+export type { Pair };
 
-export interface ConvGeometry {
-  kernel: Pair;
-  stride: Pair;
-  padding: Pair;
-  dilation: Pair;
-}
+/** The conv layers' own geometry type (src/conv/geometry.ts): kernel, stride, padding, dilation per axis. */
+export type ConvGeometry = Conv2dGeometry;
 
 /** A batch of NCHW images in float64, C-order: data[((i·C + c)·H + y)·W + x]. */
 export interface Nchw64 {
@@ -35,6 +32,12 @@ export function nchw64(n: number, c: number, h: number, w: number, data?: Float6
   const size = n * c * h * w;
   if (data !== undefined && data.length !== size) throw new ShapeError("nchw64", `data of length ${n}·${c}·${h}·${w} = ${size}`, `length ${data.length}`);
   return { n, c, h, w, data: data ?? new Float64Array(size) };
+}
+
+/** Images [from, to) of a batch, copied. */
+export function imagesOf(z: Nchw64, from: number, to: number): Nchw64 {
+  const per = z.c * z.h * z.w;
+  return nchw64(to - from, z.c, z.h, z.w, z.data.slice(from * per, to * per));
 }
 
 /** Number of kernel taps K = k_h·k_w. */
@@ -74,7 +77,7 @@ export function convOutputSize(g: ConvGeometry, h: number, w: number, layer: str
         `input ${h}×${w}, kernel ${g.kernel.join("×")}, padding ${g.padding.join(",")}, dilation ${g.dilation.join(",")}`,
       );
     }
-    out.push(Math.floor((padded - span) / g.stride[a]) + 1);
+    out.push(outputSize(size[a], g.kernel[a], g.stride[a], g.padding[a], g.dilation[a]));
   }
   return [out[0], out[1]];
 }

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { DataError } from "../../errors.js";
-import { isActivationName, type ActivationName } from "../../nn/layers/activation.js";
+import { activationName as activation, classIndices, finiteNumber as num, flattenNested, tensorField } from "../golden-fields.js";
 
 /** An n-dimensional float64 tensor, C order. */
 export interface TensorNd {
@@ -15,54 +15,10 @@ export interface TensorNd {
   data: Float64Array;
 }
 
-/** Flattens nested lists of the declared shape; returns an error string when they do not fit. */
-function flattenNd(shape: readonly number[], data: unknown): Float64Array | string {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const out = new Float64Array(size);
-  let offset = 0;
-  const walk = (node: unknown, depth: number, where: string): string | null => {
-    if (depth === shape.length) {
-      if (typeof node !== "number" || !Number.isFinite(node)) return `a finite number at ${where || "[]"}, got ${JSON.stringify(node)}`;
-      out[offset++] = node;
-      return null;
-    }
-    if (!Array.isArray(node)) return `a list at ${where || "data"}, got ${JSON.stringify(node)}`;
-    if (node.length === 0 && size === 0) return null; // a zero dimension, written with empty inner lists
-    if (node.length !== shape[depth]) return `${shape[depth]} entries at ${where || "data"} (shape [${shape.join(", ")}]), got ${node.length}`;
-    for (let i = 0; i < node.length; i++) {
-      const err = walk(node[i], depth + 1, `${where}[${i}]`);
-      if (err !== null) return err;
-    }
-    return null;
-  };
-  const err = walk(data, 0, "");
-  if (err !== null) return err;
-  if (offset !== size) return `${size} numbers for shape [${shape.join(", ")}], got ${offset}`;
-  return out;
-}
-
-function tensorOfRank(rank: number) {
-  return z.object({ shape: z.array(z.number().int().min(0)).length(rank), data: z.array(z.unknown()) }).transform((t, ctx): TensorNd => {
-    const flat = flattenNd(t.shape, t.data);
-    if (typeof flat === "string") {
-      ctx.addIssue({ code: "custom", message: `expected ${flat}`, path: ["data"] });
-      return z.NEVER;
-    }
-    return { shape: t.shape, data: flat };
-  });
-}
+const tensorOfRank = (rank: number) => tensorField(rank, (shape, data): TensorNd => ({ shape, data }));
 
 const pair = z.tuple([z.number().int(), z.number().int()]);
 const convConfig = z.object({ kernel_size: pair, stride: pair, padding: pair, dilation: pair });
-const num = z.number().refine(Number.isFinite, { message: "expected a finite number" });
-const activation = z
-  .string()
-  .refine(isActivationName, { message: "expected an activation name (selu, relu, tanh, …)" })
-  .transform((s) => s as ActivationName);
-const classIndices = z
-  .object({ shape: z.array(z.number().int().min(0)).length(1), data: z.array(z.number().int().min(0)) })
-  .refine((t) => t.data.length === t.shape[0], { message: "expected as many class indices as shape[0]", path: ["data"] })
-  .transform((t) => Int32Array.from(t.data));
 
 export const ConvGoldenCaseSchema = z.object({
   schema_version: z.literal(1),
@@ -110,7 +66,7 @@ function decodeReference(node: unknown): unknown {
   const o = node as Record<string, unknown>;
   if (Array.isArray(o.shape) && "data" in o && Object.keys(o).length === 2) {
     const shape = o.shape as number[];
-    const flat = flattenNd(shape, o.data);
+    const flat = flattenNested(shape, o.data);
     return typeof flat === "string" ? { invalid: flat } : { shape, data: flat };
   }
   const out: Record<string, unknown> = {};

@@ -16,7 +16,7 @@ import { lineSearch } from "../line-search.js";
 import { matmul } from "../linalg.js";
 import { applyConvGrowth, convExtendedForward, convPairForward, conv2d64, extensionActivity, type ConvPairGeometry, type ConvPairParameters } from "./conv-forward.js";
 import { computeConvGrowth } from "./conv-growth.js";
-import { centreIndex, nchw64, tapTable, type ConvGeometry, type Nchw64 } from "./geometry.js";
+import { centreIndex, imagesOf, nchw64, tapTable, type ConvGeometry, type Nchw64 } from "./geometry.js";
 import type { ConvGoldenCase, TensorNd } from "./golden-conv-schema.js";
 import { convHeadLoss, globalAveragePool, type ConvTargets } from "./head-loss.js";
 import { ConvPairAccumulator, convPairDims, type ConvPairShape } from "./statistics.js";
@@ -37,12 +37,6 @@ const fromNchw = (z: Nchw64): TensorNd => tensor([z.n, z.c, z.h, z.w], z.data);
 /** Flat weights (C_out, C_in·K) from a (C_out, C_in, kh, kw) tensor. */
 const flatWeights = (t: TensorNd): Matrix64 => new Matrix(t.shape[0], t.shape[1] * t.shape[2] * t.shape[3], t.data.slice());
 const intTensor = (shape: number[], v: Int32Array): TensorNd => tensor(shape, Float64Array.from(v));
-
-/** Images [from, to) of a batch. */
-function imagesOf(z: Nchw64, from: number, to: number): Nchw64 {
-  const per = z.c * z.h * z.w;
-  return nchw64(to - from, z.c, z.h, z.w, z.data.slice(from * per, to * per));
-}
 
 function targetsOf(y: ConvTargets, from: number, to: number): ConvTargets {
   return y instanceof Int32Array ? y.slice(from, to) : imagesOf(y, from, to);

@@ -12,7 +12,7 @@
 export { convOutputSize, tapTable, centreIndex, centreTap, checkGeometry, nchw64, taps } from "./geometry.js";
 export type { ConvGeometry, Nchw64, Pair } from "./geometry.js";
 export { patchColumns, channelColumns, columnsToNchw, tapColumns, poolColumns } from "./patches.js";
-export { pool64, pooledSize } from "./pool.js";
+export { pool64, poolPlanes, pooledSize } from "./pool.js";
 export type { PoolSpec } from "./pool.js";
 export { ConvPairAccumulator, convPairDims, asLayerPairStatistics } from "./statistics.js";
 export type { ConvPairShape, ConvPairBatch, ConvPairStatistics, ConvPairDims, ConvVariant, RestrictedSGrowth } from "./statistics.js";
@@ -20,7 +20,7 @@ export { computeConvGrowth, expandDeltaForTaps, omegaKernels } from "./conv-grow
 export type { ConvGrowth, ConvGrowthOptions, ConvGrowthPath } from "./conv-growth.js";
 export { comparableImprovement, linearisedNewChannels, QuadraticTermAccumulator } from "./comparable.js";
 export type { ComparableImprovement } from "./comparable.js";
-export { conv2d64, activate64, convPairForward, convExtendedForward, extensionActivity, applyConvGrowth } from "./conv-forward.js";
+export { conv2d64, activate64, convPairForward, convExtendedForward, extendedForwardOf, extensionActivity, applyConvGrowth } from "./conv-forward.js";
 export type { ConvPairParameters, ConvPairGeometry, ConvGrowthStep, ConvPairForward } from "./conv-forward.js";
 export { linearHeadPair, logitsAsMap } from "./linear-head.js";
 export type { LinearHeadKind, LinearHeadPairSpec } from "./linear-head.js";

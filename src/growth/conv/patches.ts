@@ -17,7 +17,8 @@ import { ShapeError } from "../../errors.js";
 import { unfold64 } from "../../conv/unfold.js";
 import type { Kernels } from "../../kernels/kernels.js";
 import { Matrix, type Matrix64 } from "../../tensor/matrix.js";
-import { nchw64, type ConvGeometry, type Nchw64 } from "./geometry.js";
+import { nchw64, type ConvGeometry, type Nchw64, type Pair } from "./geometry.js";
+import { poolPlanes, pooledSize } from "./pool.js";
 
 /**
  * Float64 buffers by name, reused from batch to batch: a pass over 10,000 images would
@@ -81,30 +82,9 @@ export function tapColumns(kernels: Kernels, u1: Matrix64, n: number, h1: number
 }
 
 /** Column-wise average over pooling windows: (F, n·H·W) → (F, n·⌊H/p_h⌋·⌊W/p_w⌋), ū = window mean (pool.ts). */
-export function poolColumns(u: Matrix64, n: number, h: number, w: number, size: readonly [number, number], scratch?: Scratch, name = "pooled"): Matrix64 {
-  const [ph, pw] = size;
-  const ho = Math.floor(h / ph);
-  const wo = Math.floor(w / pw);
-  const planes = u.rows * n;
-  const out = new Matrix(u.rows, n * ho * wo, Scratch.alloc(scratch, name)(planes * ho * wo).fill(0));
-  const src = u.data;
-  const dst = out.data;
-  const f = 1 / (ph * pw);
-  for (let p = 0; p < planes; p++) {
-    const s0 = p * h * w;
-    const d0 = p * ho * wo;
-    for (let oh = 0; oh < ho; oh++) {
-      for (let a = 0; a < ph; a++) {
-        const row = s0 + (oh * ph + a) * w;
-        const d = d0 + oh * wo;
-        for (let ow = 0; ow < wo; ow++) {
-          let acc = 0;
-          for (let b = 0; b < pw; b++) acc += src[row + ow * pw + b];
-          dst[d + ow] += acc;
-        }
-      }
-      for (let ow = 0; ow < wo; ow++) dst[d0 + oh * wo + ow] *= f;
-    }
-  }
+export function poolColumns(kernels: Kernels, u: Matrix64, n: number, h: number, w: number, size: Pair, scratch?: Scratch, name = "pooled"): Matrix64 {
+  const [ho, wo] = pooledSize({ kind: "avg", size }, h, w, "conv1");
+  const out = new Matrix(u.rows, n * ho * wo, Scratch.alloc(scratch, name)(u.rows * n * ho * wo));
+  poolPlanes(kernels, { kind: "avg", size }, u.data, u.rows * n, h, w, out.data, "conv1"); // row f holds n planes (H, W)
   return out;
 }

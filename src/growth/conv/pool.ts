@@ -12,6 +12,10 @@
  * step use the real max pool.
  */
 import { ShapeError } from "../../errors.js";
+import { Pool2d } from "../../conv/pooling.js";
+import type { Kernels } from "../../kernels/kernels.js";
+import { portableKernels } from "../../kernels/portable/index.js";
+import { Matrix } from "../../tensor/matrix.js";
 import { nchw64, type Pair, type Nchw64 } from "./geometry.js";
 
 export interface PoolSpec {
@@ -27,25 +31,17 @@ export function pooledSize(p: PoolSpec, h: number, w: number, layer: string): [n
   return [Math.floor(h / ph), Math.floor(w / pw)];
 }
 
-/** Pooled batch (n, C, ⌊H/p_h⌋, ⌊W/p_w⌋). */
-export function pool64(z: Nchw64, p: PoolSpec, layer: string): Nchw64 {
+/** Pooled batch (n, C, ⌊H/p_h⌋, ⌊W/p_w⌋), by the network's own pooling layer (src/conv/pooling.ts). */
+export function pool64(z: Nchw64, p: PoolSpec, layer: string, kernels: Kernels = portableKernels): Nchw64 {
   const [ho, wo] = pooledSize(p, z.h, z.w, layer);
-  const [ph, pw] = p.size;
   const out = nchw64(z.n, z.c, ho, wo);
-  for (let ic = 0; ic < z.n * z.c; ic++) {
-    const src = ic * z.h * z.w;
-    for (let oh = 0; oh < ho; oh++) {
-      for (let ow = 0; ow < wo; ow++) {
-        let acc = p.kind === "max" ? -Infinity : 0;
-        for (let a = 0; a < ph; a++) {
-          for (let b = 0; b < pw; b++) {
-            const v = z.data[src + (oh * ph + a) * z.w + ow * pw + b];
-            acc = p.kind === "max" ? Math.max(acc, v) : acc + v;
-          }
-        }
-        out.data[(ic * ho + oh) * wo + ow] = p.kind === "max" ? acc : acc / (ph * pw);
-      }
-    }
-  }
+  poolPlanes(kernels, p, z.data, z.n * z.c, z.h, z.w, out.data, layer);
   return out;
+}
+
+/** Pools `planes` one-channel (H, W) maps of x into y (planes, ⌊H/p_h⌋·⌊W/p_w⌋). */
+export function poolPlanes(kernels: Kernels, p: PoolSpec, x: Float64Array, planes: number, h: number, w: number, y: Float64Array, layer: string): void {
+  const pool = new Pool2d(p.kind, { kernel: p.size, name: `pool after ${layer}` });
+  const ws = pool.workspace(planes, { channels: 1, height: h, width: w });
+  pool.forward(kernels, new Matrix(planes, h * w, x), new Matrix(planes, ws.output.height * ws.output.width, y), ws);
 }

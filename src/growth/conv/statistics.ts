@@ -139,7 +139,7 @@ function checkBatch(shape: ConvPairShape, d: ConvPairDims, batch: ConvPairBatch)
 /** Ũ1 (D0+β1, n·L1): conv1's patches, average-pooled over the pair's pool windows (pool.ts). */
 function layer1Patches(kernels: Kernels, shape: ConvPairShape, d: ConvPairDims, x: Nchw64, scratch: Scratch): Matrix64 {
   const raw = patchColumns(kernels, x, shape.conv1, shape.layer1Bias, "conv1", scratch, "u1"); // (i0, n·H1·W1) before any pool
-  return shape.pool ? poolColumns(raw, x.n, d.z1h, d.z1w, shape.pool.size, scratch, "u1-pooled") : raw;
+  return shape.pool ? poolColumns(kernels, raw, x.n, d.z1h, d.z1w, shape.pool.size, scratch, "u1-pooled") : raw;
 }
 
 /** (F·K, C) with row f·K + e → (F, C·K) with column c·K + e (tap-major to GroMo's channel-major order). */

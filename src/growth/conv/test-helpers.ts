@@ -9,7 +9,7 @@ import type { ActivationName } from "../../nn/layers/activation.js";
 import { Matrix, zeros64, type Matrix64 } from "../../tensor/matrix.js";
 import { Rng } from "../../tensor/rng.js";
 import { convPairForward, type ConvPairForward, type ConvPairGeometry, type ConvPairParameters } from "./conv-forward.js";
-import { nchw64, type ConvGeometry, type Nchw64, type Pair } from "./geometry.js";
+import { imagesOf, nchw64, type ConvGeometry, type Nchw64, type Pair } from "./geometry.js";
 import { convHeadLoss, type ConvHeadLoss, type ConvTargets } from "./head-loss.js";
 import type { PoolSpec } from "./pool.js";
 import { ConvPairAccumulator, convPairDims, type ConvPairShape, type ConvPairStatistics, type ConvVariant, type RestrictedSGrowth } from "./statistics.js";
@@ -51,11 +51,6 @@ function randn(rng: Rng, n: number, std: number): Float64Array {
   const v = new Float64Array(n);
   rng.fillNormal(v, 0, std);
   return v;
-}
-
-export function imagesOf(z: Nchw64, from: number, to: number): Nchw64 {
-  const per = z.c * z.h * z.w;
-  return nchw64(to - from, z.c, z.h, z.w, z.data.slice(from * per, to * per));
 }
 
 export function convProblem(spec: ConvProblemSpec, kernels: Kernels): ConvProblem {
@@ -186,14 +181,5 @@ export function bruteForceStatistics(p: ConvProblem): { S: Matrix64; M: Matrix64
   return { S, M, E, SGrowth, MPrev, P };
 }
 
-/** max |a − b| / max(max |b|, 1e-300). */
-export function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let diff = 0;
-  let ref = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    ref = Math.max(ref, Math.abs(b[i]));
-  }
-  return diff / Math.max(ref, 1e-300);
-}
+export { relDiff } from "../test-helpers.js";
+export { imagesOf };

@@ -21,12 +21,16 @@ export function validRange(outW: number, W: number, s: number, off: number): [nu
   return [a, Math.max(a, Math.min(hi, outW))];
 }
 
-export function im2col<T extends FloatArray>(x: T, shape: Im2colShape, cols: Matrix<T>): void {
-  checkIm2col("im2col", x, shape, cols);
+/**
+ * Visits every contiguous run of the unfolding in the reference order (row of cols, then
+ * image, then output row): visit(o, inside, src, lo, hi) with o the run's first element in
+ * cols, inside whether the source row lies in the image, and src the element of x under
+ * output ow = 0 (ow·sw added per output; only [lo, hi) lies in the image).
+ */
+function forEachRun(shape: Im2colShape, visit: (o: number, inside: boolean, src: number, lo: number, hi: number) => void): void {
   const { batch: B, channels: C, height: H, width: W, kernelH: kh, kernelW: kw, strideH: sh, strideW: sw, padH: ph, padW: pw, dilationH: dh, dilationW: dw, outH, outW } = shape;
   const L = outH * outW;
   const N = B * L;
-  const out = cols.data;
   for (let c = 0; c < C; c++) {
     for (let u = 0; u < kh; u++) {
       for (let v = 0; v < kw; v++) {
@@ -38,15 +42,7 @@ export function im2col<T extends FloatArray>(x: T, shape: Im2colShape, cols: Mat
           let o = row * N + i * L;
           for (let oh = 0; oh < outH; oh++, o += outW) {
             const ih = oh * sh - ph + u * dh;
-            if (ih < 0 || ih >= H) {
-              out.fill(0, o, o + outW);
-              continue;
-            }
-            const src = plane + ih * W + offW;
-            for (let ow = 0; ow < lo; ow++) out[o + ow] = 0;
-            if (sw === 1) for (let ow = lo; ow < hi; ow++) out[o + ow] = x[src + ow];
-            else for (let ow = lo; ow < hi; ow++) out[o + ow] = x[src + ow * sw];
-            for (let ow = hi; ow < outW; ow++) out[o + ow] = 0;
+            visit(o, ih >= 0 && ih < H, plane + ih * W + offW, lo, hi);
           }
         }
       }
@@ -54,30 +50,29 @@ export function im2col<T extends FloatArray>(x: T, shape: Im2colShape, cols: Mat
   }
 }
 
+export function im2col<T extends FloatArray>(x: T, shape: Im2colShape, cols: Matrix<T>): void {
+  checkIm2col("im2col", x, shape, cols);
+  const { strideW: sw, outW } = shape;
+  const out = cols.data;
+  forEachRun(shape, (o, inside, src, lo, hi) => {
+    if (!inside) {
+      out.fill(0, o, o + outW);
+      return;
+    }
+    for (let ow = 0; ow < lo; ow++) out[o + ow] = 0;
+    if (sw === 1) for (let ow = lo; ow < hi; ow++) out[o + ow] = x[src + ow];
+    else for (let ow = lo; ow < hi; ow++) out[o + ow] = x[src + ow * sw];
+    for (let ow = hi; ow < outW; ow++) out[o + ow] = 0;
+  });
+}
+
 export function col2im<T extends FloatArray>(cols: Matrix<T>, shape: Im2colShape, dx: T): void {
   checkIm2col("col2im", dx, shape, cols);
-  const { batch: B, channels: C, height: H, width: W, kernelH: kh, kernelW: kw, strideH: sh, strideW: sw, padH: ph, padW: pw, dilationH: dh, dilationW: dw, outH, outW } = shape;
-  const L = outH * outW;
-  const N = B * L;
+  const sw = shape.strideW;
   const g = cols.data;
-  for (let c = 0; c < C; c++) {
-    for (let u = 0; u < kh; u++) {
-      for (let v = 0; v < kw; v++) {
-        const row = (c * kh + u) * kw + v;
-        const offW = v * dw - pw;
-        const [lo, hi] = validRange(outW, W, sw, offW);
-        for (let i = 0; i < B; i++) {
-          const plane = (i * C + c) * H * W;
-          let o = row * N + i * L;
-          for (let oh = 0; oh < outH; oh++, o += outW) {
-            const ih = oh * sh - ph + u * dh;
-            if (ih < 0 || ih >= H) continue;
-            const dst = plane + ih * W + offW;
-            if (sw === 1) for (let ow = lo; ow < hi; ow++) dx[dst + ow] += g[o + ow];
-            else for (let ow = lo; ow < hi; ow++) dx[dst + ow * sw] += g[o + ow];
-          }
-        }
-      }
-    }
-  }
+  forEachRun(shape, (o, inside, dst, lo, hi) => {
+    if (!inside) return;
+    if (sw === 1) for (let ow = lo; ow < hi; ow++) dx[dst + ow] += g[o + ow];
+    else for (let ow = lo; ow < hi; ow++) dx[dst + ow * sw] += g[o + ow];
+  });
 }
