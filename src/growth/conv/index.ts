@@ -11,7 +11,7 @@
  */
 export { convOutputSize, tapTable, centreIndex, centreTap, checkGeometry, nchw64, taps } from "./geometry.js";
 export type { ConvGeometry, Nchw64, Pair } from "./geometry.js";
-export { patchColumns, channelColumns, columnsToNchw, tapColumns, poolColumns } from "./patches.js";
+export { patchColumns, channelColumns, columnsToNchw, tapColumns, centreColumns, poolColumns, Scratch } from "./patches.js";
 export { pool64, poolPlanes, pooledSize } from "./pool.js";
 export type { PoolSpec } from "./pool.js";
 export { ConvPairAccumulator, convPairDims, asLayerPairStatistics } from "./statistics.js";

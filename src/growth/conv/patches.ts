@@ -64,20 +64,31 @@ export function columnsToNchw(kernels: Kernels, cols: Matrix64, n: number, h: nu
   return out;
 }
 
-/**
- * T (F·K2, n·L2) from Ũ1 (F, n·H1·W1): conv2's taps over conv1's patches (file comment).
- * With a `centre` tap e0, only its rows f·K2 + e0: B̂ (F, n·L2), the
- * Restricted variant's b̂_{i,m} = ũ_{1,i,κ(m)} (§9.1).
- */
-export function tapColumns(kernels: Kernels, u1: Matrix64, n: number, h1: number, w1: number, g2: ConvGeometry, centre: number | null, scratch?: Scratch): Matrix64 {
+/** T (F·K2, n·L2) from Ũ1 (F, n·H1·W1): conv2's taps over conv1's patches (file comment). */
+export function tapColumns(kernels: Kernels, u1: Matrix64, n: number, h1: number, w1: number, g2: ConvGeometry, scratch?: Scratch): Matrix64 {
   const images = columnsToNchw(kernels, u1, n, h1, w1, scratch, "tap-images"); // (n, F, H1, W1)
-  const t = patchColumns(kernels, images, g2, false, "conv2", scratch, "taps"); // (F·K2, n·L2)
-  if (centre === null) return t;
-  const K2 = g2.kernel[0] * g2.kernel[1];
+  return patchColumns(kernels, images, g2, false, "conv2", scratch, "taps"); // (F·K2, n·L2)
+}
+
+/**
+ * B̂ (F, n·L2): the centre-tap rows of T, gathered directly (a K2-th of T's size):
+ * column i·L2 + m = column i·L1 + κ(m) of Ũ1, or 0 where κ(m) = −1 (the Restricted
+ * variant's b̂_{i,m} = ũ_{1,i,κ(m)}, §9.1; κ from geometry.ts `centreIndex`).
+ */
+export function centreColumns(u1: Matrix64, n: number, kappa: Int32Array, scratch?: Scratch): Matrix64 {
   const F = u1.rows;
-  const N = t.cols;
-  const out = new Matrix(F, N, Scratch.alloc(scratch, "centre-taps")(F * N));
-  for (let f = 0; f < F; f++) out.data.set(t.data.subarray((f * K2 + centre) * N, (f * K2 + centre + 1) * N), f * N);
+  const L1 = u1.cols / Math.max(1, n);
+  const L2 = kappa.length;
+  const out = new Matrix(F, n * L2, Scratch.alloc(scratch, "centre-taps")(F * n * L2));
+  const src = u1.data;
+  const dst = out.data;
+  for (let f = 0; f < F; f++) {
+    for (let i = 0; i < n; i++) {
+      const s0 = (f * n + i) * L1;
+      const d0 = (f * n + i) * L2;
+      for (let m = 0; m < L2; m++) dst[d0 + m] = kappa[m] >= 0 ? src[s0 + kappa[m]] : 0;
+    }
+  }
   return out;
 }
 

@@ -11,7 +11,7 @@
  * With T = unfold_conv2(Ũ1) (K2·(D0+β1), n·L2), row f·K2 + e = t_{i,m,e}[f] = ũ_{1,i,τ(m,e)}[f]
  * (0 at ⊥; patches.ts):
  *
- * Restricted (§9.2): B̂ = T's centre-tap rows, b̂_{i,m} = ũ_{1,i,κ(m)} (0 at a padded centre), then
+ * Restricted (§9.2): B̂ = T's centre-tap rows (gathered directly), b̂_{i,m} = ũ_{1,i,κ(m)} (0 at a padded centre), then
  * exactly the fully connected statistics with X̃ → B̂, B̃1 → Ũ2:
  *   M_prev = (1/n) B̂Gᵀ (D0+β1, C2)    P = (1/n) B̂Ũ2ᵀ (D0+β1, D1+β2)
  *   S_growth = (1/n) B̂B̂ᵀ ("centre", the default: the quadratic term of the least-squares
@@ -37,8 +37,8 @@ import { ShapeError } from "../../errors.js";
 import type { Kernels } from "../../kernels/kernels.js";
 import { Matrix, zeros64, type Matrix64 } from "../../tensor/matrix.js";
 import { TensorStatistic, type LayerPairStatistics } from "../statistics.js";
-import { centreTap, convOutputSize, taps, type ConvGeometry, type Nchw64 } from "./geometry.js";
-import { channelColumns, patchColumns, poolColumns, Scratch, tapColumns } from "./patches.js";
+import { centreIndex, convOutputSize, taps, type ConvGeometry, type Nchw64 } from "./geometry.js";
+import { centreColumns, channelColumns, patchColumns, poolColumns, Scratch, tapColumns } from "./patches.js";
 import { pooledSize, type PoolSpec } from "./pool.js";
 
 export type ConvVariant = "full" | "restricted";
@@ -163,6 +163,8 @@ export class ConvPairAccumulator {
   private readonly p: TensorStatistic;
   private readonly crossCovariance: boolean;
   private readonly scratch = new Scratch();
+  /** κ (L2): the centre tap's position on B1 (Restricted). */
+  private readonly kappa: Int32Array;
 
   /**
    * @param options.crossCovariance accumulate P (default true). P has K2·(D1+β2) columns for Full,
@@ -186,6 +188,7 @@ export class ConvPairAccumulator {
     const full = shape.variant === "full";
     this.mPrev = new TensorStatistic("M_prev", full ? d.i0 * d.K2 : d.i0, C2);
     this.p = new TensorStatistic("P", full ? d.i0 * d.K2 : d.i0, this.crossCovariance ? d.i1 : 0);
+    this.kappa = centreIndex(shape.conv2, d.h1, d.w1, "conv2");
   }
 
   get samples(): number {
@@ -204,7 +207,7 @@ export class ConvPairAccumulator {
     this.m.addOuter(kernels, u2, g, n);
     this.e.addOuter(kernels, g, g, n);
     const full = shape.variant === "full";
-    const t = tapColumns(kernels, u1, n, d.h1, d.w1, shape.conv2, full ? null : centreTap(shape.conv2), sc); // T (i0·K2, n·L2) or B̂ (i0, n·L2)
+    const t = full ? tapColumns(kernels, u1, n, d.h1, d.w1, shape.conv2, sc) : centreColumns(u1, n, this.kappa, sc); // T (i0·K2, n·L2) or B̂ (i0, n·L2)
     if (full) {
       const flat = new Matrix(d.i0, t.data.length / Math.max(1, d.i0), t.data); // T♭
       this.sGrowth.addOuter(kernels, flat, flat, n);
@@ -248,6 +251,7 @@ export class ConvResidualAccumulator {
   /** [δW♭ | δb] (C2, i1), or null when δW is empty. */
   private readonly delta: Matrix64 | null;
   private readonly scratch = new Scratch();
+  private readonly kappa: Int32Array;
 
   constructor(
     readonly shape: ConvPairShape,
@@ -257,6 +261,7 @@ export class ConvResidualAccumulator {
     const d = (this.dims = convPairDims(shape));
     const C2 = shape.outChannels;
     this.n = new TensorStatistic("N", shape.variant === "full" ? d.i0 * d.K2 : d.i0, C2);
+    this.kappa = centreIndex(shape.conv2, d.h1, d.w1, "conv2");
     const w = deltaWeight.cols;
     if ((w > 0 || deltaBias !== null) && d.i1 > 0) {
       if (deltaWeight.rows !== C2 || w + (deltaBias ? 1 : 0) !== d.i1) throw new ShapeError("ConvResidualAccumulator", `δW (${C2}, ${d.i1 - (deltaBias ? 1 : 0)}) and a bias iff conv2 has one`, `δW ${deltaWeight.shape}, δb ${deltaBias ? deltaBias.length : "null"}`);
@@ -278,7 +283,7 @@ export class ConvResidualAccumulator {
     const v = channelColumns(kernels, batch.g, sc, "v"); // V_proj (C2, n·L2), in gradient sign
     if (this.delta !== null) kernels.gemm(this.delta, patchColumns(kernels, batch.b1, shape.conv2, shape.layer2Bias, "conv2", sc, "u2"), v, { alpha: -1, beta: 1 });
     const full = shape.variant === "full";
-    const t = tapColumns(kernels, u1, n, d.h1, d.w1, shape.conv2, full ? null : centreTap(shape.conv2), sc);
+    const t = full ? tapColumns(kernels, u1, n, d.h1, d.w1, shape.conv2, sc) : centreColumns(u1, n, this.kappa, sc);
     this.n.addOuter(kernels, t, v, n);
   }
 
