@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startViewServer } from "../src/node/view/server.js";
 import { openBrowser } from "../src/test-support/browser.js";
-import { recordGrowMlp, recordStudy, startStudy } from "../src/test-support/recorded-run.js";
+import { recordGrowCnn, recordGrowMlp, recordStudy, startStudy } from "../src/test-support/recorded-run.js";
 import { tempDir } from "../src/test-support/temp-dir.js";
 import { graphParameters, parseLogText, type LoggedGraph } from "../src/view/run-log.js";
 
@@ -86,6 +86,35 @@ test("a grow-mlp run shows its chain of layers, widths, parameters and layer can
   await page.waitForSelector("#loss-chart canvas");
   await page.waitForSelector('#status[data-state="finished"]');
   await browser.screenshot(page, `grow-mlp-step-${k}`);
+  assert.deepEqual(browser.errors, []);
+});
+
+test("a grow-cnn study shows each unit as a run: the grown CNN's chain of blocks, channels and parameters at step k", { timeout: 90_000 }, async (t) => {
+  const browser = await openBrowser(t, "viewer");
+  if (browser === null) return;
+  t.after(() => browser.close());
+  const run = recordGrowCnn();
+  const records = parseLogText(readFileSync(join(run, "log.jsonl"), "utf8")).records;
+  const k = 1;
+  const atK = records.find((r) => r.type === "growth" && r.unit === "grown" && r.step === k)!;
+  const graph = atK.graph as LoggedGraph;
+  assert.deepEqual(graph.nodes.slice(1, -1).map((n) => n.size), (atK.result as { widths: number[] }).widths, "the logged chain has the step's channels");
+  assert.equal(graphParameters(graph), atK.parameters, "the edges' parameter counts add up to the network's");
+  const view = await startViewServer(run, LOCAL);
+  t.after(() => view.close());
+  const page = await browser.newPage();
+  await page.goto(`${view.url}?run=grown&step=${k}`);
+  await page.waitForSelector(`#step-label[data-step="${k}"]`);
+  await page.waitForSelector("#dag svg");
+  const units = [...new Set(records.map((r) => r.unit as string))];
+  assert.deepEqual(await page.locator("#runs button").evaluateAll((bs) => bs.map((b) => b.getAttribute("data-run"))), units);
+  const summary = page.locator("#dag-summary");
+  assert.equal(await summary.getAttribute("data-nodes"), String(graph.nodes.length));
+  assert.equal(await summary.getAttribute("data-params"), String(atK.parameters));
+  for (const n of graph.nodes) assert.equal(await page.locator(`#dag .node[data-node="${n.name}"]`).getAttribute("data-width"), String(n.size));
+  await page.waitForSelector("#accuracy-chart canvas");
+  await page.waitForSelector('#status[data-state="finished"]');
+  await browser.screenshot(page, `grow-cnn-step-${k}`);
   assert.deepEqual(browser.errors, []);
 });
 

@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeTinyMnist } from "../node/data/idx-fixtures.js";
 import { tempDir } from "./temp-dir.js";
 
 export const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
@@ -36,5 +37,16 @@ export function recordGrowMlp(steps = 3): string {
   const args = ["grow-mlp", "--steps", String(steps), "--epochs-between", "2", "--samples", "300", "--test-samples", "50", "--kernels", "portable", "--quiet", "--out", out];
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: ENV });
   if (r.status !== 0) throw new Error(`recording a grow-mlp run failed (${r.status}): ${r.stderr}`);
+  return out;
+}
+
+/** Runs `tinygrow grow-cnn` on tiny generated 8×8 IDX files (the grown CNN from widths 2-2, two steps, one fixed baseline); returns its run folder. */
+export function recordGrowCnn(): string {
+  const data = tempDir("tinygrow-recorded-cnn-data-");
+  writeTinyMnist(data, { train: 160, test: 40, rows: 8, cols: 8 });
+  const out = join(tempDir("tinygrow-recorded-cnn-"), "grow-cnn");
+  const args = ["grow-cnn", "--data-dir", data, "--no-verify", "--kernels", "portable", "--validation", "40", "--widths", "2,2", "--steps", "2", "--channels", "2", "--initial-epochs", "1", "--epochs-per-step", "1", "--final-epochs", "0", "--baselines", "2,4", "--statistics-images", "48", "--line-search-images", "48", "--line-search-points", "5", "--batch-size", "16", "--out", out, "--quiet"];
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: ENV });
+  if (r.status !== 0) throw new Error(`recording a grow-cnn run failed (${r.status}): ${r.stderr}`);
   return out;
 }

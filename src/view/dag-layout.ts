@@ -49,7 +49,8 @@ export function elkInput(graph: LoggedGraph): ElkNode {
       "elk.algorithm": "layered",
       "elk.direction": "RIGHT",
       "elk.edgeRouting": "POLYLINE",
-      "elk.layered.spacing.nodeNodeBetweenLayers": "80",
+      // Room for a second label line on edges that say what they are (a CNN's "conv 3×3 + pool").
+      "elk.layered.spacing.nodeNodeBetweenLayers": graph.edges.some((e) => e.label !== undefined) ? "130" : "80",
       "elk.spacing.nodeNode": "36",
       // Thoroughness 1 and edge labels placed by the page (at the middle of each edge) instead of
       // by ELK: a 21-node MNIST DAG lays out in ~0.3 s instead of ~0.9 s on a loaded machine.

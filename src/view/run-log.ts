@@ -17,6 +17,10 @@ export interface LoggedEdge {
   from: string;
   to: string;
   bias: boolean;
+  /** The edge's own parameter count when it is not size_to × size_from (+ size_to biases), e.g. a convolution. */
+  params?: number;
+  /** What the edge is, when not a fully connected layer ("conv 5×5 + pool", "flatten → linear"). */
+  label?: string;
 }
 
 export interface LoggedGraph {
@@ -72,8 +76,9 @@ export interface LogRecord {
   [field: string]: unknown;
 }
 
-/** Parameters of the edge from → to: size_to × size_from weights, plus size_to biases. */
+/** Parameters of the edge from → to: its logged `params`, else size_to × size_from weights plus size_to biases. */
 export function edgeParameters(graph: LoggedGraph, edge: LoggedEdge): number {
+  if (typeof edge.params === "number") return edge.params;
   const size = (name: string): number => graph.nodes.find((n) => n.name === name)?.size ?? 0;
   return size(edge.to) * size(edge.from) + (edge.bias ? size(edge.to) : 0);
 }

@@ -63,7 +63,9 @@ function drawStep(container: HTMLElement, layout: DagLayout, step: StepView, uni
     group.append(svg("polyline", { points: points.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" "), "marker-end": "url(#arrow)" }));
     if (present && logged !== undefined && points.length >= 2) {
       const at = midpoint(points);
-      const params = edgeParameters(graph, graph.edges.find((g) => edgeId(g.from, g.to) === e.id) ?? logged);
+      const edge = graph.edges.find((g) => edgeId(g.from, g.to) === e.id) ?? logged;
+      const params = edgeParameters(graph, edge);
+      if (edge.label !== undefined) group.append(svg("text", { x: at.x.toFixed(1), y: (at.y - 16).toFixed(1), "text-anchor": "middle", fill: "#555" }, edge.label));
       group.append(svg("text", { x: at.x.toFixed(1), y: (at.y - 4).toFixed(1), "text-anchor": "middle", fill: "#333" }, `${params.toLocaleString("en-US")} params`));
     }
     out.append(group);

@@ -14,6 +14,7 @@
 import { join } from "node:path";
 import { DataError } from "../../errors.js";
 import { Cnn } from "../../conv/cnn.js";
+import { cnnGraphJson, type CnnGraphJson } from "../../conv/cnn-graph.js";
 import { cnnFromJson, cnnToJson, type CnnJson } from "../../conv/cnn-json.js";
 import type { CnnOptions } from "../../conv/cnn-spec.js";
 import { createOptimizer, evaluateCnn, trainCnn } from "../../conv/train.js";
@@ -54,6 +55,8 @@ export interface EpochRecord {
   testAccuracy: number;
   parameters: number;
   widths: number[];
+  /** The network after the epoch, for the viewer (conv/cnn-graph.ts, docs/run-log.md). */
+  graph: CnnGraphJson;
 }
 
 export interface GrowthRecord {
@@ -65,6 +68,8 @@ export interface GrowthRecord {
   result: CnnGrowthStepResult;
   parameters: number;
   searchSeconds: number;
+  /** The network after the step. */
+  graph: CnnGraphJson;
 }
 
 interface Position {
@@ -227,7 +232,7 @@ export function runGrowCnnStudy(run: GrowCnnRun): { records: (EpochRecord | Grow
         opt.lr = epochLearningRate(config, position.epoch);
         const [loss] = trainCnn(model!, asDataset(data.train), { epochs: 1, batchSize: t.batchSize }, rng, kernels, opt, state);
         position = { ...position, epoch: position.epoch + 1 };
-        const rec: EpochRecord = { type: "epoch", unit: unit.name, epoch: position.epoch, trainLoss: loss, validationAccuracy: accuracy(model!, data.validation, kernels), testAccuracy: accuracy(model!, data.test, kernels), parameters: countParams(model!.params()), widths: model!.widths };
+        const rec: EpochRecord = { type: "epoch", unit: unit.name, epoch: position.epoch, trainLoss: loss, validationAccuracy: accuracy(model!, data.validation, kernels), testAccuracy: accuracy(model!, data.test, kernels), parameters: countParams(model!.params()), widths: model!.widths, graph: cnnGraphJson(model!) };
         append(rec);
         run.log(`${unit.name}: epoch ${rec.epoch}/${epochs}  loss ${loss.toFixed(4)}  val ${(100 * rec.validationAccuracy).toFixed(2)}%  test ${(100 * rec.testAccuracy).toFixed(2)}%  widths ${rec.widths.join("-")}  params ${rec.parameters}`);
         save();
@@ -246,7 +251,7 @@ export function runGrowCnnStudy(run: GrowCnnRun): { records: (EpochRecord | Grow
         const t0 = performance.now();
         const result = cnnGrowthStep(model, stats, ls, { variant: config.growth.variant, maxChannels: config.growth.channelsPerStep, statisticalThreshold: config.growth.statisticalThreshold, numericalThreshold: config.growth.numericalThreshold, updateDelta: config.growth.updateDelta, deltaRidge: config.growth.deltaRidge, lineSearchPoints: config.growth.lineSearchPoints, batchSize: 256, select: config.growth.select }, kernels, opt);
         position = { ...position, step: position.step + 1 };
-        const rec: GrowthRecord = { type: "growth", unit: unit.name, step: position.step, epoch: position.epoch, result, parameters: countParams(model.params()), searchSeconds: (performance.now() - t0) / 1000 };
+        const rec: GrowthRecord = { type: "growth", unit: unit.name, step: position.step, epoch: position.epoch, result, parameters: countParams(model.params()), searchSeconds: (performance.now() - t0) / 1000, graph: cnnGraphJson(model) };
         append(rec);
         const done = result.applied.map((a) => `block ${a.candidate.block} (→ ${a.candidate.consumer}) +${a.candidate.k}, γ ${a.gamma.toPrecision(3)}, loss ${a.lossBefore.toFixed(4)} → ${a.lossAfter.toFixed(4)}`);
         run.log(`${unit.name}: growth step ${position.step}: ${done.length > 0 ? done.join("; ") : "no pair could grow"}; scores ${result.candidates.map((x) => `${x.block}:${x.score.toPrecision(3)}`).join(" ")}; widths ${result.widths.join("-")} (${rec.searchSeconds.toFixed(1)} s)`);

@@ -14,7 +14,7 @@ import { totalEpochs } from "../../experiments/baselines.js";
 import { MnistConfigSchema, type MnistConfig } from "../../experiments/config.js";
 import { chainModel, LECUN_MLPS, mlpParameterCount, publishedReferences, scaledHidden } from "../../experiments/mnist-baselines.js";
 import { loadMnistSplits, mnistPlan, mnistRunConfig, mnistTask, readMnistConfig, runMnistExperiment } from "./mnist.js";
-import { grownTrajectory, interTrainAccuracy, mnistOutcome } from "./report.js";
+import { grownTrajectory, interTrainAccuracy, mnistOutcome } from "./mnist-report.js";
 import { tempDir } from "../../test-support/temp-dir.js";
 
 const tmp = (): string => tempDir("tinygrow-mnist-");

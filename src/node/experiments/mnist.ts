@@ -41,7 +41,7 @@ import { MnistConfigSchema, type GrowthRunConfig, type MnistConfig } from "../..
 import { growthRunUnits, MODEL_FILE, type GrowthTask } from "../../experiments/growth-run.js";
 import { checkRunsResumable, describeCost, runInFolder, type StudyEnv } from "./run-in-folder.js";
 import { chainModel, LECUN_MLPS, scaledHidden } from "../../experiments/mnist-baselines.js";
-import { writeMnistReport, type MnistRun } from "./report.js";
+import { writeMnistReport, type MnistRun } from "./mnist-report.js";
 import type { StudyIo } from "./teacher-student.js";
 
 export interface MnistTarget {

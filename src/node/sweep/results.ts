@@ -7,7 +7,8 @@
 import { join } from "node:path";
 import { studyPlan, readStudyConfig } from "../experiments/teacher-student.js";
 import { mnistPlan, readMnistConfig } from "../experiments/mnist.js";
-import { mnistOutcome, runOutcome } from "../experiments/report.js";
+import { mnistOutcome } from "../experiments/mnist-report.js";
+import { runOutcome } from "../experiments/report.js";
 import type { AccountingSnapshot } from "../../experiments/accounting.js";
 
 export interface MetricSpec {

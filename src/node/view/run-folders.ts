@@ -11,8 +11,8 @@ import { DataError } from "../../errors.js";
 import { LOG_FILE } from "../../experiments/growth-run.js";
 import { MANIFEST_FILE, MANIFEST_FORMAT_VERSION } from "../io/run-folder.js";
 
-/** Subfolder depth searched for the runs of a study (strategy/seed-N is depth 2). */
-const MAX_DEPTH = 3;
+/** Subfolder depth searched for the runs of a study (strategy/seed-N is depth 2, a sweep's jobs/<job>/strategy/seed-N depth 4). */
+const MAX_DEPTH = 5;
 
 export interface RunEntry {
   /** Path relative to the opened folder, with "/" separators ("." for a single run). */
@@ -112,7 +112,8 @@ export function openRunFolder(path: string): OpenedFolder {
   }
   if (own.problem !== null) throw new DataError(root, own.problem);
   const fromRuns = runs.map((r) => commandName(r.manifest)).find((c) => c !== "unknown");
-  const command = commandName(own.manifest) !== "unknown" ? commandName(own.manifest) : (fromRuns ?? "unknown");
+  // A sweep folder has sweep.json instead of a manifest (node/sweep/folder.ts); its jobs are studies.
+  const command = commandName(own.manifest) !== "unknown" ? commandName(own.manifest) : existsSync(join(root, "sweep.json")) ? "sweep" : (fromRuns ?? "unknown");
   return { root, kind: "study", command, manifest: own.manifest, runs };
 }
 

@@ -34,6 +34,16 @@ test("a study folder opens with its runs and the command that wrote it; a run fo
   assert.equal(run.runs[0].id, ".");
 });
 
+test("a sweep folder opens with every job's runs (jobs/<job>/<strategy>/seed-N, four levels down)", () => {
+  const sweep = join(tmp(), "sweep");
+  for (const job of ["j0-lr=0.1", "j1-lr=0.2"]) cpSync(recorded.study, join(sweep, "jobs", job), { recursive: true });
+  writeFileSync(join(sweep, "sweep.json"), "{}");
+  const opened = openRunFolder(sweep);
+  assert.equal(opened.kind, "study");
+  assert.equal(opened.command, "sweep");
+  assert.deepEqual(opened.runs.map((r) => r.id), ["jobs/j0-lr=0.1/whole/seed-3", "jobs/j1-lr=0.2/whole/seed-3"]);
+});
+
 test("a folder that is not a run says what was expected", () => {
   const empty = tmp();
   assert.throws(() => openRunFolder(empty), (e: unknown) => e instanceof DataError && /is not a tinygrow run: expected manifest\.json and log\.jsonl \(a run\), or subfolders holding them/.test(e.message));

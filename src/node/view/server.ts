@@ -21,6 +21,7 @@ import { TinygrowError } from "../../errors.js";
 import { LOG_FILE } from "../../experiments/growth-run.js";
 import { layoutKey, type DagLayout } from "../../view/dag-layout.js";
 import { buildTimeline, unionGraph, type Timeline } from "../../view/timeline.js";
+import { isUnitRecord, UnitSplitter } from "../../view/unit-logs.js";
 import { runStatus } from "../../view/status.js";
 import type { FolderInfo, LayoutEvent, RunInfo } from "../../view/protocol.js";
 import type { LogRecord } from "../../view/run-log.js";
@@ -47,11 +48,21 @@ export class ViewError extends TinygrowError {
   }
 }
 
-interface TrackedRun {
+/** One log file being followed; a grow-cnn log feeds one shown run per unit (src/view/unit-logs.ts). */
+interface LogSource {
   entry: RunEntry;
   tail: LogTail;
-  records: LogRecord[];
   problems: string[];
+  /** Set once the log turns out to hold units. */
+  units: UnitSplitter | null;
+}
+
+/** A run as the page shows it: a run folder's log, or one unit of it. */
+interface TrackedRun {
+  source: LogSource;
+  /** The unit's name, for a run that is one unit of its log. */
+  unit: string | null;
+  records: LogRecord[];
   /** The timeline of `records` (rebuilt when records arrive). */
   timeline: Timeline;
   /** `layoutKey` of the union graph last sent to be laid out, and the newest layout received. */
@@ -74,11 +85,16 @@ export async function startViewServer(path: string, options: ViewOptions): Promi
     throw new ViewError(`the viewer page is not built (${join(webRoot, "viewer", "index.html")} is missing): run npm run build`);
   }
   const opened = openRunFolder(path);
+  const sources: LogSource[] = [];
   const runs = new Map<string, TrackedRun>();
+  const newRun = (source: LogSource, unit: string | null): TrackedRun => ({ source, unit, records: [], timeline: buildTimeline([]), layoutKey: null, layout: null });
   const track = (entry: RunEntry): void => {
-    runs.set(entry.id, { entry, tail: new LogTail(join(entry.dir, LOG_FILE)), records: [], problems: [], timeline: buildTimeline([]), layoutKey: null, layout: null });
+    const source: LogSource = { entry, tail: new LogTail(join(entry.dir, LOG_FILE)), problems: [], units: null };
+    sources.push(source);
+    runs.set(entry.id, newRun(source, null));
   };
   opened.runs.forEach(track);
+  const unitId = (entry: RunEntry, unit: string): string => (entry.id === "." ? unit : `${entry.id}/${unit}`);
   const clients = new Set<ServerResponse>();
   const send = (res: ServerResponse, event: string, data: unknown): void => {
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -98,7 +114,7 @@ export async function startViewServer(path: string, options: ViewOptions): Promi
         broadcast("layout", { run: id, layout } satisfies LayoutEvent);
       },
       (err: unknown) => {
-        run.problems.push(`the network could not be laid out: ${(err as Error).message}`);
+        run.source.problems.push(`the network could not be laid out: ${(err as Error).message}`);
       },
     );
   };
@@ -107,9 +123,10 @@ export async function startViewServer(path: string, options: ViewOptions): Promi
   const folderInfo = (): FolderInfo => ({
     title: folderTitle(opened),
     root: opened.root,
-    kind: opened.kind,
+    // A run folder whose log holds several networks (grow-cnn's units) is shown as a study of them.
+    kind: opened.kind === "run" && runs.size > 1 ? "study" : opened.kind,
     command: opened.command,
-    runs: [...runs.values()].map((r) => describeRun(r, opened)),
+    runs: [...runs.entries()].map(([id, r]) => describeRun(id, r, opened)),
   });
   /** Reads what the logs gained; returns the layouts it started. */
   const poll = (): Promise<void>[] => {
@@ -118,17 +135,37 @@ export async function startViewServer(path: string, options: ViewOptions): Promi
       opened.runs.push(entry);
       track(entry);
     }
-    for (const [id, run] of runs) {
-      if (run.entry.problem !== null) continue;
-      const update = run.tail.poll();
-      if (update === null) continue;
-      if (update.reset) run.records = [];
-      run.records.push(...update.records);
-      run.problems.push(...update.problems);
-      if (update.records.length === 0 && !update.reset) continue;
-      broadcast("records", { run: id, reset: update.reset, records: update.records });
+    const add = (id: string, run: TrackedRun, reset: boolean, records: LogRecord[]): void => {
+      if (reset) run.records = [];
+      run.records.push(...records);
+      if (records.length === 0 && !reset) return;
+      broadcast("records", { run: id, reset, records });
       run.timeline = buildTimeline(run.records);
       started.push(relayout(id, run));
+    };
+    for (const source of sources) {
+      if (source.entry.problem !== null) continue;
+      const update = source.tail.poll();
+      if (update === null) continue;
+      source.problems.push(...update.problems);
+      if (source.units === null && update.records.some(isUnitRecord)) {
+        // A log of several networks: one run per unit instead of the log's own.
+        source.units = new UnitSplitter();
+        runs.delete(source.entry.id);
+      }
+      if (source.units === null) {
+        add(source.entry.id, runs.get(source.entry.id) as TrackedRun, update.reset, update.records);
+        continue;
+      }
+      if (update.reset) source.units = new UnitSplitter();
+      const byUnit = source.units.push(update.records);
+      for (const [id, run] of runs) if (run.source === source && update.reset) add(id, run, true, byUnit.get(run.unit as string) ?? []);
+      for (const [unit, records] of byUnit) {
+        const id = unitId(source.entry, unit);
+        if (runs.get(id)?.source === source && update.reset) continue;
+        if (!runs.has(id)) runs.set(id, newRun(source, unit));
+        add(id, runs.get(id) as TrackedRun, false, records);
+      }
     }
     const info = JSON.stringify(folderInfo());
     if (info !== lastFolder) {
@@ -192,16 +229,21 @@ export async function startViewServer(path: string, options: ViewOptions): Promi
   };
 }
 
-function describeRun(run: TrackedRun, opened: OpenedFolder): RunInfo {
+function describeRun(id: string, run: TrackedRun, opened: OpenedFolder): RunInfo {
+  const { entry, tail, problems } = run.source;
   const timeline = run.timeline;
-  const idleSeconds = run.tail.modifiedMs === 0 ? Infinity : (Date.now() - run.tail.modifiedMs) / 1000;
-  const status = runStatus({ finished: timeline.finished, error: timeline.error, records: run.records.length, tornBytes: Buffer.byteLength(run.tail.partial), idleSeconds });
-  const manifest = run.entry.manifest;
+  const idleSeconds = tail.modifiedMs === 0 ? Infinity : (Date.now() - tail.modifiedMs) / 1000;
+  // grow-cnn trains its units one after the other and writes no "done" record: a unit has
+  // finished when the next one has started, the last one when the study wrote its report.
+  const order = run.source.units?.order ?? [];
+  const unitDone = run.unit !== null && (order[order.length - 1] !== run.unit || existsSync(join(entry.dir, "report.md")));
+  const status = runStatus({ finished: timeline.finished || unitDone, error: timeline.error, records: run.records.length, tornBytes: Buffer.byteLength(tail.partial), idleSeconds });
+  const manifest = entry.manifest;
   const config = (manifest?.config ?? {}) as Record<string, unknown>;
   const seed = typeof manifest?.seed === "number" ? manifest.seed : null;
   // Runs that differ only by seed form a group (whole/seed-0, whole/seed-1 → whole); others are their own.
-  const group = run.entry.id === "." ? opened.command : run.entry.id.replace(/\/seed-\d+$/, "");
-  return { id: run.entry.id, command: commandName(manifest), group, seed, status, problem: run.entry.problem, problems: run.problems.slice(0, 20), kind: typeof config.kind === "string" ? config.kind : null };
+  const group = run.unit ?? (entry.id === "." ? opened.command : entry.id.replace(/\/seed-\d+$/, ""));
+  return { id, command: commandName(manifest), group, seed, status, problem: entry.problem, problems: problems.slice(0, 20), kind: typeof config.kind === "string" ? config.kind : null };
 }
 
 function serveStatic(webRoot: string, pathname: string, res: ServerResponse): void {
