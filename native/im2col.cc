@@ -170,13 +170,45 @@ void Col2imLoop(const Geometry& g, const T* cols, T* dx) {
       }                                                                                    \
     }                                                                                      \
   }
+// The CNNs' 2×2 windows with stride 2 (no padding, no dilation): the four taps of each
+// output in registers, one pass, in the reference's tap order (0,0), (0,1), (1,0), (1,1).
+#define TG_MAXPOOL_2X2(T)                                                                   \
+  TG_MULTIVERSION void MaxPool2x2(const Geometry& g, const T* x, T* y, int32_t* argmax) {   \
+    const int64_t OW = g.outW;                                                             \
+    const int64_t W = g.W;                                                                 \
+    for (int64_t p = 0; p < g.B * g.C; p++) {                                              \
+      for (int64_t r = 0; r < g.outH; r++) {                                               \
+        const int64_t row0 = p * g.H * W + 2 * r * W;                                      \
+        T* yb = y + (p * g.outH + r) * OW;                                                 \
+        int32_t* ab = argmax + (p * g.outH + r) * OW;                                      \
+        for (int64_t q = 0; q < OW; q++) {                                                 \
+          const int64_t k = row0 + 2 * q;                                                  \
+          const int64_t taps[3] = {k + 1, k + W, k + W + 1};                               \
+          T best = x[k];                                                                   \
+          int64_t at = k;                                                                  \
+          for (int t = 0; t < 3; t++) {                                                    \
+            const T val = x[taps[t]];                                                      \
+            const bool take = (val > best) | ((val != val) & (best == best));              \
+            best = take ? val : best;                                                      \
+            at = take ? taps[t] : at;                                                      \
+          }                                                                                \
+          yb[q] = best;                                                                    \
+          ab[q] = static_cast<int32_t>(at);                                                \
+        }                                                                                  \
+      }                                                                                    \
+    }                                                                                      \
+  }
 // target_clones applies to plain functions, not templates: one overload per element type.
 TG_MAXPOOL_ROWS(float)
 TG_MAXPOOL_ROWS(double)
+TG_MAXPOOL_2X2(float)
+TG_MAXPOOL_2X2(double)
 #undef TG_MAXPOOL_ROWS
+#undef TG_MAXPOOL_2X2
 
 template <typename T>
 void MaxPoolLoop(const Geometry& g, const T* x, T* y, int32_t* argmax) {
+  if (g.ph == 0 && g.pw == 0 && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.dh == 1 && g.dw == 1) return MaxPool2x2(g, x, y, argmax);
   if (g.ph == 0 && g.pw == 0) return MaxPoolInside(g, x, y, argmax);
   int64_t o = 0;
   for (int64_t p = 0; p < g.B * g.C; p++) {

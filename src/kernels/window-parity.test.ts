@@ -68,6 +68,8 @@ const DEGENERATE: Dims[] = [
   [2, 0, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1], // zero channels
   [1, 1, 2, 2, 3, 3, 1, 1, 0, 0, 1, 1], // kernel larger than the input: zero outputs
   [3, 2, 9, 8, 2, 3, 3, 2, 1, 2, 3, 2], // everything rectangular and > 1
+  [2, 3, 6, 7, 2, 2, 2, 2, 0, 0, 1, 1], // the CNNs' 2×2 stride-2 pool (native fast path), odd width floored
+  [1, 2, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1], // the same on a 28×28 map
 ];
 
 function fill<T extends FloatArray>(make: (n: number) => T, n: number, rng: Rng): T {
