@@ -28,8 +28,7 @@ export async function runStudyInTerminal(
     progress: quiet ? null : (label, total) => createProgress({ label, total }),
   };
   if (resume !== undefined) {
-    const out = /[\s"'$]/.test(resume.out) ? JSON.stringify(resume.out) : resume.out;
-    io.stop = stopRequest(`${invocation()} ${resume.command} --resume ${out}`);
+    io.stop = stopRequest(`${invocation()} ${resume.command} --resume ${shellWord(resume.out)}`);
   }
   const t0 = performance.now();
   let res;
@@ -49,4 +48,9 @@ export function defaultOut(command: string, now: Date = new Date()): string {
   const p = (n: number) => String(n).padStart(2, "0");
   const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
   return `runs/${command}-${stamp}`;
+}
+
+/** `word` as one shell word in a printed command (JSON quotes when it holds spaces, quotes or $). */
+export function shellWord(word: string): string {
+  return /[\s"'$]/.test(word) ? JSON.stringify(word) : word;
 }

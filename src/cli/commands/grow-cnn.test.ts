@@ -1,7 +1,8 @@
 /**
  * `tinygrow grow-cnn` end to end on tiny generated IDX files (8×8 images): the run folder
  * (manifest, log, checkpoint, report, plots), a run killed at an exact log record and resumed
- * gives the same log as an uninterrupted run (timing fields aside), and bad options are
+ * gives the same log as an uninterrupted run (timing fields aside), so does one stopped by
+ * SIGTERM at its next safe point and resumed with the command it prints, and bad options are
  * clear errors with a non-zero exit.
  */
 import { test } from "node:test";
@@ -13,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { CIFAR10_IMAGE_BYTES, encodeCifarRecords } from "../../data/cifar.js";
 import { CIFAR10 } from "../../node/data/cifar.js";
 import { writeTinyMnist } from "../../node/data/idx-fixtures.js";
+import { runCli, startStopped } from "../../test-support/cli-run.js";
 import { tempDir } from "../../test-support/temp-dir.js";
 
 const cli = fileURLToPath(new URL("../main.js", import.meta.url));
@@ -59,6 +61,27 @@ test("grow-cnn: a run folder with report and plots; killed and resumed it writes
   const resumed = spawnSync(process.execPath, [cli, "grow-cnn", "--resume", cut, "--data-dir", dataDir, "--quiet"], { encoding: "utf8" });
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.deepEqual(logWithoutTiming(cut), log);
+});
+
+test("grow-cnn: SIGTERM stops at the next checkpoint, exits 143 with the --resume command, and the resumed run writes the same log", async () => {
+  const dataDir = data();
+  const whole = join(tempDir("tinygrow-grow-cnn-"), "run");
+  assert.equal(runCli(args(dataDir, whole).slice(1)).status, 0);
+  const out = join(tempDir("tinygrow-grow-cnn-"), "run");
+  // Frozen right after its 3rd log record (before that epoch's checkpoint), then signalled.
+  const run = await startStopped(args(dataDir, out).slice(1), "log-record:3:stop");
+  process.kill(run.pid, "SIGTERM");
+  process.kill(run.pid, "SIGCONT");
+  const r = await run.done;
+  assert.equal(r.status, 143, r.stderr);
+  assert.match(r.stderr, /stopped by SIGTERM in .*run: .+, epoch \d+, growth step \d+; a checkpoint was written there; continue with:/);
+  const command = /continue with:\n {2}(.*)\n/.exec(r.stderr)?.[1] ?? "";
+  assert.match(command, / grow-cnn --data-dir \S+ --resume /, "the printed command finds the data again");
+  const cut = logWithoutTiming(out).length;
+  assert.ok(cut >= 3 && cut < logWithoutTiming(whole).length, `stopped early: ${cut} records`);
+  const resumed = runCli(command.split(" ").slice(2));
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.deepEqual(logWithoutTiming(out), logWithoutTiming(whole));
 });
 
 test("grow-cnn --dataset cifar10: 3×32×32 images from the binary batches, Adam with a cosine schedule, the loss-measured selection", () => {

@@ -18,7 +18,7 @@ import { MANIFEST_FILE, readManifest } from "../../node/io/run-folder.js";
 import { chooseKernels } from "../../node/kernels.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
 import { resolveStudyConfig } from "../study-config.js";
-import { defaultOut, runStudyInTerminal, stdoutLine, type WriteLine } from "../study-runner.js";
+import { defaultOut, runStudyInTerminal, shellWord, stdoutLine, type WriteLine } from "../study-runner.js";
 
 const FLAG_PATHS: Record<string, string> = {
   seed: "seed",
@@ -84,9 +84,9 @@ export async function runGrowCnnCommand(options: Record<string, unknown>, write:
     io.log(`kernels: ${choice.reason}`);
     const data = loadStudyData(config, dirs);
     io.log(`${config.dataset}: ${data.train.labels.length} training, ${data.validation.labels.length} validation, ${data.test.labels.length} test images`);
-    runGrowCnnStudy({ dir, config, data, kernels: choice.kernels, kernelsInfo: { name: choice.name, reason: choice.reason }, resume, log: io.log, command: process.argv.slice(1) });
+    await runGrowCnnStudy({ dir, config, data, kernels: choice.kernels, kernelsInfo: { name: choice.name, reason: choice.reason }, resume, log: io.log, command: process.argv.slice(1), stop: io.stop });
     return writeGrowCnnReport(dir, config);
-  });
+  }, { command: typeof options.dataDir === "string" ? `grow-cnn --data-dir ${shellWord(resolve(options.dataDir))}` : "grow-cnn", out: dir });
 }
 
 export function registerGrowCnn(program: Command): void {

@@ -12,13 +12,14 @@
  * checkpoint's record count and the run goes on with the same state.
  */
 import { join } from "node:path";
-import { DataError } from "../../errors.js";
+import { DataError, InterruptedError } from "../../errors.js";
 import { Cnn } from "../../conv/cnn.js";
 import { cnnGraphJson, type CnnGraphJson } from "../../conv/cnn-graph.js";
 import { cnnFromJson, cnnToJson, type CnnJson } from "../../conv/cnn-json.js";
 import type { CnnOptions } from "../../conv/cnn-spec.js";
 import { createOptimizer, evaluateCnn, trainCnn } from "../../conv/train.js";
 import type { Dataset } from "../../data/batches.js";
+import type { StopRequest } from "../../experiments/growth-run.js";
 import { epochLearningRate, totalEpochs, type GrowCnnConfig } from "../../experiments/grow-cnn-config.js";
 import { cnnGrowthStep, type CnnGrowthStepResult, type LabelledImages } from "../../growth/conv/cnn-growth-step.js";
 import type { Kernels } from "../../kernels/kernels.js";
@@ -168,6 +169,8 @@ export interface GrowCnnRun {
   resume: boolean;
   log: (line: string) => void;
   command?: string[];
+  /** SIGINT/SIGTERM in the CLI (cli/interrupt.ts): polled after every checkpoint. */
+  stop?: StopRequest;
 }
 
 const asDataset = (d: LabelledImages): Dataset => ({ x: d.x, labels: d.labels });
@@ -177,7 +180,7 @@ function accuracy(model: Cnn, d: LabelledImages, kernels: Kernels): number {
 }
 
 /** Runs (or resumes) the whole study in `run.dir`; returns every record written. */
-export function runGrowCnnStudy(run: GrowCnnRun): { records: (EpochRecord | GrowthRecord)[] } {
+export async function runGrowCnnStudy(run: GrowCnnRun): Promise<{ records: (EpochRecord | GrowthRecord)[] }> {
   const { config, data, kernels } = run;
   const units = studyUnits(config);
   const epochs = totalEpochs(config);
@@ -243,9 +246,18 @@ export function runGrowCnnStudy(run: GrowCnnRun): { records: (EpochRecord | Grow
         if (position.step < config.growth.steps && position.epoch >= initialEpochs + position.step * epochsPerStep) return "grow";
         return position.epoch < epochs ? "train" : "done";
       };
+      // A safe point after every checkpoint: the event loop gets a turn there (where the CLI's
+      // SIGINT/SIGTERM handler runs) and a requested stop ends the run at the state just saved.
+      const safePoint = async (): Promise<void> => {
+        if (run.stop === undefined) return;
+        const polled = run.stop.poll();
+        const reason = polled instanceof Promise ? await polled : polled;
+        if (reason !== null) throw new InterruptedError(reason, `${run.dir}: ${unit.name}, epoch ${position.epoch}, growth step ${position.step}`);
+      };
       for (let next = schedule(); next !== "done"; next = schedule()) {
         if (next === "train") {
           trainOne();
+          await safePoint();
           continue;
         }
         const t0 = performance.now();
@@ -256,6 +268,7 @@ export function runGrowCnnStudy(run: GrowCnnRun): { records: (EpochRecord | Grow
         const done = result.applied.map((a) => `block ${a.candidate.block} (→ ${a.candidate.consumer}) +${a.candidate.k}, γ ${a.gamma.toPrecision(3)}, loss ${a.lossBefore.toFixed(4)} → ${a.lossAfter.toFixed(4)}`);
         run.log(`${unit.name}: growth step ${position.step}: ${done.length > 0 ? done.join("; ") : "no pair could grow"}; scores ${result.candidates.map((x) => `${x.block}:${x.score.toPrecision(3)}`).join(" ")}; widths ${result.widths.join("-")} (${rec.searchSeconds.toFixed(1)} s)`);
         save();
+        await safePoint();
       }
       if (unit.kind === "grown") grownWidths = model.widths;
       model = null;
