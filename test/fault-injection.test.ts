@@ -16,7 +16,7 @@ import { spawnSync } from "node:child_process";
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rng } from "../src/tensor/rng.js";
-import { CLI_MAIN, runCli, startStopped, type CliResult } from "../src/test-support/cli-run.js";
+import { CLI_MAIN, runCli, signalStopped, startStopped, type CliResult } from "../src/test-support/cli-run.js";
 import { lineCount, recordsWithoutTiming } from "../src/test-support/run-logs.js";
 import { tempDir } from "../src/test-support/temp-dir.js";
 import { mountTmpfs } from "../src/test-support/tmpfs.js";
@@ -100,8 +100,7 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   test(`${signal}: stops at the next safe point, prints where and the exact --resume command, exits ${code}`, { timeout: TIMEOUT }, async () => {
     const out = fresh();
     const run = await startStopped([...STUDY, "--out", out], "log-record:40:stop");
-    process.kill(run.pid, signal);
-    process.kill(run.pid, "SIGCONT");
+    await signalStopped(run, signal);
     const r = await run.done;
     assert.equal(r.status, code, r.stderr);
     assert.match(r.stderr, new RegExp(`tinygrow: stopped by ${signal} in .*${RUN}: after growth step \\d, epoch \\d+ of its training \\(run epoch \\d+\\); a checkpoint was written there; continue with:`));

@@ -10,7 +10,7 @@ import type { StopRequest } from "../experiments/growth-run.js";
 
 const EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 /** Safe points give the event loop a turn (where signal handlers run) at most this often. */
-const YIELD_EVERY_MS = 200;
+export const YIELD_EVERY_MS = 200;
 
 let received: NodeJS.Signals | null = null;
 let listening = false;

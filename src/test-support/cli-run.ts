@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { YIELD_EVERY_MS } from "../cli/interrupt.js";
 
 export const CLI_MAIN = fileURLToPath(new URL("../cli/main.js", import.meta.url));
 
@@ -62,6 +63,18 @@ export async function startStopped(args: string[], fault: string, env: Record<st
   while (!exited && processState(pid) !== "T") await new Promise((r) => setTimeout(r, 20));
   if (exited) throw new Error(`the child exited before reaching ${fault}: ${(await done).stderr}`);
   return { pid, done };
+}
+
+/**
+ * Sends `signal` to a child frozen by a `:stop` fault, then lets it go on. It stays frozen longer
+ * than the CLI's yield interval first (cli/interrupt.ts YIELD_EVERY_MS: safe points give the event
+ * loop a turn at most that often), so its next safe point is sure to take the turn in which the
+ * handler runs, however little of the run is left: the test does not depend on machine speed.
+ */
+export async function signalStopped(run: StoppedCli, signal: NodeJS.Signals): Promise<void> {
+  await new Promise((r) => setTimeout(r, YIELD_EVERY_MS + 50));
+  process.kill(run.pid, signal);
+  process.kill(run.pid, "SIGCONT");
 }
 
 /** The state letter of /proc/<pid>/stat (R, S, T = stopped, …), or null. */

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { CIFAR10_IMAGE_BYTES, encodeCifarRecords } from "../../data/cifar.js";
 import { CIFAR10 } from "../../node/data/cifar.js";
 import { writeTinyMnist } from "../../node/data/idx-fixtures.js";
-import { runCli, startStopped } from "../../test-support/cli-run.js";
+import { runCli, signalStopped, startStopped } from "../../test-support/cli-run.js";
 import { tempDir } from "../../test-support/temp-dir.js";
 
 const cli = fileURLToPath(new URL("../main.js", import.meta.url));
@@ -70,8 +70,7 @@ test("grow-cnn: SIGTERM stops at the next checkpoint, exits 143 with the --resum
   const out = join(tempDir("tinygrow-grow-cnn-"), "run");
   // Frozen right after its 3rd log record (before that epoch's checkpoint), then signalled.
   const run = await startStopped(args(dataDir, out).slice(1), "log-record:3:stop");
-  process.kill(run.pid, "SIGTERM");
-  process.kill(run.pid, "SIGCONT");
+  await signalStopped(run, "SIGTERM");
   const r = await run.done;
   assert.equal(r.status, 143, r.stderr);
   assert.match(r.stderr, /stopped by SIGTERM in .*run: .+, epoch \d+, growth step \d+; a checkpoint was written there; continue with:/);
