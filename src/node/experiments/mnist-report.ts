@@ -14,7 +14,7 @@ import { accuracyCurvePlot, accuracyVsParamsPlot } from "../../io/plots.js";
 import { formatNumber, markdownTable } from "../../io/summary.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { readGrowthLog } from "./open-growth-run.js";
-import { energyOf } from "./report.js";
+import { energyOf, figuresSection } from "./report.js";
 
 /** One run of the MNIST experiment: the grown network, a fixed MLP of LeCun et al., or the retrained structure. */
 export interface MnistRun {
@@ -185,9 +185,7 @@ function mnistReportMarkdown(config: MnistConfig, grown: MnistOutcome, summary: 
     "",
     summary,
     "",
-    "## Figures",
-    "",
-    ...figures.flatMap(([caption, file]) => [`### ${caption}`, "", `![${caption}](${file})`, ""]),
+    ...figuresSection(figures),
     "## Grown DAG",
     "",
     `![grown DAG](grown/dag.svg)`,

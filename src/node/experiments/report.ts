@@ -209,6 +209,11 @@ function allPositive(groups: readonly [string, RunOutcome[]][]): boolean {
   return groups.every(([, runs]) => runs.every((r) => r.testLoss.every((v) => v > 0) && r.trace.loss.every((v) => v > 0)));
 }
 
+/** The report's "## Figures" section: each [caption, file] as a heading and its image (markdown lines). */
+export function figuresSection(figures: readonly (readonly [string, string])[]): string[] {
+  return ["## Figures", "", ...figures.flatMap(([caption, file]) => [`### ${caption}`, "", `![${caption}](${file})`, ""])];
+}
+
 function reportMarkdown(config: TeacherStudentConfig, outcomes: readonly RunOutcome[], figures: readonly [string, string][], summary: string, meta: { kernels: string }): string {
   const t = config.training;
   const g = config.growth;
@@ -232,9 +237,7 @@ function reportMarkdown(config: TeacherStudentConfig, outcomes: readonly RunOutc
     "",
     summary,
     "",
-    "## Figures",
-    "",
-    ...figures.flatMap(([caption, file]) => [`### ${caption}`, "", `![${caption}](${file})`, ""]),
+    ...figuresSection(figures),
     "## Grown DAGs",
     "",
     ...outcomes.filter((o) => o.run.kind === "growth").flatMap((o) => [`### ${o.run.label}, seed ${o.run.seed}: ${o.parameters} parameters, final test loss ${o.finalTestLoss.toPrecision(4)}`, "", `![${o.run.label} seed ${o.run.seed}](${o.run.dir}/dag.svg)`, ""]),
