@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "build/**", "node_modules/**", "runs/**", "wasm/**", "src/kernels/wasm/binary.generated.ts"] },
+  { ignores: ["dist/**", "build/**", "node_modules/**", "runs/**", ".tinygrow-cache/**", "wasm/**", "src/kernels/wasm/binary.generated.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
