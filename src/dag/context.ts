@@ -4,19 +4,22 @@
  * Per-candidate caches (δW moves) are not sent: each side recomputes them identically.
  *
  * `shareContext` first moves the context's arrays (activations, gradients, targets,
- * statistics) into SharedArrayBuffers, in place: structured clone then passes them to every
+ * statistics, the float64 sample blocks of samples.ts) into SharedArrayBuffers, in place: structured clone then passes them to every
  * worker by reference, so a step costs no copy per worker and the data exists once in
- * memory whatever the number of workers. Arrays that outlive a step (the splits' inputs,
- * which are the input node's activations) are moved once and found again in `cache`.
+ * memory whatever the number of workers. The splits' inputs (the input node's activations)
+ * and targets outlive a step: `shareSplits` moves them once, in the splits themselves, so
+ * that they exist once in memory too (a copy kept beside the originals would double them).
  */
 import type { Kernels } from "../kernels/kernels.js";
 import { Matrix, type FloatArray } from "../tensor/matrix.js";
 import type { Candidate } from "./candidates.js";
+import type { DagData } from "./data.js";
 import type { EvalSet } from "./evaluate.js";
 import type { DagActivations } from "./model.js";
 import { modelFromJson, modelToJson, type DagModelJson } from "./serialize.js";
 import type { DagStatistics, NodeStatistics } from "./statistics.js";
-import type { StepContext, StepOptions } from "./step.js";
+import type { Proposal } from "./fit.js";
+import type { GrowthSplits, StepContext, StepOptions } from "./step.js";
 
 type Plain<T extends FloatArray> = { rows: number; cols: number; data: T };
 
@@ -28,6 +31,7 @@ export interface PackedContext {
   setLs: Omit<EvalSet<Float32Array>, "deltaMoves">;
   setGr: Omit<EvalSet<Float32Array>, "deltaMoves">;
   setOpt: StepContext<Float32Array>["setOpt"];
+  blocks: StepContext<Float32Array>["blocks"];
   options: StepOptions;
   paramsBefore: number;
 }
@@ -63,6 +67,15 @@ function shareSet(set: { acts: DagActivations<Float32Array>; targets?: EvalSet<F
   if (set.targets !== undefined) set.targets = set.targets instanceof Int32Array ? shared(set.targets, cache) : sharedMatrix(set.targets, cache);
 }
 
+/** Moves the splits' inputs and targets into shared memory, in place (a no-op for arrays already there). */
+export function shareSplits(splits: GrowthSplits<Float32Array>, cache: ShareCache): void {
+  for (const d of [splits.trainOpt, splits.trainLs, splits.trainGr] as DagData[]) {
+    d.x = sharedMatrix(d.x, cache);
+    if ("labels" in d) d.labels = shared(d.labels, cache);
+    else d.y = sharedMatrix(d.y, cache);
+  }
+}
+
 /**
  * Moves the read-only arrays of a step context into shared memory, in place (the main thread
  * then reads the same memory as the workers; values are unchanged, so results are too).
@@ -74,6 +87,7 @@ export function shareContext(ctx: StepContext<Float32Array>, cache: ShareCache):
     shareSet(ctx.setOpt, cache);
     shareMap(ctx.setOpt.grads, cache);
   }
+  for (const [key, m] of ctx.blocks) ctx.blocks.set(key, sharedMatrix(m, cache));
   const stats = ctx.stats as { C: DagStatistics["C"]; MG: DagStatistics["MG"] } & DagStatistics;
   stats.C = sharedMatrix(stats.C, cache);
   stats.MG = sharedMatrix(stats.MG, cache);
@@ -93,6 +107,7 @@ export function packContext(ctx: StepContext<Float32Array>): PackedContext {
     setLs: strip(ctx.setLs),
     setGr: strip(ctx.setGr),
     setOpt: ctx.setOpt,
+    blocks: ctx.blocks,
     options: ctx.options,
     paramsBefore: ctx.paramsBefore,
   };
@@ -131,8 +146,15 @@ export function unpackContext(p: PackedContext, kernels: Kernels): StepContext<F
     setLs: reviveSet(p.setLs),
     setGr: reviveSet(p.setGr),
     setOpt: p.setOpt === null ? null : { acts: reviveActs(p.setOpt.acts), grads: reviveMap(p.setOpt.grads) },
+    blocks: reviveMap(p.blocks),
     options: p.options,
     kernels,
     paramsBefore: p.paramsBefore,
   };
+}
+
+/** A proposal received from a worker (structured clone keeps the arrays, not the Matrix class). */
+export function reviveProposal(p: Proposal): Proposal {
+  if (p.kind === "new-edge") return { ...p, weight: revive(p.weight) };
+  return { ...p, alpha: revive(p.alpha), omega: revive(p.omega), deltaAdjust: p.deltaAdjust === null ? null : p.deltaAdjust.map((m) => (m === null ? null : revive(m))) };
 }

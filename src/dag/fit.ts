@@ -116,6 +116,17 @@ export function addedParameters(graph: DagGraph, p: Proposal): number {
   return n;
 }
 
+/**
+ * Where a neuron candidate's new neurons sit: the node they join (a new node's name, or the
+ * widened node), their in-edge sources (X̃'s blocks), whether X̃ ends with a ones column, and
+ * the nodes they feed.
+ */
+export function neuronLayout(graph: DagGraph, candidate: Exclude<Candidate, { kind: "new-edge" }>, newNodeName: string): { node: string; sources: string[]; targets: string[]; withOnes: boolean } {
+  if (candidate.kind === "new-node") return { node: newNodeName, sources: [candidate.from], targets: [candidate.to], withOnes: true };
+  const node = candidate.node;
+  return { node, sources: graph.predecessors(node), targets: graph.successors(node), withOnes: graph.inEdges(node).some((e) => e.bias) };
+}
+
 /** The closed-form fit of one candidate. */
 export function fitCandidate(graph: DagGraph, stats: DagStatistics, candidate: Candidate, newNodeName: string, defaultActivation: ActivationName, options: FitOptions, kernels: Kernels): Proposal {
   if (candidate.kind === "new-edge") {
@@ -128,10 +139,7 @@ export function fitCandidate(graph: DagGraph, stats: DagStatistics, candidate: C
     return { kind: "new-edge", from, to, weight: scale(delta.deltaWeight, -1), bias };
   }
   const isNew = candidate.kind === "new-node";
-  const node = isNew ? newNodeName : candidate.node;
-  const sources = isNew ? [candidate.from] : graph.predecessors(candidate.node);
-  const targets = isNew ? [candidate.to] : graph.successors(candidate.node);
-  const withOnes = isNew ? true : graph.inEdges(candidate.node).some((e) => e.bias);
+  const { node, sources, targets, withOnes } = neuronLayout(graph, candidate, newNodeName);
   const cols = sources.flatMap((s) => activityColumns(stats, s));
   if (withOnes) cols.push(stats.onesColumn);
   const targetSizes = targets.map((t) => graph.node(t).size);

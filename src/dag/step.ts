@@ -36,20 +36,21 @@
 import { NumericalError } from "../errors.js";
 import type { Kernels } from "../kernels/kernels.js";
 import type { LossName } from "../nn/losses/loss.js";
-import { Matrix, type FloatArray, type Matrix64 } from "../tensor/matrix.js";
+import { Matrix, type FloatArray } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
-import { augmentWithOnes, concatColumns, concatRows, linearCombination, matmul } from "../growth/linalg.js";
+import { concatColumns, concatRows } from "../growth/linalg.js";
 import { refineNeurons } from "./refine.js";
-import { randomPool, residualShape, selectNeurons, unitScaleRows, type NeuronSamples } from "./random-tries.js";
+import { randomPool, residualShape, selectNeurons, unitScaleRows } from "./random-tries.js";
+import { neuronSamples, sampleBlocks, type SampleBlocks } from "./samples.js";
 import { resolveSignificance, selectionGainEdge } from "../growth/significance.js";
 import { describeCandidate, enumerateCandidates, fitToBudget, largestBottleneck, type Candidate } from "./candidates.js";
 import { dagLoss, targetsOf, type DagData } from "./data.js";
 import { ExtendedEvaluator, makeEvalSet, searchAmplitudeChecked, type EvalSet } from "./evaluate.js";
-import { addedParameters, fitCandidate, proposalIsEmpty, sliceRows, type NeuronProposal, type Proposal } from "./fit.js";
+import { addedParameters, fitCandidate, proposalIsEmpty, sliceRows, type Proposal } from "./fit.js";
 import { applyProposal } from "./apply.js";
 import { bicScore, chooseCandidate, criterionOf, criterionValue, nullOptionOf, type Criterion, type CriterionInput } from "./selection.js";
 import type { DagActivations, DagModel } from "./model.js";
-import { block, bottleneckScores, bottlenecks, computeNodeStatistics, deltaWarnings, type DagStatistics, type NodeStatistics } from "./statistics.js";
+import { bottleneckScores, bottlenecks, computeNodeStatistics, deltaWarnings, type DagStatistics } from "./statistics.js";
 import { resolveGrowthOptions, type GrowthOptions, type StepOptions } from "./step-options.js";
 
 export { bicScore, chooseCandidate, BIC_COMPARES, DEFAULT_PENALTY_ALPHA, type BicOptions, type PenaltyOptions, type Criterion } from "./selection.js";
@@ -139,15 +140,29 @@ export interface StepContext<T extends FloatArray> {
   setGr: EvalSet<T>;
   /** Train-opt activities and per-node gradients G_v (sum loss), for every fit mode but "tiny". */
   setOpt: { acts: DagActivations<T>; grads: Map<string, Matrix<T>> } | null;
+  /** The float64 [a_sources | 1] blocks of train-opt the neuron candidates read (samples.ts), built once per step. */
+  blocks: SampleBlocks;
   options: StepOptions;
   kernels: Kernels;
   paramsBefore: number;
 }
 
+/** A candidate's report and its fitted proposal (what the step applies if it is chosen). */
+export interface EvaluatedCandidate {
+  report: CandidateReport;
+  proposal: Proposal;
+}
+
 /** Evaluates candidates of a context elsewhere (a worker pool); results by index. */
 export interface CandidateRunner {
   readonly size: number;
-  evaluate(context: StepContext<Float32Array>): Promise<CandidateReport[]>;
+  /**
+   * Optional: moves the splits' arrays, in place and values unchanged, to memory the runner's
+   * workers read without a copy (pool.ts: SharedArrayBuffers); called before every pooled step
+   * (a no-op once done).
+   */
+  shareSplits?(splits: GrowthSplits<Float32Array>): void;
+  evaluate(context: StepContext<Float32Array>): Promise<EvaluatedCandidate[]>;
 }
 
 /**
@@ -182,7 +197,7 @@ function seconds(t0: number): number {
 }
 
 /** Fit, line search and score of candidate `index` (pure in the context). */
-export function evaluateCandidate<T extends FloatArray>(ctx: StepContext<T>, index: number): { report: CandidateReport; proposal: Proposal } {
+export function evaluateCandidate<T extends FloatArray>(ctx: StepContext<T>, index: number): EvaluatedCandidate {
   const { model, stats, options, kernels } = ctx;
   const candidate = ctx.candidates[index];
   const t0 = performance.now();
@@ -244,30 +259,6 @@ export function buildProposal<T extends FloatArray>(ctx: StepContext<T>, index: 
   return { ...tiny, k: chosen.k, alpha: chosen.alpha, omega: chosen.omega, amplitude: "outside", deltaAdjust: chosen.deltaAdjust };
 }
 
-function asFloat64(m: Matrix<FloatArray>): Matrix64 {
-  return new Matrix(m.rows, m.cols, Float64Array.from(m.data));
-}
-
-/**
- * Train-opt samples of a neuron candidate, float64: X̃ = [a_sources | 1], and per target t
- * 𝓑_t = [a_{t's sources} | 1], S_t and V_t = G_t − 𝓑_t δW_tᵀ (𝓑_t omitted when `applyDelta`
- * is off: the existing edges then do not move, so nothing is projected out).
- */
-function neuronSamples<T extends FloatArray>(ctx: StepContext<T>, p: NeuronProposal): NeuronSamples {
-  const set = ctx.setOpt as NonNullable<StepContext<T>["setOpt"]>;
-  const f64 = (name: string): Matrix64 => asFloat64(set.acts.a.get(name) as Matrix<T>);
-  const inputs = (sources: readonly string[], withOnes: boolean): Matrix64 => augmentWithOnes(sources.map(f64).reduce((acc, m) => concatColumns(acc, m)), withOnes);
-  const targets = p.targets.map((t) => {
-    const node = ctx.stats.nodes.get(t) as NodeStatistics;
-    const g = asFloat64(set.grads.get(t) as Matrix<T>);
-    if (node.columns.length === 0) return { basis: null, basisMoment: null, v: g };
-    const basis = inputs(node.sources, node.withOnes);
-    const v = linearCombination(1, g, -1, matmul(ctx.kernels, basis, node.delta.deltaRaw, { transB: true }));
-    return ctx.options.applyDelta ? { basis, basisMoment: block(ctx.stats.C, node.columns, node.columns), v } : { basis: null, basisMoment: null, v };
-  });
-  return { x: inputs(p.sources, p.withOnes), withOnes: p.withOnes, targets };
-}
-
 function optSet<T extends FloatArray>(model: DagModel<T>, data: DagData<T>, loss: LossName, kernels: Kernels): NonNullable<StepContext<T>["setOpt"]> {
   const acts = model.forwardAll(kernels, data.x);
   const out = acts.z.get(model.outputName) as Matrix<T>;
@@ -277,27 +268,20 @@ function optSet<T extends FloatArray>(model: DagModel<T>, data: DagData<T>, loss
 }
 
 /**
- * Every candidate's report, evaluated here or on `runner`, and the proposals built here.
+ * Every candidate's report and fitted proposal, evaluated here or on `runner` (whose workers
+ * send each proposal back, so the chosen one is not fitted again here).
  * OpenBLAS results depend on its thread count (a different partition of the sums), and
- * workers run one BLAS thread each: candidates are evaluated, rebuilt and applied with one
- * thread here too, so a serial run and a pooled run give bit-identical models. The count is
- * process-wide and only this (main) thread changes it (contract in pool.ts).
+ * workers run one BLAS thread each: candidates are evaluated and applied with one thread here
+ * too, so a serial run and a pooled run give bit-identical models. The count is process-wide
+ * and only this (main) thread changes it (contract in pool.ts).
  */
-async function evaluateAll<T extends FloatArray>(context: StepContext<T>, runner: CandidateRunner | null): Promise<{ reports: CandidateReport[]; proposals: Map<number, Proposal> }> {
-  const { kernels, model, candidates } = context;
-  const proposals = new Map<number, Proposal>();
+async function evaluateAll<T extends FloatArray>(context: StepContext<T>, runner: CandidateRunner | null): Promise<EvaluatedCandidate[]> {
+  const { kernels, candidates } = context;
   const blasThreads = kernels.numThreads();
   kernels.setNumThreads(1);
   try {
-    if (runner !== null && runner.size > 0 && model.dtype === "float32" && candidates.length > 1) {
-      return { reports: await runner.evaluate(context as unknown as StepContext<Float32Array>), proposals };
-    }
-    const reports = candidates.map((_, i) => {
-      const { report, proposal } = evaluateCandidate(context, i);
-      proposals.set(i, proposal);
-      return report;
-    });
-    return { reports, proposals };
+    if (runner !== null) return await runner.evaluate(context as unknown as StepContext<Float32Array>);
+    return candidates.map((_, i) => evaluateCandidate(context, i));
   } finally {
     kernels.setNumThreads(blasThreads);
   }
@@ -330,6 +314,9 @@ export async function growthStep<T extends FloatArray>(
   const candidates = opts.maxParameters === null ? enumerated : fitToBudget(model.graph, enumerated, opts.maxParameters - paramsBefore);
   const bottleneckNode = opts.strategy === "whole" ? null : largestBottleneck(model.graph, scores);
   const warnings = deltaWarnings(stats);
+  const runner = ctx.runner ?? null;
+  const pooled = runner !== null && runner.size > 0 && model.dtype === "float32" && candidates.length > 1;
+  if (pooled) runner.shareSplits?.(splits as unknown as GrowthSplits<Float32Array>);
   const context: StepContext<T> = {
     model,
     stats,
@@ -338,14 +325,17 @@ export async function growthStep<T extends FloatArray>(
     setLs: makeEvalSet(model, splits.trainLs, opts.loss, kernels),
     setGr: makeEvalSet(model, splits.trainGr, opts.loss, kernels),
     setOpt: opts.fit.mode !== "tiny" ? optSet(model, splits.trainOpt, opts.loss, kernels) : null,
+    blocks: new Map(),
     options: opts,
     kernels,
     paramsBefore,
   };
+  context.blocks = sampleBlocks(context, pooled);
   for (const [name, set] of [["train-ls", context.setLs], ["train-gr", context.setGr]] as const) {
     if (!Number.isFinite(set.baseLoss)) throw new NumericalError("growth step", `the current model's ${name} loss is ${set.baseLoss} before any expansion (the model diverged; lower the learning rate)`);
   }
-  const { reports, proposals } = await evaluateAll(context, ctx.runner ?? null);
+  const evaluated = await evaluateAll(context, pooled ? runner : null);
+  const reports = evaluated.map((e) => e.report);
   for (const r of reports) {
     if (r.nonFinite !== null) warnings.push(`candidate ${r.index} (${r.description}): non-finite ${r.nonFinite.set} loss ${r.nonFinite.loss} at γ = ${r.nonFinite.gamma.toPrecision(4)}${r.skipped === null ? " (treated as not better; a finite γ was kept)" : ` (skipped: ${r.skipped})`}`);
   }
@@ -359,8 +349,7 @@ export async function growthStep<T extends FloatArray>(
   if (chosen !== null) {
     kernels.setNumThreads(1);
     try {
-      const proposal = proposals.get(chosen) ?? buildProposal(context, chosen);
-      newNode = applyProposal(model, stats, proposal, reports[chosen].gamma, opts.applyDelta);
+      newNode = applyProposal(model, stats, evaluated[chosen].proposal, reports[chosen].gamma, opts.applyDelta);
     } finally {
       kernels.setNumThreads(blasThreads);
     }

@@ -61,12 +61,19 @@ export function splitFromJson(json: ThreeWaySplitJson): ThreeWaySplit {
   return { seed: json.seed, trainOpt: Int32Array.from(json.trainOpt), trainLs: Int32Array.from(json.trainLs), trainGr: Int32Array.from(json.trainGr) };
 }
 
-/** The rows `indices` of a dataset, in that order (a copy). */
-export function subsetDataset(data: Dataset, indices: Int32Array): Dataset {
-  const x = gatherRows(data.x.data, data.x.cols, indices);
-  const xm = new Matrix(indices.length, data.x.cols, x);
-  if (hasLabels(data)) return { x: xm, labels: Int32Array.from(indices, (i) => data.labels[i]) };
-  return { x: xm, y: new Matrix(indices.length, data.y.cols, gatherRows(data.y.data, data.y.cols, indices)) };
+/**
+ * The rows `indices` of a dataset, in that order (a copy). `shared`: the copy lives in
+ * SharedArrayBuffers (for data that worker threads read without a copy, e.g. the growth
+ * splits of a run with a candidate pool; needs an engine with SharedArrayBuffer).
+ */
+export function subsetDataset(data: Dataset, indices: Int32Array, shared = false): Dataset {
+  const x = new Matrix(indices.length, data.x.cols, gatherRows(data.x.data, data.x.cols, indices, shared));
+  if (hasLabels(data)) {
+    const labels = shared ? new Int32Array(new SharedArrayBuffer(indices.length * 4)) : new Int32Array(indices.length);
+    indices.forEach((i, r) => (labels[r] = data.labels[i]));
+    return { x, labels };
+  }
+  return { x, y: new Matrix(indices.length, data.y.cols, gatherRows(data.y.data, data.y.cols, indices, shared)) };
 }
 
 /** Concatenation of two index sets (e.g. inter-train = train-opt ∪ train-ls). */
@@ -77,8 +84,8 @@ export function concatIndices(a: Int32Array, b: Int32Array): Int32Array {
   return out;
 }
 
-function gatherRows(src: Float32Array, cols: number, indices: Int32Array): Float32Array {
-  const out = new Float32Array(indices.length * cols);
+function gatherRows(src: Float32Array, cols: number, indices: Int32Array, shared: boolean): Float32Array {
+  const out = shared ? new Float32Array(new SharedArrayBuffer(indices.length * cols * 4)) : new Float32Array(indices.length * cols);
   for (let r = 0; r < indices.length; r++) out.set(src.subarray(indices[r] * cols, (indices[r] + 1) * cols), r * cols);
   return out;
 }

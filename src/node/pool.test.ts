@@ -6,6 +6,7 @@ import { Rng } from "../tensor/rng.js";
 import { buildTeacher, teacherDataset } from "../data/teacher.js";
 import { splitThreeWays, subsetDataset } from "../data/splits.js";
 import { DagModel } from "../dag/model.js";
+import { modelToJson } from "../dag/serialize.js";
 import { growthStep, type CandidateRunner } from "../dag/step.js";
 import { CandidatePool } from "./pool.js";
 
@@ -76,6 +77,7 @@ test("the pool maps the step's arrays from shared memory (no copy per worker) an
     const buffers: string[] = [];
     const runner: CandidateRunner = {
       size: pool.size,
+      shareSplits: (sp) => pool.shareSplits(sp),
       evaluate: async (context) => {
         const reports = await pool.evaluate(context);
         const arrays = [...context.setGr.acts.a.values(), ...context.setLs.acts.z.values(), ...(context.setOpt?.grads.values() ?? []), context.stats.C];
@@ -90,9 +92,16 @@ test("the pool maps the step's arrays from shared memory (no copy per worker) an
       const b = await growthStep(serial, splits, { neuronsPerStep: 2, seed: step }, { kernels });
       const untimed = (r: typeof a) => r.candidates.map(({ evalSeconds, fitSeconds, ...rest }) => (void evalSeconds, void fitSeconds, rest));
       assert.deepEqual(untimed(a), untimed(b), `step ${step}: the same reports`);
+      // The chosen proposal comes back from its worker and is applied as received: the same model.
+      assert.deepEqual(modelToJson(pooled), modelToJson(serial), `step ${step}: the same grown model`);
     }
     assert.ok(buffers.length > 0, "the pool evaluated a step");
     assert.deepEqual([...new Set(buffers)], ["SharedArrayBuffer"]);
+    // The splits' own arrays were moved to shared memory (not copied beside them).
+    for (const d of [splits.trainOpt, splits.trainLs, splits.trainGr]) {
+      assert.equal(d.x.data.buffer.constructor.name, "SharedArrayBuffer");
+      assert.equal("y" in d ? d.y.data.buffer.constructor.name : "", "SharedArrayBuffer");
+    }
   } finally {
     await pool.close();
   }

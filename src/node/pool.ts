@@ -1,7 +1,10 @@
 /**
  * A pool of worker threads evaluating the candidates of a growth step. The step context is
- * sent to every worker once per step, its arrays in SharedArrayBuffers (mapped, not copied); candidate indices are then handed out one at a time
- * to whichever worker is free, and the reports are put back in index order. Each
+ * sent to every worker once per step, its arrays in SharedArrayBuffers (mapped, not copied),
+ * the splits' inputs moved there once per run (`shareSplits`); candidate indices are then
+ * handed out one at a time, costliest first, to whichever worker is free, and the reports and fitted
+ * proposals are put back in index order (the chosen one is applied as received, not fitted
+ * again on the main thread); after the step the workers drop the context. Each
  * evaluation is a pure function of the context (no shared Rng), so the reports — and the
  * chosen candidate — are those of a serial run.
  *
@@ -22,8 +25,9 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { NumericalError } from "../errors.js";
 import type { KernelName } from "../kernels/kernels.js";
-import { packContext, shareContext, type ShareCache } from "../dag/context.js";
-import type { CandidateReport, CandidateRunner, StepContext } from "../dag/step.js";
+import { packContext, reviveProposal, shareContext, shareSplits, type ShareCache } from "../dag/context.js";
+import { candidateCost } from "../dag/samples.js";
+import type { CandidateRunner, EvaluatedCandidate, GrowthSplits, StepContext } from "../dag/step.js";
 import type { WorkerReply, WorkerRequest } from "./worker.js";
 
 /** The default number of workers: what the machine has. */
@@ -46,7 +50,12 @@ export class CandidatePool implements CandidateRunner {
     this.workers = Array.from({ length: size }, () => new Worker(script, { workerData: { kernels } }));
   }
 
-  async evaluate(context: StepContext<Float32Array>): Promise<CandidateReport[]> {
+  /** The splits' inputs and targets into shared memory, in place (once; growthStep calls it before a pooled step). */
+  shareSplits(splits: GrowthSplits<Float32Array>): void {
+    shareSplits(splits, this.shareCache);
+  }
+
+  async evaluate(context: StepContext<Float32Array>): Promise<EvaluatedCandidate[]> {
     // Replies carry the generation of the init they answer: a worker still unpacking an
     // earlier step's context when that step finished answers it late, and is ignored.
     const generation = ++this.generation;
@@ -54,16 +63,22 @@ export class CandidatePool implements CandidateRunner {
     shareContext(context, this.shareCache);
     const packed = packContext(context);
     const count = context.candidates.length;
-    const reports: CandidateReport[] = new Array(count);
+    // Costliest first (samples.ts candidateCost); ties keep the index order.
+    const costs = context.candidates.map((_, i) => candidateCost(context, i));
+    const order = costs.map((_, i) => i).sort((a, b) => costs[b] - costs[a] || a - b);
+    const results: EvaluatedCandidate[] = new Array(count);
     let next = 0;
     let done = 0;
     let inFlight = 0;
     let failure: Error | null = null;
     return new Promise((resolve, reject) => {
       const settle = (): void => {
-        for (const w of this.workers) w.removeAllListeners("message").removeAllListeners("error");
+        for (const w of this.workers) {
+          w.removeAllListeners("message").removeAllListeners("error");
+          w.postMessage({ type: "release" } satisfies WorkerRequest);
+        }
         if (failure !== null) reject(failure);
-        else resolve(reports);
+        else resolve(results);
       };
       // Settles once nothing is being evaluated any more: all done, or a failure and the rest in flight back.
       const maybeSettle = (): void => {
@@ -72,7 +87,7 @@ export class CandidatePool implements CandidateRunner {
       const dispatch = (w: Worker): void => {
         if (failure !== null || next >= count) return;
         inFlight++;
-        w.postMessage({ type: "eval", index: next++ } satisfies WorkerRequest);
+        w.postMessage({ type: "eval", index: order[next++] } satisfies WorkerRequest);
       };
       for (const w of this.workers) {
         // A dead worker computes nothing more: fail at once.
@@ -86,7 +101,7 @@ export class CandidatePool implements CandidateRunner {
           inFlight--;
           if (msg.type === "error") failure ??= new NumericalError(`candidate ${msg.index} (worker)`, msg.message);
           else {
-            reports[msg.index] = msg.report;
+            results[msg.index] = { report: msg.evaluated.report, proposal: reviveProposal(msg.evaluated.proposal) };
             done++;
             dispatch(w);
           }

@@ -1,6 +1,7 @@
 /**
  * Worker thread of the candidate pool (`pool.ts`): receives a packed step context once per
- * step, then evaluates the candidate indices it is sent. It never sets the OpenBLAS thread
+ * step, then evaluates the candidate indices it is sent (report and fitted proposal back),
+ * and drops the context when the step is over. It never sets the OpenBLAS thread
  * count: the count is process-wide, and the main thread holds it at 1 while candidates are
  * evaluated (the thread-count contract in pool.ts).
  */
@@ -8,13 +9,13 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { KernelRequest } from "../kernels/select.js";
 import { chooseKernels } from "./kernels.js";
 import { unpackContext, type PackedContext } from "../dag/context.js";
-import { evaluateCandidate, type StepContext } from "../dag/step.js";
+import { evaluateCandidate, type EvaluatedCandidate, type StepContext } from "../dag/step.js";
 
 /** `generation` numbers the pool's evaluations; every reply carries the one of the context it used. */
-export type WorkerRequest = { type: "init"; generation: number; context: PackedContext } | { type: "eval"; index: number };
+export type WorkerRequest = { type: "init"; generation: number; context: PackedContext } | { type: "eval"; index: number } | { type: "release" };
 export type WorkerReply =
   | { type: "ready"; generation: number }
-  | { type: "result"; generation: number; index: number; report: ReturnType<typeof evaluateCandidate>["report"] }
+  | { type: "result"; generation: number; index: number; evaluated: EvaluatedCandidate }
   | { type: "error"; generation: number; index: number; message: string };
 
 const { kernels } = chooseKernels((workerData as { kernels: KernelRequest }).kernels);
@@ -28,9 +29,14 @@ port?.on("message", (msg: WorkerRequest) => {
     port.postMessage({ type: "ready", generation } satisfies WorkerReply);
     return;
   }
+  if (msg.type === "release") {
+    // The step is over: its arrays are not kept alive from here until the next step.
+    context = null;
+    return;
+  }
   try {
     if (context === null) throw new Error("worker: candidate requested before the step context");
-    port.postMessage({ type: "result", generation, index: msg.index, report: evaluateCandidate(context, msg.index).report } satisfies WorkerReply);
+    port.postMessage({ type: "result", generation, index: msg.index, evaluated: evaluateCandidate(context, msg.index) } satisfies WorkerReply);
   } catch (err) {
     port.postMessage({ type: "error", generation, index: msg.index, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies WorkerReply);
   }

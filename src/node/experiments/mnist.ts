@@ -126,12 +126,14 @@ export interface MnistTask {
 }
 
 export function mnistTask(config: MnistConfig, data: MnistSplits): MnistTask {
+  const shared = config.workers > 0;
   const rng = new Rng(config.seed);
   const n = data.train.x.rows;
   const split = splitForGrowth(n, rng.nextUint32() | 0, { validation: config.data.validationSamples, sizes: config.data.splitSizes, validationPath: "data.validationSamples" });
   const { train } = data;
   const task: GrowthTask = {
-    splits: { trainOpt: subsetDataset(train, split.trainOpt), trainLs: subsetDataset(train, split.trainLs), trainGr: subsetDataset(train, split.trainGr) },
+    // In shared memory when a candidate pool reads them (no second copy: node/pool.ts).
+    splits: { trainOpt: subsetDataset(train, split.trainOpt, shared), trainLs: subsetDataset(train, split.trainLs, shared), trainGr: subsetDataset(train, split.trainGr, shared) },
     interTrain: subsetDataset(train, concatIndices(split.trainOpt, split.trainLs)),
     ...(split.validation.length > 0 ? { validation: subsetDataset(train, split.validation) } : {}),
     test: data.test,

@@ -1,0 +1,182 @@
+/**
+ * Candidate pool benchmark: one growth step evaluated serially and by a CandidatePool of 2
+ * workers, alternating repeat by repeat on clones of the same model (medians and the ratio
+ * of medians), at the two sizes the pool is meant for:
+ *
+ *  (a) teacher–student (bench/dag.ts `teacherProblem`, seed 0: 1,000 samples per split):
+ *      the whole-space step after 10 growth steps of a real run (10 neurons per step, 20
+ *      epochs of SGD lr 0.01 / momentum 0.9 / batch 64 between steps);
+ *  (b) MNIST (60,000 training images in three parts of 20,000, found like `tinygrow mnist`
+ *      finds them, ../shared/data/mnist first): the whole-space step with 100 neurons per
+ *      step after 3 growth steps (1 epoch of SGD between steps).
+ *
+ * Both modes run with the study's thread contract (OpenBLAS at one thread per core for the
+ * statistics, one thread while candidates are evaluated, serially or in the workers). Each
+ * row also gives the serial step's CPU seconds (against its wall seconds: on a loaded machine
+ * a step that does not get its core shows it) and the load average at the start and end.
+ *
+ * Peak memory is a separate section (`pool-memory`): peak RSS is per process, so it spawns
+ * `tinygrow mnist` twice (serial, then --workers 2) and reads each run's accounted peak.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Kernels } from "../src/kernels/kernels.js";
+import { Rng } from "../src/tensor/rng.js";
+import { DagModel } from "../src/dag/model.js";
+import { growthStep, type GrowthOptions, type GrowthSplits } from "../src/dag/step.js";
+import { trainModel, type InterTrainOptions } from "../src/dag/train.js";
+import type { Dataset } from "../src/data/batches.js";
+import { concatIndices, splitThreeWays, subsetDataset } from "../src/data/splits.js";
+import { loadMnist } from "../src/node/data/mnist.js";
+import { searchDirs } from "../src/node/data/data-dir.js";
+import { CandidatePool } from "../src/node/pool.js";
+import { teacherProblem } from "./dag.js";
+import { fmtSeconds, median, table } from "./stats.js";
+
+const MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const SHARED_MNIST = fileURLToPath(new URL("../../../shared/data/mnist", import.meta.url));
+
+interface Case {
+  name: string;
+  splits: GrowthSplits;
+  model: DagModel;
+  growth: GrowthOptions;
+}
+
+const load = (): string => loadavg()[0].toFixed(1);
+
+/** ../shared/data/mnist when it is there (a checkout beside the shared folder), else the usual lookup (TINYGROW_DATA_DIR, the cache). */
+const mnistFlag = (): { flag?: string } => (existsSync(SHARED_MNIST) ? { flag: SHARED_MNIST } : {});
+
+/** `steps` growth steps from the empty graph with `inter` training between them: the model a run has at that point. */
+async function grownModel(kernels: Kernels, splits: GrowthSplits, outputs: number, interTrain: Dataset, growth: GrowthOptions, steps: number, inter: InterTrainOptions): Promise<DagModel> {
+  const model = DagModel.empty(splits.trainOpt.x.cols, outputs);
+  const rng = new Rng(17);
+  for (let step = 0; step < steps; step++) {
+    await growthStep(model, splits, { ...growth, seed: step }, { kernels });
+    trainModel(model, interTrain, inter, rng, kernels);
+  }
+  return model;
+}
+
+function teacherCase(kernels: Kernels): Promise<Case> {
+  const problem = teacherProblem(kernels, 0);
+  const growth: GrowthOptions = { strategy: "whole", neuronsPerStep: 10 };
+  return grownModel(kernels, problem.splits, problem.teacher.outputSize, problem.inter, growth, 10, { epochs: 20, lr: 0.01, momentum: 0.9, batchSize: 64 }).then((model) => ({
+    name: "teacher–student, whole, after 10 steps",
+    splits: problem.splits,
+    model,
+    growth: { ...growth, seed: 10 },
+  }));
+}
+
+async function mnistCase(kernels: Kernels): Promise<Case | string> {
+  const dirs = searchDirs({ dataset: "mnist", ...mnistFlag(), env: process.env });
+  let train;
+  try {
+    train = loadMnist({ dirs, split: "train" });
+  } catch (err) {
+    return `MNIST not measured: ${(err as Error).message.split("\n")[0]}`;
+  }
+  const s = splitThreeWays(train.x.rows, 1);
+  const data: Dataset = { x: train.x, labels: train.labels };
+  const splits = { trainOpt: subsetDataset(data, s.trainOpt), trainLs: subsetDataset(data, s.trainLs), trainGr: subsetDataset(data, s.trainGr) };
+  const growth: GrowthOptions = { strategy: "whole", neuronsPerStep: 100, loss: "softmax-cross-entropy" };
+  const inter = subsetDataset(data, concatIndices(s.trainOpt, s.trainLs));
+  const model = await grownModel(kernels, splits, 10, inter, growth, 3, { epochs: 1, lr: 0.01, momentum: 0.9, batchSize: 64, loss: "softmax-cross-entropy" });
+  return { name: "MNIST, whole, 100 neurons, after 3 steps", splits, model, growth: { ...growth, seed: 3 } };
+}
+
+/** Serial and pooled step times on clones of the case's model, alternating; medians. */
+async function timeCase(kernels: Kernels, pool: CandidatePool, c: Case, repeats: number): Promise<string[]> {
+  const serial: number[] = [];
+  const pooled: number[] = [];
+  const cpu: number[] = [];
+  let candidates = 0;
+  const loadBefore = load();
+  for (let r = 0; r < repeats; r++) {
+    for (const runner of [null, pool]) {
+      const m = c.model.clone();
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const res = await growthStep(m, c.splits, c.growth, { kernels, runner });
+      const seconds = (performance.now() - t0) / 1000;
+      candidates = res.candidates.length;
+      if (runner === null) {
+        serial.push(seconds);
+        const u = process.cpuUsage(c0);
+        cpu.push((u.user + u.system) / 1e6);
+      } else pooled.push(seconds);
+    }
+  }
+  const s = median(serial);
+  const p = median(pooled);
+  const all = (v: number[]) => v.map((x) => x.toFixed(2)).join(" ");
+  return [c.name, String(candidates), `${fmtSeconds(s)} (${all(serial)})`, `${fmtSeconds(p)} (${all(pooled)})`, (s / p).toFixed(2), fmtSeconds(median(cpu)), `${loadBefore} → ${load()}`];
+}
+
+export async function benchPool(ctx: { repeats: number; sets: { name: string; kernels: Kernels }[] }): Promise<string> {
+  const set = ctx.sets.find((s) => s.name === "native") ?? ctx.sets[0];
+  const { kernels } = set;
+  const repeats = Math.max(3, Math.min(ctx.repeats, 5));
+  const lines = [`kernels: ${set.name}, OpenBLAS threads ${kernels.numThreads()} outside candidate evaluation; ${repeats} alternating repeats per row (all listed), medians`, ""];
+  const pool = new CandidatePool(2, set.name === "native" ? "native" : "portable");
+  const rows: string[][] = [];
+  try {
+    // Each case is built just before it is timed, so the teacher–student row is out first.
+    for (const make of [teacherCase, mnistCase]) {
+      const c = await make(kernels);
+      if (typeof c === "string") {
+        lines.push(c, "");
+        continue;
+      }
+      rows.push(await timeCase(kernels, pool, c, repeats));
+      console.error(`bench pool: ${rows[rows.length - 1].join(" | ")}`);
+    }
+  } finally {
+    await pool.close();
+  }
+  lines.push(table(["step", "candidates", "serial s (all)", "2 workers s (all)", "speed-up", "serial CPU s", "load"], rows));
+  return lines.join("\n");
+}
+
+/** The MNIST command whose peak memory is compared (serial vs 2 workers). */
+export const MEMORY_ARGS = ["mnist", "--strategy", "whole", "--neurons", "100", "--steps", "2", "--epochs", "1", "--no-fixed", "--no-retrain", "--max-parameters", "100000", "--evaluate-every", "10", "--quiet"];
+
+/** Peak RSS (MB) of `tinygrow mnist … --workers N`, as its run accounted it (the whole process, worker threads included). */
+function mnistPeak(workers: number, dir: string): { mb: number; seconds: number } {
+  const out = join(dir, `w${workers}`);
+  const t0 = performance.now();
+  const flag = mnistFlag().flag;
+  const r = spawnSync(process.execPath, [MAIN, ...MEMORY_ARGS, ...(flag === undefined ? [] : ["--data-dir", flag]), "--workers", String(workers), "--out", out], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`bench pool-memory: tinygrow mnist --workers ${workers} failed: ${r.stderr}`);
+  const seconds = (performance.now() - t0) / 1000;
+  const log = readFileSync(join(out, "grown", "log.jsonl"), "utf8").trim().split("\n");
+  const done = JSON.parse(log[log.length - 1]) as { accounting: { peakRssMB: number } };
+  return { mb: done.accounting.peakRssMB, seconds };
+}
+
+export function benchPoolMemory(): string {
+  const dir = mkdtempSync(join(tmpdir(), "tinygrow-bench-pool-"));
+  try {
+    const loadBefore = load();
+    const serial = mnistPeak(0, dir);
+    const pooled = mnistPeak(2, dir);
+    return [
+      `tinygrow ${MEMORY_ARGS.join(" ")}${mnistFlag().flag === undefined ? "" : ` --data-dir ${SHARED_MNIST}`} --workers 0|2 (one after the other); load ${loadBefore} → ${load()}`,
+      "",
+      table(
+        ["workers", "peak RSS MB", "× serial", "wall s"],
+        [
+          ["0", serial.mb.toFixed(0), "1.00", serial.seconds.toFixed(1)],
+          ["2", pooled.mb.toFixed(0), (pooled.mb / serial.mb).toFixed(2), pooled.seconds.toFixed(1)],
+        ],
+      ),
+    ].join("\n");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
