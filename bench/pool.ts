@@ -3,12 +3,17 @@
  * workers, alternating repeat by repeat on clones of the same model (medians and the ratio
  * of medians), at the two sizes the pool is meant for:
  *
- *  (a) teacher–student (bench/dag.ts `teacherProblem`, seed 0: 1,000 samples per split):
- *      the whole-space step after 10 growth steps of a real run (10 neurons per step, 20
- *      epochs of SGD lr 0.01 / momentum 0.9 / batch 64 between steps);
- *  (b) MNIST (60,000 training images in three parts of 20,000, found like `tinygrow mnist`
- *      finds them, ../shared/data/mnist first): the whole-space step with 100 neurons per
- *      step after 3 growth steps (1 epoch of SGD between steps).
+ *  (a) `pool-teacher`, teacher–student (bench/dag.ts `teacherProblem`, seed 0: 1,000 samples
+ *      per split): the whole-space step after 10 growth steps of a real run (10 neurons per
+ *      step, 20 epochs of SGD lr 0.01 / momentum 0.9 / batch 64 between steps);
+ *  (b) `pool-mnist`, MNIST (60,000 training images in three parts of 20,000, found like
+ *      `tinygrow mnist` finds them, ../shared/data/mnist first): the whole-space step with 100
+ *      neurons per step after 3 growth steps (1 epoch of SGD between steps).
+ *
+ * Growing the model a case starts from is not timed and takes long on MNIST: `pool-prepare`
+ * grows both and keeps them in .tinygrow-cache/bench/ (run it niced, outside the bench lock),
+ * and the timed sections read them from there (growing one when it is missing), so a locked
+ * run times only the steps. The row says where its model came from.
  *
  * Both modes run with the study's thread contract (OpenBLAS at one thread per core for the
  * statistics, one thread while candidates are evaluated, serially or in the workers). Each
@@ -19,13 +24,14 @@
  * `tinygrow mnist` twice (serial, then --workers 2) and reads each run's accounted peak.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Kernels } from "../src/kernels/kernels.js";
 import { Rng } from "../src/tensor/rng.js";
 import { DagModel } from "../src/dag/model.js";
+import { modelFromJson, modelToJson, type DagModelJson } from "../src/dag/serialize.js";
 import { growthStep, type GrowthOptions, type GrowthSplits } from "../src/dag/step.js";
 import { trainModel, type InterTrainOptions } from "../src/dag/train.js";
 import type { Dataset } from "../src/data/batches.js";
@@ -38,6 +44,7 @@ import { fmtSeconds, median, table } from "./stats.js";
 
 const MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const SHARED_MNIST = fileURLToPath(new URL("../../../shared/data/mnist", import.meta.url));
+const CACHE = fileURLToPath(new URL("../../.tinygrow-cache/bench", import.meta.url));
 
 interface Case {
   name: string;
@@ -62,18 +69,25 @@ async function grownModel(kernels: Kernels, splits: GrowthSplits, outputs: numbe
   return model;
 }
 
-function teacherCase(kernels: Kernels): Promise<Case> {
-  const problem = teacherProblem(kernels, 0);
-  const growth: GrowthOptions = { strategy: "whole", neuronsPerStep: 10 };
-  return grownModel(kernels, problem.splits, problem.teacher.outputSize, problem.inter, growth, 10, { epochs: 20, lr: 0.01, momentum: 0.9, batchSize: 64 }).then((model) => ({
-    name: "teacher–student, whole, after 10 steps",
-    splits: problem.splits,
-    model,
-    growth: { ...growth, seed: 10 },
-  }));
+/** A case's data and how its starting model is grown (`grow`), before the model exists. */
+interface Setup {
+  key: "teacher" | "mnist";
+  name: string;
+  splits: GrowthSplits;
+  /** The growth options of every step; the timed step uses seed `steps`. */
+  growth: GrowthOptions;
+  steps: number;
+  grow(kernels: Kernels): Promise<DagModel>;
 }
 
-async function mnistCase(kernels: Kernels): Promise<Case | string> {
+function teacherSetup(kernels: Kernels): Setup {
+  const problem = teacherProblem(kernels, 0);
+  const growth: GrowthOptions = { strategy: "whole", neuronsPerStep: 10 };
+  const inter = { epochs: 20, lr: 0.01, momentum: 0.9, batchSize: 64 };
+  return { key: "teacher", name: "teacher–student, whole, after 10 steps", splits: problem.splits, growth, steps: 10, grow: (k) => grownModel(k, problem.splits, problem.teacher.outputSize, problem.inter, growth, 10, inter) };
+}
+
+function mnistSetup(): Setup | string {
   const dirs = searchDirs({ dataset: "mnist", ...mnistFlag(), env: process.env });
   let train;
   try {
@@ -86,8 +100,43 @@ async function mnistCase(kernels: Kernels): Promise<Case | string> {
   const splits = { trainOpt: subsetDataset(data, s.trainOpt), trainLs: subsetDataset(data, s.trainLs), trainGr: subsetDataset(data, s.trainGr) };
   const growth: GrowthOptions = { strategy: "whole", neuronsPerStep: 100, loss: "softmax-cross-entropy" };
   const inter = subsetDataset(data, concatIndices(s.trainOpt, s.trainLs));
-  const model = await grownModel(kernels, splits, 10, inter, growth, 3, { epochs: 1, lr: 0.01, momentum: 0.9, batchSize: 64, loss: "softmax-cross-entropy" });
-  return { name: "MNIST, whole, 100 neurons, after 3 steps", splits, model, growth: { ...growth, seed: 3 } };
+  const interOptions: InterTrainOptions = { epochs: 1, lr: 0.01, momentum: 0.9, batchSize: 64, loss: "softmax-cross-entropy" };
+  return { key: "mnist", name: "MNIST, whole, 100 neurons, after 3 steps", splits, growth, steps: 3, grow: (k) => grownModel(k, splits, 10, inter, growth, 3, interOptions) };
+}
+
+interface CachedModel {
+  /** What the model was grown with (a cache of other settings is not used). */
+  settings: string;
+  grownAt: string;
+  commit: string;
+  model: DagModelJson;
+}
+
+const cacheFile = (setup: Setup): string => join(CACHE, `pool-${setup.key}.json`);
+const settingsOf = (setup: Setup): string => JSON.stringify({ name: setup.name, growth: setup.growth, steps: setup.steps, trainOpt: setup.splits.trainOpt.x.rows });
+
+function gitCommit(): string {
+  const r = spawnSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8", cwd: fileURLToPath(new URL("../..", import.meta.url)) });
+  return r.status === 0 ? r.stdout.trim() : "unknown";
+}
+
+/** Grows the case's model and keeps it in the cache (written whole, then renamed). */
+async function prepare(kernels: Kernels, setup: Setup): Promise<{ model: DagModel; source: string }> {
+  const model = await setup.grow(kernels);
+  const cached: CachedModel = { settings: settingsOf(setup), grownAt: new Date().toISOString(), commit: gitCommit(), model: modelToJson(model) };
+  mkdirSync(CACHE, { recursive: true });
+  writeFileSync(`${cacheFile(setup)}.tmp`, JSON.stringify(cached));
+  renameSync(`${cacheFile(setup)}.tmp`, cacheFile(setup));
+  return { model, source: `grown now (commit ${cached.commit})` };
+}
+
+/** The case's starting model: from the cache when it was grown with the same settings, else grown now. */
+async function startingModel(kernels: Kernels, setup: Setup): Promise<{ model: DagModel; source: string }> {
+  if (existsSync(cacheFile(setup))) {
+    const cached = JSON.parse(readFileSync(cacheFile(setup), "utf8")) as CachedModel;
+    if (cached.settings === settingsOf(setup)) return { model: modelFromJson(cached.model), source: `cache (grown ${cached.grownAt} at commit ${cached.commit})` };
+  }
+  return prepare(kernels, setup);
 }
 
 /** Serial and pooled step times on clones of the case's model, alternating; medians. */
@@ -118,28 +167,49 @@ async function timeCase(kernels: Kernels, pool: CandidatePool, c: Case, repeats:
   return [c.name, String(candidates), `${fmtSeconds(s)} (${all(serial)})`, `${fmtSeconds(p)} (${all(pooled)})`, (s / p).toFixed(2), fmtSeconds(median(cpu)), `${loadBefore} → ${load()}`];
 }
 
-export async function benchPool(ctx: { repeats: number; sets: { name: string; kernels: Kernels }[] }): Promise<string> {
-  const set = ctx.sets.find((s) => s.name === "native") ?? ctx.sets[0];
+type BenchCtx = { repeats: number; sets: { name: string; kernels: Kernels }[] };
+
+const nativeSet = (ctx: BenchCtx) => ctx.sets.find((s) => s.name === "native") ?? ctx.sets[0];
+
+/** Section `pool-teacher` / `pool-mnist`: the case's step, serial vs 2 workers. */
+async function benchPoolCase(ctx: BenchCtx, makeSetup: (kernels: Kernels) => Setup | string): Promise<string> {
+  const set = nativeSet(ctx);
   const { kernels } = set;
+  const setup = makeSetup(kernels);
+  if (typeof setup === "string") return setup;
+  const { model, source } = await startingModel(kernels, setup);
   const repeats = Math.max(3, Math.min(ctx.repeats, 5));
-  const lines = [`kernels: ${set.name}, OpenBLAS threads ${kernels.numThreads()} outside candidate evaluation; ${repeats} alternating repeats per row (all listed), medians`, ""];
   const pool = new CandidatePool(2, set.name === "native" ? "native" : "portable");
-  const rows: string[][] = [];
+  let row: string[];
   try {
-    // Each case is built just before it is timed, so the teacher–student row is out first.
-    for (const make of [teacherCase, mnistCase]) {
-      const c = await make(kernels);
-      if (typeof c === "string") {
-        lines.push(c, "");
-        continue;
-      }
-      rows.push(await timeCase(kernels, pool, c, repeats));
-      console.error(`bench pool: ${rows[rows.length - 1].join(" | ")}`);
-    }
+    row = await timeCase(kernels, pool, { name: setup.name, splits: setup.splits, model, growth: { ...setup.growth, seed: setup.steps } }, repeats);
   } finally {
     await pool.close();
   }
-  lines.push(table(["step", "candidates", "serial s (all)", "2 workers s (all)", "speed-up", "serial CPU s", "load"], rows));
+  return [
+    `kernels: ${set.name}, OpenBLAS threads ${kernels.numThreads()} outside candidate evaluation; ${repeats} alternating repeats (all listed), medians; model from ${source}`,
+    "",
+    table(["step", "candidates", "serial s (all)", "2 workers s (all)", "speed-up", "serial CPU s", "load"], [row]),
+  ].join("\n");
+}
+
+export const benchPoolTeacher = (ctx: BenchCtx): Promise<string> => benchPoolCase(ctx, teacherSetup);
+export const benchPoolMnist = (ctx: BenchCtx): Promise<string> => benchPoolCase(ctx, () => mnistSetup());
+
+/** Section `pool-prepare` (not timed): grows both cases' starting models into the cache. */
+export async function benchPoolPrepare(ctx: BenchCtx): Promise<string> {
+  const { kernels } = nativeSet(ctx);
+  const lines: string[] = [];
+  for (const make of [teacherSetup, () => mnistSetup()]) {
+    const setup = make(kernels);
+    if (typeof setup === "string") {
+      lines.push(setup);
+      continue;
+    }
+    const t0 = performance.now();
+    const { model } = await prepare(kernels, setup);
+    lines.push(`${setup.name}: ${model.parameterCount()} parameters, grown in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${cacheFile(setup)}`);
+  }
   return lines.join("\n");
 }
 

@@ -4,7 +4,7 @@
  * repeat, so load on a shared machine hits all sides alike; tables show medians and the
  * ratio of medians. Never part of the tests.
  *
- *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,conv-growth,dag,mnist,wasm,viewer,pool,pool-memory,sweep,tabular,csv,cnn] [--threads 1,2]
+ *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,conv-growth,dag,mnist,wasm,viewer,pool-prepare,pool-teacher,pool-mnist,pool-memory,sweep,tabular,csv,cnn] [--threads 1,2]
  *
  * --threads: the thread counts of the CNN epoch (default 1 and OpenBLAS's default), so that
  * each count can be measured in its own run (an epoch of 60,000 images is long).
@@ -21,7 +21,7 @@ import { benchMnistEpoch } from "./mnist.js";
 import { benchWasm } from "./wasm.js";
 import { benchViewer } from "./viewer.js";
 import { benchSweep } from "./sweep.js";
-import { benchPool, benchPoolMemory } from "./pool.js";
+import { benchPoolMemory, benchPoolMnist, benchPoolPrepare, benchPoolTeacher } from "./pool.js";
 import { benchTabular } from "./tabular.js";
 import { benchCsvLoad } from "./csv-load.js";
 import { benchCnnEpoch } from "./cnn.js";
@@ -40,7 +40,7 @@ function parseArgs(argv: string[]): Args {
     if (argv[i] === "--repeats") args.repeats = Number(argv[++i]);
     else if (argv[i] === "--only") args.only = new Set(argv[++i].split(","));
     else if (argv[i] === "--threads") args.threads = argv[++i].split(",").map(Number);
-    else throw new RangeError(`bench: unknown argument ${argv[i]} (use --repeats N, --only kernels,steps,growth,conv-growth,dag,mnist,wasm,viewer,pool,pool-memory,sweep,tabular,csv,cnn, --threads 1,2)`);
+    else throw new RangeError(`bench: unknown argument ${argv[i]} (use --repeats N, --only kernels,steps,growth,conv-growth,dag,mnist,wasm,viewer,pool-prepare,pool-teacher,pool-mnist,pool-memory,sweep,tabular,csv,cnn, --threads 1,2)`);
   }
   if (args.threads !== null && !args.threads.every((t) => Number.isInteger(t) && t >= 1)) throw new RangeError(`bench: --threads takes positive integers, got ${args.threads.join(",")}`);
   if (!Number.isInteger(args.repeats) || args.repeats < 1) throw new RangeError("bench: --repeats expects a positive integer");
@@ -84,7 +84,9 @@ const EXTRA_SECTIONS: Section[] = [
     run: ({ repeats, sets }) => benchWasm({ repeats, sets: [...sets, chooseKernels("wasm")] }),
   },
   { key: "viewer", title: "tinygrow view: a 20-step MNIST-sized log opened in Chromium, live update latency (lower is better)", run: benchViewer },
-  { key: "pool", title: "candidate pool: one growth step serial vs 2 workers (teacher–student after 10 steps; MNIST, 100 neurons per step)", run: benchPool },
+  { key: "pool-prepare", title: "candidate pool: grow the starting models of pool-teacher and pool-mnist into .tinygrow-cache/bench (not timed; run niced, outside the bench lock)", run: benchPoolPrepare },
+  { key: "pool-teacher", title: "candidate pool: the whole-space teacher–student growth step after 10 steps, serial vs 2 workers", run: benchPoolTeacher },
+  { key: "pool-mnist", title: "candidate pool: an MNIST growth step with 100 neurons per step (after 3 steps), serial vs 2 workers", run: benchPoolMnist },
   { key: "pool-memory", title: "candidate pool: peak RSS of tinygrow mnist, serial vs --workers 2", run: async () => benchPoolMemory() },
   { key: "sweep", title: "sweep of 6 seeds × 3 strategies (teacher–student): one job at a time, --jobs 2, queue with 2 workers", run: () => benchSweep() },
   { key: "tabular", title: "tinygrow grow on real tables vs scikit-learn MLP grid and linear model", run: () => benchTabular() },
