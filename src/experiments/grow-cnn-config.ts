@@ -4,7 +4,7 @@
  * the same depth at several widths and the grown structure retrained from scratch (FS).
  */
 import { z } from "zod";
-import { CNN_GROWTH_SELECT } from "../growth/conv/cnn-growth-step.js";
+import { CNN_GROWTH_SELECT, AMPLITUDE_SIGNS } from "../growth/conv/cnn-growth-step.js";
 
 const int = (min: number) => z.number().int().min(min);
 
@@ -50,6 +50,8 @@ export const GrowCnnConfigSchema = z.strictObject({
        * tried on MNIST (README, Conv growth: 93.32% vs best 92.92%, loss 92.82%).
        */
       select: z.enum(CNN_GROWTH_SELECT).default("every"),
+      /** Amplitude signs the line search tries: positive (GroMo) or both (ReLU is sign-asymmetric). */
+      signs: z.enum(AMPLITUDE_SIGNS).default("positive"),
       /** Also apply −γ²δW* to the consumer (TINY's joint move). */
       updateDelta: z.boolean().default(false),
       deltaRidge: z.number().min(0).default(1e-3),

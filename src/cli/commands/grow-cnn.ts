@@ -37,6 +37,7 @@ const FLAG_PATHS: Record<string, string> = {
   channels: "growth.channelsPerStep",
   variant: "growth.variant",
   select: "growth.select",
+  signs: "growth.signs",
   updateDelta: "growth.updateDelta",
   deltaRidge: "growth.deltaRidge",
   statisticsImages: "growth.statisticsImages",
@@ -110,6 +111,7 @@ export function registerGrowCnn(program: Command): void {
     .option("--channels <k>", "at most k channels added per step" + def(d.growth.channelsPerStep), intArg)
     .option("--variant <name>", "conv → conv growth: full (spatial kernels) or restricted (centre tap)" + def(d.growth.variant))
     .option("--select <mode>", "pairs grown per step: best (TINY's score), best-per-parameter, every, loss (largest measured decrease of the line-search loss)" + def(d.growth.select))
+    .option("--signs <which>", "amplitude signs the line search tries: positive, or both (also the channels (−α, −ω), which differ under ReLU)" + def(d.growth.signs))
     .option("--update-delta", "also apply −γ²δW* to the consumer of the grown block" + def(d.growth.updateDelta))
     .option("--delta-ridge <x>", "relative ridge of δW*" + def(d.growth.deltaRidge), floatArg)
     .option("--statistics-images <n>", "training images the growth statistics are accumulated over" + def(d.growth.statisticsImages), intArg)

@@ -100,3 +100,26 @@ test("CNN growth step: channels whose amplitude does not lower the held-out loss
     assert.deepEqual(r.widths, [2, 1], select);
   }
 });
+
+test("CNN growth step: signs both also searches the channels (−α, −ω), and applies the better sign", () => {
+  // ReLU with a GAP head: γ ≥ 0 lowers no loss here (the first test's note); −γ does.
+  const create = (): Cnn =>
+    Cnn.create(
+      { input: { channels: 2, height: 8, width: 8 }, blocks: [{ channels: 2, kernel: 3, padding: 1, pool: { kind: "avg", kernel: 2 } }, { channels: 1, kernel: 3, padding: 1, pool: null }], head: "gap", outputs: 2, activation: "relu" },
+      new Rng(5),
+    );
+  const stats = images(48, 1);
+  const ls = images(40, 2);
+  for (const select of ["every", "best", "loss"] as const) {
+    const positive = cnnGrowthStep(create(), stats, ls, { ...options, updateDelta: false, select, signs: "positive" }, kernels);
+    const model = create();
+    const both = cnnGrowthStep(model, stats, ls, { ...options, updateDelta: false, select, signs: "both" }, kernels);
+    assert.deepEqual(positive.applied, [], `${select}: γ ≥ 0 lowers no loss`);
+    assert.equal(both.applied.length, select === "every" ? 2 : 1, select);
+    for (const a of both.applied) assert.ok(a.gamma < -1e-6 && a.lossAfter < a.lossBefore, `${select}: γ ${a.gamma}, ${a.lossBefore} → ${a.lossAfter}`);
+    // The float32 network got γα and γω with γ < 0: it computes the line search's minimum.
+    const last = both.applied[0];
+    const { loss } = evaluateCnn(model, { x: ls.x, labels: ls.labels }, kernels);
+    assert.ok(Math.abs(loss - last.lossAfter) < 1e-5 * Math.max(1, last.lossAfter), `${select}: float32 network ${loss} vs line-search minimum ${last.lossAfter}`);
+  }
+});

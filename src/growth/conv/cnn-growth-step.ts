@@ -59,7 +59,18 @@ export interface CnnGrowthOptions {
    * do — SPEC §16 D8; it is the DAG paper's "chosen on held-out data"). Default "best".
    */
   select?: CnnGrowthSelect;
+  /**
+   * Amplitude signs the line search tries: "positive" (γ ≥ 0, GroMo) or "both" (also γ ≤ 0).
+   * With ReLU, (α, ω) and (−α, −ω) are different channels — ω·relu(α·x) and −ω·relu(−α·x)
+   * are the two halves of the linearised ω·α·x — so the SVD direction fixes the pair only up
+   * to this sign, and the better one is measured. Default "positive".
+   */
+  signs?: AmplitudeSigns;
 }
+
+export const AMPLITUDE_SIGNS = ["positive", "both"] as const;
+
+export type AmplitudeSigns = (typeof AMPLITUDE_SIGNS)[number];
 
 export const CNN_GROWTH_SELECT = ["best", "best-per-parameter", "every", "loss"] as const;
 
@@ -221,19 +232,28 @@ function amplitudeObjective(model: Cnn, fitted: Fitted, ls: LabelledImages, opti
 /** The smallest positive amplitude the line search tries (its grid: 0, then 10⁻⁶ … 1, widened upward). */
 const SMALLEST_AMPLITUDE = 1e-6;
 
-/** Step 4: γ* of the fitted pair by the line search on the `ls` images. */
+/**
+ * Step 4: γ* of the fitted pair by the line search on the `ls` images; with signs "both" also
+ * over −γ (the channels (−α, −ω)), keeping the lower loss (a tie keeps γ ≥ 0).
+ */
 function searchAmplitude(model: Cnn, fitted: Fitted, ls: LabelledImages, options: CnnGrowthOptions, kernels: Kernels): LineSearchResult {
-  return lineSearch(amplitudeObjective(model, fitted, ls, options, kernels), { points: options.lineSearchPoints, fMin: SMALLEST_AMPLITUDE });
+  const loss = amplitudeObjective(model, fitted, ls, options, kernels);
+  const search = { points: options.lineSearchPoints, fMin: SMALLEST_AMPLITUDE };
+  const positive = lineSearch(loss, search);
+  if ((options.signs ?? "positive") === "positive") return positive;
+  const negative = lineSearch((g) => loss(-g), search);
+  if (!(negative.lossStar < positive.lossStar)) return positive;
+  return { ...negative, gammaStar: -negative.gammaStar, historyGamma: negative.historyGamma.map((g) => -g) };
 }
 
 /**
  * Whether the searched amplitude lowers the held-out loss. At γ* = 0 or at the grid's smallest
- * γ no amplitude helped: such channels are not added, since they would start (almost) dead —
+ * |γ| no amplitude helped: such channels are not added, since they would start (almost) dead —
  * with α and ω ≈ 0, ReLU's input and ω's gradient are ≈ 0, so training hardly moves them — and
  * only add parameters.
  */
 export function amplitudeHelps(result: Pick<LineSearchResult, "gammaStar">): boolean {
-  return result.gammaStar > SMALLEST_AMPLITUDE;
+  return Math.abs(result.gammaStar) > SMALLEST_AMPLITUDE;
 }
 
 /** Step 5 for the chosen pair at the searched amplitude; returns γ*, the losses and the evaluations. */
