@@ -48,6 +48,8 @@ export interface GrowMlpData {
   lineSearch: Dataset;
   /** Reported only. */
   test: Dataset;
+  /** Held out from training and growth, only evaluated: what settings are chosen on (absent: none). */
+  validation?: Dataset;
 }
 
 export interface GrowMlpSetup {
@@ -77,6 +79,8 @@ export interface GrowMlpRow {
   /** Per-sample losses (sum-reduced loss / n) and accuracy (classification) after the training of this row. */
   train: Evaluation;
   test: Evaluation;
+  /** Present when `data.validation` is. */
+  validation?: Evaluation;
   parameters: number;
   /** [I, H₁, …, O] after this row. */
   sizes: number[];
@@ -113,6 +117,7 @@ export function growMlp(model: Mlp, data: GrowMlpData, setup: GrowMlpSetup, sche
       growth,
       train: evaluate(kernels, model, data.train, sumSpec),
       test: evaluate(kernels, model, data.test, sumSpec),
+      ...(data.validation === undefined ? {} : { validation: evaluate(kernels, model, data.validation, sumSpec) }),
       parameters: countParams(model.params()),
       sizes: model.sizes,
     };

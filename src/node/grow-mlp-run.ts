@@ -148,11 +148,11 @@ export function rowRecord(row: GrowMlpRow, at: { graph: DagGraphJson; epoch: num
             }),
           },
     graph: at.graph,
-    losses: { train: row.train.loss, test: row.test.loss },
+    losses: { train: row.train.loss, test: row.test.loss, ...(row.validation === undefined ? {} : { validation: row.validation.loss }) },
     parameters: row.parameters,
     sizes: row.sizes,
   };
-  if (row.test.accuracy !== undefined) rec.accuracy = { train: row.train.accuracy, test: row.test.accuracy };
+  if (row.test.accuracy !== undefined) rec.accuracy = { train: row.train.accuracy, test: row.test.accuracy, ...(row.validation === undefined ? {} : { validation: row.validation.accuracy }) };
   return rec;
 }
 

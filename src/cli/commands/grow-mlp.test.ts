@@ -42,6 +42,25 @@ test("grow-mlp runs end to end on tiny settings: a row per step, then a summary"
   assert.equal(last.sizes.join("-"), /→ (\S+)/.exec(lines[lines.length - 1])?.[1]);
 });
 
+test("grow-mlp --validation-samples: a held-out split in the table, rows and summary; none by default", () => {
+  const base = resolveConfig(GrowMlpConfigSchema, [{ source: "test", values: tiny }]);
+  assert.equal(base.data.validationSamples, 0);
+  const cfg = resolveConfig(GrowMlpConfigSchema, [{ source: "test", values: { ...tiny, data: { ...tiny.data, validationSamples: 48 } } }]);
+  const lines: string[] = [];
+  const result = runGrowMlp(cfg, { progress: false, log: (l) => lines.push(l) });
+  assert.ok(lines.some((l) => /^task: .*256 train \/ 64 line-search \/ 48 validation \/ 64 test/.test(l)), lines.join("\n"));
+  assert.ok(lines.some((l) => /ls after\s+train\s+val\s+test\s+widths/.test(l)), lines.join("\n"));
+  for (const row of result.rows) {
+    assert.ok(row.validation !== undefined && Number.isFinite(row.validation.loss) && row.validation.loss > 0);
+    assert.notEqual(row.validation.loss, row.test.loss);
+  }
+  assert.match(lines[lines.length - 1], /: validation loss \S+ → \S+, test loss /);
+  const without = runGrowMlp(base, { progress: false, log: () => {} });
+  assert.ok(without.rows.every((r) => r.validation === undefined));
+  assert.ok(Number.isFinite(without.rows[3].test.loss));
+  assert.ok(lines.some((l) => /^task: .*256 train \/ 64 line-search/.test(l)));
+});
+
 test("grow-mlp --help documents every option", () => {
   const cmd = buildProgram().commands.find((c) => c.name() === "grow-mlp");
   assert.ok(cmd);
@@ -68,6 +87,7 @@ test("grow-mlp --help documents every option", () => {
     "--samples",
     "--test-samples",
     "--line-search-samples",
+    "--validation-samples",
     "--seed",
     "--kernels",
     "--config",

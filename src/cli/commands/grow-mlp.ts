@@ -17,7 +17,6 @@ import { subsetDataset } from "../../data/splits.js";
 import { teacherRegression } from "../../data/synthetic.js";
 import { GrowthOptionsSchema, UPDATE_MODES } from "../../growth/mlp-growth-options.js";
 import { createGrowingMlp, growMlp, type GrowMlpRow } from "../../growth/mlp-growth.js";
-import type { MlpGrowthStepResult } from "../../growth/mlp-growth-step.js";
 import { configDefaults, flagsLayer, resolveConfig, type ConfigLayer } from "../../io/config.js";
 import { KERNEL_REQUESTS } from "../../experiments/config.js";
 import { readConfigFile } from "../../node/io/config-file.js";
@@ -38,6 +37,7 @@ import { readManifest } from "../../node/io/run-folder.js";
 import { defaultOut } from "../study-runner.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
 import { createProgress } from "../progress.js";
+import { fmt, growMlpCells, growMlpHeader, padRow } from "../grow-mlp-table.js";
 
 const int = (min: number) => z.number().int().min(min);
 
@@ -57,6 +57,8 @@ export const GrowMlpConfigSchema = z.strictObject({
       testSamples: int(1).optional(),
       /** Held-out samples the amplitude γ is line-searched on. */
       lineSearchSamples: int(1).default(1024),
+      /** Held-out samples (also taken in addition) only evaluated: settings are chosen on them, never on test (0: none). */
+      validationSamples: int(0).default(0),
       /** Synthetic task: input dimension, teacher hidden widths, outputs, label noise. */
       inputs: int(1).default(20),
       teacherHidden: z.array(int(1)).default([16]),
@@ -94,6 +96,7 @@ const FLAG_PATHS: Record<string, string> = {
   samples: "data.samples",
   testSamples: "data.testSamples",
   lineSearchSamples: "data.lineSearchSamples",
+  validationSamples: "data.validationSamples",
   hidden: "model.hidden",
   activation: "model.activation",
   steps: "training.steps",
@@ -139,6 +142,7 @@ export function registerGrowMlp(program: Command): void {
     .option("--samples <n>", "training samples (default: 8192 synthetic, 10000 MNIST)", intArg)
     .option("--test-samples <n>", "test samples (default: 1024 synthetic, 2000 MNIST)", intArg)
     .option("--line-search-samples <n>", "held-out samples γ is line-searched on (taken from the training split)" + def(d.data.lineSearchSamples), intArg)
+    .option("--validation-samples <n>", "held-out samples only evaluated (the val column), taken from the training split in addition; choose settings on them, not on test" + def(d.data.validationSamples), intArg)
     .option("--seed <n>", "random seed (data, init, shuffling, statistics subsets)" + def(d.seed), intArg)
     .option("--kernels <name>", "kernel set: auto, native, wasm or portable (env TINYGROW_KERNELS)" + def(d.kernels))
     .option("--config <file>", "JSON config file (flags override it); keys as in the schema, e.g. {\"growth\": {\"update\": \"none\"}}")
@@ -181,6 +185,7 @@ test accuracy); widths; params. Step 0 is the initial training.
 interface Task {
   train: Dataset;
   lineSearch: Dataset;
+  validation?: Dataset;
   test: Dataset;
   inputs: number;
   outputs: number;
@@ -195,33 +200,37 @@ function plainFeatures(d: number, shift = 0, scale = 1): FeatureEncoding {
   return { columns: Array.from({ length: d }, (_, i) => ({ name: `x${i}`, kind: "numeric" as const })), fill: new Array<null>(d).fill(null), scaling: shift === 0 && scale === 1 ? "none" : "standardize", shift: new Array<number>(d).fill(shift), scale: new Array<number>(d).fill(scale) };
 }
 
-/** Splits `data` into its first `n - held` rows (training) and the last `held` (line search). */
-function holdOut(data: Dataset, held: number): { train: Dataset; lineSearch: Dataset } {
+/** Splits `data` into its first rows (training), then `held` (line search), then the last `validation` (none when 0). */
+function holdOut(data: Dataset, held: number, validation: number): { train: Dataset; lineSearch: Dataset; validation?: Dataset } {
   const n = datasetSize(data);
   const range = (from: number, to: number) => Int32Array.from({ length: to - from }, (_, i) => from + i);
-  return { train: subsetDataset(data, range(0, n - held)), lineSearch: subsetDataset(data, range(n - held, n)) };
+  const v = n - validation;
+  const parts = { train: subsetDataset(data, range(0, v - held)), lineSearch: subsetDataset(data, range(v - held, v)) };
+  return validation === 0 ? parts : { ...parts, validation: subsetDataset(data, range(v, n)) };
 }
 
 function buildTask(cfg: GrowMlpConfig, kernels: Kernels, rng: Rng, env: DataDirEnv): Task {
   const held = cfg.data.lineSearchSamples;
+  const val = cfg.data.validationSamples;
+  const valText = val === 0 ? "" : ` / ${val} validation`;
   if (cfg.dataset === "synthetic") {
     const samples = cfg.data.samples ?? 8192;
     const testSamples = cfg.data.testSamples ?? 1024;
     const { inputs, outputs, teacherHidden, noise } = cfg.data;
-    const t = teacherRegression(kernels, rng, { samples: samples + held, testSamples, inputs, hidden: teacherHidden, outputs, noise });
-    const split = holdOut(t.train, held);
+    const t = teacherRegression(kernels, rng, { samples: samples + held + val, testSamples, inputs, hidden: teacherHidden, outputs, noise });
+    const split = holdOut(t.train, held, val);
     const sizes = [inputs, ...teacherHidden, outputs].join("-");
     const targets = { columns: Array.from({ length: outputs }, (_, i) => `y${i}`), shift: new Array<number>(outputs).fill(0), scale: new Array<number>(outputs).fill(1) };
-    return { ...split, test: t.test, inputs, outputs, loss: "mse", model: { features: plainFeatures(inputs), targets }, description: `synthetic regression (tanh teacher ${sizes}, noise ${noise}): ${samples} train / ${held} line-search / ${testSamples} test` };
+    return { ...split, test: t.test, inputs, outputs, loss: "mse", model: { features: plainFeatures(inputs), targets }, description: `synthetic regression (tanh teacher ${sizes}, noise ${noise}): ${samples} train / ${held} line-search${valText} / ${testSamples} test` };
   }
   const dataset: DatasetName = cfg.dataset;
   const spec = DATASETS[dataset];
   const dirs = searchDirs({ dataset, flag: cfg.dataDir, env, systemDirs: spec.systemDirs });
   const samples = cfg.data.samples ?? 10000;
   const testSamples = cfg.data.testSamples ?? 2000;
-  const train = loadMnist({ dataset, split: "train", dirs, limit: samples + held, standardize: true });
+  const train = loadMnist({ dataset, split: "train", dirs, limit: samples + held + val, standardize: true });
   const test = loadMnist({ dataset, split: "test", dirs, limit: testSamples, standardize: train.standardization });
-  const split = holdOut({ x: train.x, labels: train.labels }, held);
+  const split = holdOut({ x: train.x, labels: train.labels }, held, val);
   return {
     ...split,
     test: { x: test.x, labels: test.labels },
@@ -230,7 +239,7 @@ function buildTask(cfg: GrowMlpConfig, kernels: Kernels, rng: Rng, env: DataDirE
     loss: "softmax-cross-entropy",
     // Inputs: pixels scaled to [0, 1], then standardised with the training images' mean and std.
     model: { features: plainFeatures(train.x.cols, train.standardization?.mean ?? 0, 1 / (train.standardization?.std || 1)), label: { column: "label", classes: spec.classes.map(String) } },
-    description: `${dataset} from ${train.dir.dir}: ${samples} train / ${held} line-search / ${testSamples} test, standardised`,
+    description: `${dataset} from ${train.dir.dir}: ${samples} train / ${held} line-search${valText} / ${testSamples} test, standardised`,
   };
 }
 
@@ -239,43 +248,6 @@ function makeOptimizer(cfg: GrowMlpConfig, params: readonly Param[]): Adam | Sgd
   return optimizer === "adam" ? new Adam(params, { lr }) : new Sgd(params, { lr, momentum });
 }
 
-const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(4) : "–");
-const fmtSci = (v: number) => (v === 0 ? "0" : v.toExponential(2));
-
-/** Table columns for `hidden` hidden layers. */
-export function growMlpHeader(hidden: number, classification: boolean): string[] {
-  const bn = Array.from({ length: hidden }, (_, h) => `bn h${h + 1}`);
-  return ["step", ...bn, "layer", "+k", "γ", "ls before", "ls after", "train", "test", ...(classification ? ["acc"] : []), "widths", "params"];
-}
-
-/** One table row (cells) for a GrowMlpRow. */
-export function growMlpCells(row: GrowMlpRow, classification: boolean): string[] {
-  const g: MlpGrowthStepResult | null = row.growth;
-  const hidden = row.sizes.length - 2;
-  const bn = Array.from({ length: hidden }, (_, h) => {
-    const c = g?.candidates[h];
-    return c === undefined ? "–" : c.eligible ? fmtSci(c.bottleneck) : "n/a";
-  });
-  const acc = classification ? [row.test.accuracy === undefined ? "–" : (100 * row.test.accuracy).toFixed(2) + "%"] : [];
-  return [
-    String(row.step),
-    ...bn,
-    g === null || g.chosen < 0 ? "–" : `h${g.chosen + 1}`,
-    g === null ? "–" : String(g.added),
-    g === null ? "–" : fmtSci(g.gamma),
-    g === null ? "–" : fmt(g.lossBefore),
-    g === null ? "–" : fmt(g.lossAfter),
-    fmt(row.train.loss),
-    fmt(row.test.loss),
-    ...acc,
-    row.sizes.join("-"),
-    String(row.parameters),
-  ];
-}
-
-function padRow(cells: string[], widths: number[]): string {
-  return cells.map((c, j) => c.padStart(widths[j])).join("  ");
-}
 
 export interface GrowMlpRunIo {
   progress: boolean;
@@ -329,7 +301,7 @@ export function runGrowMlp(cfg: GrowMlpConfig, io: GrowMlpRunIo): GrowMlpRunResu
       `${steps} growth steps (update ${g.update}, δW* ridge ${g.naturalRidge}, ≤ ${g.maxNeuronsPerStep ?? "rank"} neurons/step, statistics on ${g.statisticsSamples} samples), ${epochsBetween} epochs between`,
   );
   const classification = task.loss === "softmax-cross-entropy";
-  const header = growMlpHeader(cfg.model.hidden.length, classification);
+  const header = growMlpHeader(cfg.model.hidden.length, classification, task.validation !== undefined);
   const widths = header.map((h) => Math.max(h.length, 9));
   widths[0] = 4;
   widths[header.length - 2] = 6 + 4 * (cfg.model.hidden.length + 2);
@@ -376,9 +348,10 @@ export function runGrowMlp(cfg: GrowMlpConfig, io: GrowMlpRunIo): GrowMlpRunResu
   const first = rows[0];
   const last = rows[rows.length - 1];
   const added = rows.reduce((s, r) => s + (r.growth?.added ?? 0), 0);
-  const acc = (r: GrowMlpRow) => (r.test.accuracy === undefined ? "" : ` (accuracy ${(100 * r.test.accuracy).toFixed(2)}%)`);
+  const acc = (e: { accuracy?: number }) => (e.accuracy === undefined ? "" : ` (accuracy ${(100 * e.accuracy).toFixed(2)}%)`);
+  const valText = last.validation === undefined ? "" : `validation loss ${fmt(first.validation?.loss ?? NaN)}${acc(first.validation ?? {})} → ${fmt(last.validation.loss)}${acc(last.validation)}, `;
   log(
-    `grew ${first.sizes.join("-")} → ${last.sizes.join("-")} (+${added} neurons in ${steps} steps): test loss ${fmt(first.test.loss)}${acc(first)} → ${fmt(last.test.loss)}${acc(last)}, ` +
+    `grew ${first.sizes.join("-")} → ${last.sizes.join("-")} (+${added} neurons in ${steps} steps): ${valText}test loss ${fmt(first.test.loss)}${acc(first.test)} → ${fmt(last.test.loss)}${acc(last.test)}, ` +
       `${first.parameters} → ${last.parameters} parameters, ${seconds.toFixed(1)} s (${choice.name} kernels)`,
   );
   return { rows, seconds, model };

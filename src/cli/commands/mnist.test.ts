@@ -94,7 +94,12 @@ test("mnist --help lists the options with their defaults", () => {
   for (const [flag, dflt] of [["--strategy", "whole"], ["--steps", "20"], ["--neurons", "10"], ["--dataset", "mnist"], ["--input-size", "784"], ["--evaluate-every", "1"]]) {
     assert.match(text, new RegExp(`${flag} \\S+ .*?\\(default: ${dflt}\\)`), flag);
   }
-  for (const flag of ["--out", "--resume", "--data-dir", "--train-samples", "--standardize", "--no-fixed", "--no-retrain", "--baseline-scale", "--max-parameters", "--no-apply-delta"]) assert.ok(text.includes(flag), flag);
+  for (const flag of ["--out", "--resume", "--data-dir", "--train-samples", "--standardize", "--no-fixed", "--no-retrain", "--baseline-scale", "--max-parameters", "--no-apply-delta", "--no-null-option"]) assert.ok(text.includes(flag), flag);
+});
+
+test("--no-null-option sets growth.nullOption false (the paper's rule); without it the engine default holds", () => {
+  assert.equal(mnistConfig({ nullOption: false }, {}).growth.nullOption, false);
+  assert.equal(mnistConfig({ nullOption: true }, {}).growth.nullOption, undefined);
 });
 
 test("--no-apply-delta sets growth.applyDelta false; without it the engine default (true) holds", () => {

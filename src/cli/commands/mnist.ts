@@ -50,6 +50,7 @@ const FLAG_PATHS: Record<string, string> = {
   evaluateEvery: "evaluation.everyEpochs",
   checkpointEvery: "checkpoint.everyEpochs",
   applyDelta: "growth.applyDelta",
+  nullOption: "growth.nullOption",
   fixed: "baselines.fixed",
   retrain: "baselines.retrain",
   baselineScale: "baselines.widthScale",
@@ -94,6 +95,7 @@ export function addMnistOptions(cmd: Command): Command {
     .option("--evaluate-every <n>", "evaluate every split and test every n epochs (always after a growth step and at the end of its training)" + def(d.evaluation.everyEpochs), intArg)
     .option("--checkpoint-every <n>", "a checkpoint every n epochs (and after every growth step)" + def(d.checkpoint.everyEpochs), intArg)
     .option("--no-apply-delta", "grow without TINY's −γ²δW update of the existing in-edges (after long inter-training on train-opt ∪ train-ls it raises the train-ls loss, so the line search rejects every expansion; README, the paper's protocol)")
+    .option("--no-null-option", "strategies whole and restricted: apply the best expansion even when it does not lower the train-gr loss (the paper's rule; default: the current model competes)")
     .option("--no-fixed", "skip LeCun et al.'s fixed MLP baselines")
     .option("--no-retrain", "skip retraining the final grown structure from scratch")
     .option("--baseline-scale <x>", "multiply the fixed MLPs' hidden widths by x (quick runs)" + def(d.baselines.widthScale), floatArg)
@@ -109,8 +111,8 @@ export function addMnistOptions(cmd: Command): Command {
 /** The configuration: defaults < --config < TINYGROW_KERNELS < flags, or the resumed experiment's. */
 export function mnistConfig(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): MnistConfig {
   const opts = { ...options };
-  // --no-verify / --no-fixed / --no-retrain / --no-apply-delta default to true in commander: only a given "no" is a setting.
-  for (const k of ["verify", "fixed", "retrain", "applyDelta"]) if (opts[k] === true) delete opts[k];
+  // --no-verify / --no-fixed / --no-retrain / --no-apply-delta / --no-null-option default to true in commander: only a given "no" is a setting.
+  for (const k of ["verify", "fixed", "retrain", "applyDelta", "nullOption"]) if (opts[k] === true) delete opts[k];
   const flags = flagsLayer(opts, FLAG_PATHS);
   return resolveStudyConfig(MnistConfigSchema, { options: opts, flags, env, readSaved: readMnistConfig, noun: "experiment" });
 }
