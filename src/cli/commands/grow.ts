@@ -14,11 +14,13 @@ import { ACTIVATION_NAMES } from "../../kernels/kernels.js";
 import { SCALINGS } from "../../data/preprocess.js";
 import { MISSING_POLICIES } from "../../data/table.js";
 import { runTabularGrowth } from "../../node/grow-tabular.js";
+import { addCriteriaOptions, CRITERIA_FLAG_PATHS } from "../criteria-options.js";
 import { floatArg, intArg, listArg } from "../parsers.js";
 import { resolveStudyConfig } from "../study-config.js";
 import { defaultOut, runStudyInTerminal, stdoutLine, type WriteLine } from "../study-runner.js";
 
 const FLAG_PATHS: Record<string, string> = {
+  ...CRITERIA_FLAG_PATHS,
   task: "task",
   train: "data.train",
   trainTargets: "data.trainTargets",
@@ -62,7 +64,7 @@ const def = (v: unknown): string => ` (default: ${v === undefined ? "none" : Arr
 export function addGrowOptions(cmd: Command): Command {
   // Defaults of a valid configuration (task and train are required, so give placeholders).
   const d = TabularConfigSchema.parse({ task: "regression", data: { train: "x.csv", targets: ["y"] } });
-  return cmd
+  return addCriteriaOptions(cmd
     .option("--train <file>", "training data: CSV/TSV with a header row (RFC 4180 quoting), or a .npy features array")
     .option("--train-targets <file>", ".npy training targets (rows, or rows × targets), with a .npy --train")
     .option("--test <file>", "test data, same columns (default: a held-out fraction of --train, see --test-fraction)")
@@ -83,7 +85,7 @@ export function addGrowOptions(cmd: Command): Command {
     .option("--strategy <name>", `growth strategy: ${STRATEGY_NAMES.join(", ")}` + def(d.growth.strategy))
     .option("--steps <n>", "growth steps" + def(d.growth.steps), intArg)
     .option("--neurons <n>", "neurons added per growth step" + def(d.growth.neuronsPerStep), intArg)
-    .option("--max-parameters <n>", "parameter budget of the grown network (default: none)", intArg)
+    .option("--max-parameters <n>", "parameter budget of the grown network (default: none)", intArg))
     .option("--fit <mode>", "how new neurons are fitted: tiny, tiny-random, random, gradient (default: tiny-random)")
     .option("--epochs <n>", "epochs of SGD on inter-train after each growth step" + def(d.training.epochsPerStep), intArg)
     .option("--inter-train <rows>", "rows of inter-training: opt-ls (train-opt ∪ train-ls, the paper) or all (∪ train-gr)" + def(d.training.interTrain))

@@ -11,17 +11,18 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { MnistConfigSchema, STRATEGY_NAMES, type MnistConfig } from "../../experiments/config.js";
-import { DEFAULT_PENALTY_ALPHA } from "../../dag/selection.js";
 import { readMnistConfig, recordedDataDir, runMnistExperiment } from "../../node/experiments/mnist.js";
 import { searchDirs, type SearchDir } from "../../node/data/data-dir.js";
 import { datasetSpec } from "../../node/data/mnist.js";
 import { configDefaults, flagsLayer } from "../../io/config.js";
+import { addCriteriaOptions, CRITERIA_FLAG_PATHS } from "../criteria-options.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
 import { resolveStudyConfig } from "../study-config.js";
 import { defaultOut, runStudyInTerminal, stdoutLine, type WriteLine } from "../study-runner.js";
 
 /** Option name (commander camelCase) → dotted config path. */
 const FLAG_PATHS: Record<string, string> = {
+  ...CRITERIA_FLAG_PATHS,
   strategy: "growth.strategy",
   steps: "growth.steps",
   neurons: "growth.neuronsPerStep",
@@ -33,9 +34,6 @@ const FLAG_PATHS: Record<string, string> = {
   testSamples: "data.testSamples",
   splitSizes: "data.splitSizes",
   validationSamples: "data.validationSamples",
-  alpha: "growth.penalty.alpha",
-  significance: "growth.fit.significance.rule",
-  significanceLevel: "growth.fit.significance.level",
   standardize: "data.standardize",
   verify: "data.verify",
   inputSize: "model.inputSize",
@@ -65,7 +63,7 @@ const def = (v: unknown): string => ` (default: ${v === undefined ? "all" : Stri
 
 export function addMnistOptions(cmd: Command): Command {
   const d = configDefaults(MnistConfigSchema);
-  return cmd
+  return addCriteriaOptions(cmd
     .option("--strategy <name>", `growth strategy: ${STRATEGY_NAMES.join(", ")}` + def(d.growth.strategy))
     .option("--steps <n>", "growth steps" + def(d.growth.steps), intArg)
     .option("--neurons <n>", "neurons added per growth step" + def(d.growth.neuronsPerStep), intArg)
@@ -76,11 +74,8 @@ export function addMnistOptions(cmd: Command): Command {
     .option("--data-dir <dir>", "folder holding the four IDX files (or <dir>/<dataset>/); default TINYGROW_DATA_DIR, then the download cache")
     .option("--train-samples <n>", "use the first n training images (split into train-opt, train-ls, train-gr)" + def(d.data.trainSamples), intArg)
     .option("--test-samples <n>", "use the first n test images" + def(d.data.testSamples), intArg)
-    .option("--validation-samples <n>", "training images carved out as the validation split before train-opt/ls/gr (0: the paper's three parts)" + def(d.data.validationSamples), intArg)
+    .option("--validation-samples <n>", "training images carved out as the validation split before train-opt/ls/gr (0: the paper's three parts)" + def(d.data.validationSamples), intArg))
     .option("--split-sizes <a,b,c>", "sizes of train-opt, train-ls, train-gr (default: three equal parts of what validation leaves)", intListArg)
-    .option("--significance <rule>", "how many new neurons the data supports: threshold (τ_stat = 1e-3, the default) or marchenko-pastur (noise edge, docs/significance.md)")
-    .option("--significance-level <p>", "probability in (0, 1) that pure noise adds a neuron, for --significance marchenko-pastur (default: 0.05)", floatArg)
-    .option("--alpha <x>", `α of strategy penalized (L_gr + α·k; default: ${DEFAULT_PENALTY_ALPHA})`, floatArg)
     .option("--standardize", "standardise the pixels with the training set's mean and std (after scaling to [0, 1])")
     .option("--no-verify", "do not check the files against the published checksums (other IDX data)")
     .option("--input-size <n>", "input width of the networks; the images' rows × cols must match" + def(d.model.inputSize), intArg)

@@ -10,14 +10,15 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { STRATEGY_NAMES, TeacherStudentConfigSchema, type TeacherStudentConfig } from "../../experiments/config.js";
 import { readStudyConfig, runTeacherStudentStudy } from "../../node/experiments/teacher-student.js";
-import { DEFAULT_PENALTY_ALPHA } from "../../dag/selection.js";
 import { configDefaults, flagsLayer, type ConfigLayer } from "../../io/config.js";
+import { addCriteriaOptions, CRITERIA_FLAG_PATHS } from "../criteria-options.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
 import { defaultOut, runStudyInTerminal, stdoutLine, type WriteLine } from "../study-runner.js";
 import { resolveStudyConfig } from "../study-config.js";
 
 /** Option name (commander camelCase) → dotted config path, for the options both commands share. */
 const FLAG_PATHS: Record<string, string> = {
+  ...CRITERIA_FLAG_PATHS,
   seeds: "seeds",
   steps: "growth.steps",
   epochs: "training.epochsPerStep",
@@ -26,9 +27,6 @@ const FLAG_PATHS: Record<string, string> = {
   testSamples: "data.testSamples",
   splitSizes: "data.splitSizes",
   validationSamples: "data.validationSamples",
-  alpha: "growth.penalty.alpha",
-  significance: "growth.fit.significance.rule",
-  significanceLevel: "growth.fit.significance.level",
   lr: "training.lr",
   momentum: "training.momentum",
   batchSize: "training.batchSize",
@@ -48,18 +46,15 @@ const def = (v: unknown): string => ` (default: ${Array.isArray(v) ? v.join(",")
 /** Adds the study options (everything but the strategy choice) to `cmd`, with the schema's defaults in the help. */
 export function addStudyOptions(cmd: Command): Command {
   const d = configDefaults(TeacherStudentConfigSchema);
-  return cmd
+  return addCriteriaOptions(cmd
     .option("--steps <n>", "growth steps" + def(d.growth.steps), intArg)
     .option("--epochs <n>", "epochs of inter-training after each growth step" + def(d.training.epochsPerStep), intArg)
     .option("--seeds <list>", "seeds, comma-separated; each has its own teacher, data and split" + def(d.seeds), intListArg)
     .option("--neurons <n>", "neurons added per growth step" + def(d.growth.neuronsPerStep), intArg)
     .option("--train-samples <n>", "training samples (split into validation, train-opt, train-ls, train-gr)" + def(d.data.trainSamples), intArg)
     .option("--test-samples <n>", "test samples" + def(d.data.testSamples), intArg)
-    .option("--validation-samples <n>", "training samples carved out as the validation split (defaults are chosen on it; never used by growth; default: one sixth of --train-samples)", intArg)
+    .option("--validation-samples <n>", "training samples carved out as the validation split (defaults are chosen on it; never used by growth; default: one sixth of --train-samples)", intArg))
     .option("--split-sizes <a,b,c>", "sizes of train-opt, train-ls, train-gr (default: three equal parts of what validation leaves)", intListArg)
-    .option("--significance <rule>", "how many new neurons the data supports: threshold (τ_stat = 1e-3, the default) or marchenko-pastur (noise edge, docs/significance.md)")
-    .option("--significance-level <p>", "probability in (0, 1) that pure noise adds a neuron, for --significance marchenko-pastur (default: 0.05)", floatArg)
-    .option("--alpha <x>", `α of strategy penalized: a step grows only if the train-gr loss drops by more than α per added parameter, L_gr + α·k (default: ${DEFAULT_PENALTY_ALPHA}, chosen on validation)`, floatArg)
     .option("--lr <x>", "SGD learning rate" + def(d.training.lr), floatArg)
     .option("--momentum <x>", "SGD momentum" + def(d.training.momentum), floatArg)
     .option("--batch-size <n>", "mini-batch size" + def(d.training.batchSize), intArg)
