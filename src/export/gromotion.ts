@@ -5,38 +5,34 @@
  *   run.json                          {run_id, name, project, created_at, dataset, config, summary}
  *   metrics.json                      {metric_key: [[x, y], …]}
  *   metric_axes.json                  {metric_key: "epoch" | "growth_step"}
- *   dags/dag1/step_NNNN.json          GrowingDAG.export_dag_parameters() after step NNNN
+ *   dags/dag1/step_NNNN.json          GrowingDAG.export_dag_parameters() after step NNNN (gromotion-dag.ts)
  *   growth_history/dag1.json          {step: {key: 0|1|2}}  (2 added, 1 weights updated, 0 untouched)
  *
  * The mapping (README, "Export for gromotion", says the same):
- *  - one DAG, "dag1"; node ids: the input node → "start@dag1", the output node →
- *    "end@dag1", hidden node "h<k>" → "<k>@dag1" (other names → "<name>@dag1");
- *  - node attributes as GroMo's linear DAG: {type: "linear", size, shape: null,
- *    kernel_size: null, activation (GroMo's "id" for identity; the start node is "id"),
- *    use_layer_norm: false}; edge attributes {type: "linear", use_bias, kernel_size: null}
- *    keyed by Python's repr of the (src, dst) tuple;
  *  - steps: gromotion's growth step s is tinygrow's step s (0 = the starting model, s = after
  *    the s-th growth step). A snapshot is written for every step: the ingester reads a
  *    snapshot's step as the last step its state was current and re-keys it one past the
  *    previous stamp (align_snapshots_to_growth), which is the identity for consecutive stamps;
- *  - metrics on the epoch axis are tinygrow's epoch records, x = epoch − 1 (GroMo counts
- *    epochs from 0): "training/<split> loss" and "training/<split> accuracy" (a fraction),
- *    with splits train (the epoch's running mean), train-opt, train-ls, train-gr, val
- *    (tinygrow's validation), test; on the growth-step axis, x = step:
- *    "complexity/nb of parameters", "growth/epochs" (epochs trained after the step, from
- *    which the ingester rebuilds each step's epoch range), "growth/neurons added",
- *    "growth/gamma" and "growth/<split> loss" (right after the step, before training);
+ *  - metrics on the epoch axis come from the log's training points (trainingPoints), at
+ *    x = epoch − 1 (GroMo counts epochs from 0): "training/<split> loss" and
+ *    "training/<split> accuracy" (a fraction), with splits train (the epoch's running mean),
+ *    train-opt, train-ls, train-gr, val (tinygrow's validation), test; on the growth-step
+ *    axis, x = step: "complexity/nb of parameters", "growth/epochs" (epochs trained in the
+ *    step, from which the ingester rebuilds each step's epoch range), "growth/neurons
+ *    added", "growth/gamma" and "growth/<split> loss" (right after the step, before training);
  *  - growth history for every step that changed the network: new edges and the edges of a
  *    widened node 2 (GroMo: "added or increased in dimension"), the existing in-edges of the
  *    nodes whose δW* update moved them 1 (none when growth.applyDelta is off), every other
- *    edge 0; new nodes 2, other nodes 0.
+ *    edge 0; new nodes 2, other nodes 0;
+ *  - a log of several networks (grow-cnn's units: the grown CNN, each fixed baseline, the FS
+ *    retrain) is one export per unit (gromotionRuns): gromotion's DAGs of one run are parts
+ *    of one network sharing its timeline and metrics, which the units are not.
  * Platform-free: a map from relative path to JSON value; src/node/export/ writes it.
  */
 import { asGraph, type LogRecord, type LoggedGraph } from "../view/run-log.js";
-import { buildTimeline, edgeId, type StepView } from "../view/timeline.js";
-import { pyReprTuple } from "./python-repr.js";
-
-export const GROMOTION_DAG = "dag1";
+import { buildTimeline } from "../view/timeline.js";
+import { isUnitRecord, UnitSplitter } from "../view/unit-logs.js";
+import { exportDagParameters, GROMOTION_DAG, growthHistoryEntry } from "./gromotion-dag.js";
 
 export interface GromotionInput {
   runId: string;
@@ -46,50 +42,47 @@ export interface GromotionInput {
   /** The command that wrote the run ("compare", "mnist", …). */
   command: string;
   records: readonly LogRecord[];
+  /** Whether the run finished, when the log cannot say (a grow-cnn unit writes no "done" record); default: it has a "done" record. */
+  finished?: boolean;
 }
 
 /** Export-folder files by relative path. */
 export type GromotionFiles = Map<string, unknown>;
 
-export function gromotionNodeId(graph: LoggedGraph, name: string): string {
-  const node = graph.nodes.find((n) => n.name === name);
-  if (node?.kind === "input") return `start@${GROMOTION_DAG}`;
-  if (node?.kind === "output") return `end@${GROMOTION_DAG}`;
-  const hidden = /^h(\d+)$/.exec(name);
-  return `${hidden === null ? name : hidden[1]}@${GROMOTION_DAG}`;
+/** The networks of a log: the log itself, or each unit of a grow-cnn log (`unit` its name) with its records in the viewer's fields. */
+export function gromotionRuns(records: readonly LogRecord[]): { unit: string | null; records: LogRecord[] }[] {
+  if (!records.some(isUnitRecord)) return [{ unit: null, records: [...records] }];
+  return [...new UnitSplitter().push(records)].map(([unit, list]) => ({ unit, records: list }));
 }
 
-/** GrowingDAG.export_dag_parameters() of a logged graph. */
-export function exportDagParameters(graph: LoggedGraph): { edges: [string, string][]; node_attributes: Record<string, unknown>; edge_attributes: Record<string, unknown> } {
-  const id = (name: string): string => gromotionNodeId(graph, name);
-  const node_attributes: Record<string, unknown> = {};
-  for (const n of graph.nodes) {
-    const activation = n.kind === "input" || n.activation === undefined || n.activation === "identity" ? "id" : n.activation;
-    node_attributes[id(n.name)] = { type: "linear", size: n.size, shape: null, kernel_size: null, activation, use_layer_norm: false };
-  }
-  const edge_attributes: Record<string, unknown> = {};
-  for (const e of graph.edges) edge_attributes[pyReprTuple([id(e.from), id(e.to)])] = { type: "linear", use_bias: e.bias, kernel_size: null };
-  return { edges: graph.edges.map((e) => [id(e.from), id(e.to)]), node_attributes, edge_attributes };
+/** One point of the training curve: the record, its step, and the epochs it stands for (since the previous point). */
+interface TrainingPoint {
+  record: LogRecord;
+  step: number;
+  epochs: number;
 }
 
-/** growth_history entries of one step: 2 added (or widened), 1 updated, 0 untouched. */
-export function growthHistoryEntry(step: StepView, previous: LoggedGraph | null, applyDelta: boolean): Record<string, number> | null {
-  const graph = step.graph;
-  const { addedNodes, addedEdges, widenedNodes } = step.changes;
-  if (graph === null || previous === null || addedNodes.length + addedEdges.length + widenedNodes.length === 0) return null;
-  const added = new Set(addedEdges);
-  const widened = new Set(widenedNodes);
-  const existed = new Set(previous.nodes.map((n) => n.name));
-  // Nodes whose pre-activation the step changed: the existing ends of new edges, the successors of a widened node.
-  const targets = new Set([...graph.edges.filter((e) => added.has(edgeId(e.from, e.to)) && existed.has(e.to)).map((e) => e.to), ...graph.edges.filter((e) => widened.has(e.from)).map((e) => e.to)]);
-  const entry: Record<string, number> = {};
-  const id = (name: string): string => gromotionNodeId(graph, name);
-  for (const e of graph.edges) {
-    const key = pyReprTuple([id(e.from), id(e.to)]);
-    entry[key] = added.has(edgeId(e.from, e.to)) || widened.has(e.from) || widened.has(e.to) ? 2 : applyDelta && targets.has(e.to) ? 1 : 0;
+/**
+ * The log's training curve: its epoch records, and step records written after training —
+ * a starting network already trained (`init` with epoch ≥ 1: grow-cnn's units, grow-mlp)
+ * and, in a log without epoch records (grow-mlp), every step record with losses (a row is
+ * logged after its training). Each stands for the epochs since the previous point.
+ */
+export function trainingPoints(records: readonly LogRecord[]): TrainingPoint[] {
+  const hasEpochRecords = records.some((r) => r.kind === "epoch");
+  const measured = (r: LogRecord): boolean => r.losses !== undefined || r.accuracy !== undefined;
+  const points: TrainingPoint[] = [];
+  let step = 0;
+  let epoch = 0;
+  for (const r of records) {
+    if (typeof r.step === "number") step = r.step;
+    if (typeof r.epoch !== "number") continue;
+    const isPoint = r.kind === "epoch" || (measured(r) && r.epoch >= 1 && (r.kind === "init" || (!hasEpochRecords && r.kind === "growth")));
+    if (!isPoint) continue;
+    points.push({ record: r, step, epochs: Math.max(0, r.epoch - epoch) });
+    epoch = Math.max(epoch, r.epoch);
   }
-  for (const n of graph.nodes) entry[id(n.name)] = addedNodes.includes(n.name) ? 2 : 0;
-  return entry;
+  return points;
 }
 
 const SPLIT_KEY: Record<string, string> = { validation: "val" };
@@ -99,7 +92,8 @@ function applyDeltaOf(manifest: Record<string, unknown> | null): boolean {
   const config = (manifest?.config ?? {}) as Record<string, unknown>;
   const run = (config.run ?? config) as Record<string, unknown>;
   const growth = (run.growth ?? {}) as Record<string, unknown>;
-  return growth.applyDelta !== false;
+  // growth-run's growth.applyDelta; grow-cnn's growth.updateDelta.
+  return growth.applyDelta !== false && growth.updateDelta !== false;
 }
 
 export function gromotionExport(input: GromotionInput): GromotionFiles {
@@ -111,13 +105,14 @@ export function gromotionExport(input: GromotionInput): GromotionFiles {
     axes[key] = axis;
     metrics.set(key, [...(metrics.get(key) ?? []), [x, y]]);
   };
+  const training = trainingPoints(input.records);
   const epochsPerStep = new Map<number, number>();
-  for (const r of input.records) {
-    if (r.kind !== "epoch" || typeof r.epoch !== "number") continue;
-    epochsPerStep.set(r.step ?? 0, (epochsPerStep.get(r.step ?? 0) ?? 0) + 1);
-    for (const [split, v] of Object.entries(r.losses ?? {})) add(`training/${splitKey(split)} loss`, "epoch", r.epoch - 1, v);
-    for (const [split, v] of Object.entries(r.accuracy ?? {})) add(`training/${splitKey(split)} accuracy`, "epoch", r.epoch - 1, v);
+  for (const { record: r, step, epochs } of training) {
+    epochsPerStep.set(step, (epochsPerStep.get(step) ?? 0) + epochs);
+    for (const [split, v] of Object.entries(r.losses ?? {})) add(`training/${splitKey(split)} loss`, "epoch", (r.epoch as number) - 1, v);
+    for (const [split, v] of Object.entries(r.accuracy ?? {})) add(`training/${splitKey(split)} accuracy`, "epoch", (r.epoch as number) - 1, v);
   }
+  const isTraining = new Set(training.map((p) => p.record));
   const files: GromotionFiles = new Map();
   const history: Record<string, Record<string, number>> = {};
   let previous: LoggedGraph | null = null;
@@ -129,7 +124,7 @@ export function gromotionExport(input: GromotionInput): GromotionFiles {
       add("growth/neurons added", "growth_step", step.step, step.growth.neurons ?? 0);
       add("growth/gamma", "growth_step", step.step, step.growth.gamma);
     }
-    for (const [split, v] of Object.entries(record.losses ?? {})) add(`growth/${splitKey(split)} loss`, "growth_step", step.step, v);
+    if (!isTraining.has(record)) for (const [split, v] of Object.entries(record.losses ?? {})) add(`growth/${splitKey(split)} loss`, "growth_step", step.step, v);
     const graph = asGraph(record.graph);
     if (graph !== null) {
       files.set(`dags/${GROMOTION_DAG}/step_${String(step.step).padStart(4, "0")}.json`, exportDagParameters(graph));
@@ -148,7 +143,7 @@ export function gromotionExport(input: GromotionInput): GromotionFiles {
     created_at: typeof input.manifest?.startedAt === "string" ? input.manifest.startedAt : null,
     dataset,
     config,
-    summary: { command: input.command, finished: timeline.finished, steps: timeline.steps.length === 0 ? 0 : timeline.steps[timeline.steps.length - 1].step, parameters: last?.parameters ?? null, losses: last?.losses ?? {}, accuracy: last?.accuracy ?? {} },
+    summary: { command: input.command, finished: input.finished ?? timeline.finished, steps: timeline.steps.length === 0 ? 0 : timeline.steps[timeline.steps.length - 1].step, parameters: last?.parameters ?? null, losses: last?.losses ?? {}, accuracy: last?.accuracy ?? {} },
   });
   files.set("metrics.json", Object.fromEntries(metrics));
   files.set("metric_axes.json", axes);

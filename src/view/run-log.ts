@@ -11,6 +11,8 @@ export interface LoggedNode {
   kind: "input" | "output" | "hidden";
   size: number;
   activation?: string;
+  /** A convolutional node's feature-map [height, width] (grow-cnn's chain). */
+  shape?: [number, number];
 }
 
 export interface LoggedEdge {
@@ -21,6 +23,8 @@ export interface LoggedEdge {
   params?: number;
   /** What the edge is, when not a fully connected layer ("conv 5×5 + pool", "flatten → linear"). */
   label?: string;
+  /** A convolution's [k_h, k_w] (grow-cnn's chain); absent on fully connected edges. */
+  kernel?: [number, number];
 }
 
 export interface LoggedGraph {

@@ -47,7 +47,7 @@ export const EXPORT_FORMATS: Record<string, ExportFormat> = {
   ),
   json: modelFormat("the versioned tinygrow model document (model.json, docs/model-format.md)", (model) => JSON.stringify(modelToDocument(model)) + "\n"),
   gromotion: {
-    description: "GroMo's viewer (growingnet/gromotion): run.json, metrics.json, metric_axes.json, dags/dag1/step_NNNN.json, growth_history/dag1.json; a folder per run of a study",
+    description: "GroMo's viewer (growingnet/gromotion): run.json, metrics.json, metric_axes.json, dags/dag1/step_NNNN.json, growth_history/dag1.json; a folder per run of a study and per unit of a grow-cnn log",
     run(source, out) {
       return exportGromotion(source, out).map((r) => `${r.id === "." ? "run" : r.id}: ${r.files} files in ${r.dir}`);
     },
