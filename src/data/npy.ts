@@ -1,7 +1,10 @@
 /**
- * NumPy .npy arrays (format versions 1.0, 2.0, 3.0): the header, and C-order rows of
+ * NumPy .npy arrays (format versions 1.0, 2.0, 3.0): the header, and rows of
  * float32/float64/(u)int8/16/32/64 or bool values decoded to float32. Platform-free: the
- * Node adapter reads the file in pieces and hands the bytes here.
+ * Node adapter reads the file in pieces and hands the bytes here. A 2-D array may be in C
+ * order (row after row) or Fortran order (column after column: what pandas' `to_numpy()`
+ * and many numpy operations give); a reader of Fortran order decodes each column's segment
+ * into every `cols`-th value of the row-major output (decodeNpyValues' `outStride`).
  *
  *   magic "\x93NUMPY", major, minor, header length (uint16 LE for 1.x, uint32 LE for 2.x/3.x),
  *   then a Python dict literal {'descr': '<f4', 'fortran_order': False, 'shape': (n, d), }
@@ -18,6 +21,8 @@ export interface NpyHeader {
   littleEndian: boolean;
   kind: "f" | "i" | "u" | "b";
   shape: number[];
+  /** Column-major (Fortran) element order; C (row-major) order when false. */
+  fortranOrder: boolean;
   /** Offset of the first data byte. */
   dataOffset: number;
 }
@@ -49,7 +54,6 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) throw new DataError(file, `malformed .npy header: ${JSON.stringify(text.trim())}`, start);
-  if (fortran === "True") throw new DataError(file, "the array is in Fortran (column-major) order; save it in C order (numpy.ascontiguousarray) and retry", start);
   const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s !== "").map(Number);
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new DataError(file, `malformed .npy shape (${shapeText})`, start);
   const m = /^([<>|=])([fiub])(\d+)$/.exec(descr);
@@ -59,7 +63,7 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
   const itemSize = Number(m[3]);
   const ok = kind === "f" ? itemSize === 4 || itemSize === 8 : kind === "b" ? itemSize === 1 : [1, 2, 4, 8].includes(itemSize);
   if (!ok) throw new DataError(file, `unsupported .npy dtype "${descr}" (supported: ${supported})`, start);
-  return { descr, itemSize, littleEndian: m[1] !== ">", kind, shape, dataOffset: length };
+  return { descr, itemSize, littleEndian: m[1] !== ">", kind, shape, fortranOrder: fortran === "True", dataOffset: length };
 }
 
 /** (rows, cols) of a 1-D (n → n × 1) or 2-D array; DataError otherwise. */
@@ -69,8 +73,11 @@ export function npyMatrixShape(h: NpyHeader, file: string): { rows: number; cols
   throw new DataError(file, `expected a 1-D or 2-D array (rows × columns), got shape (${h.shape.join(", ")})`);
 }
 
-/** Decodes `count` elements from `bytes` (starting at 0) into `out` at `outOffset`, as float32. */
-export function decodeNpyValues(h: NpyHeader, bytes: Uint8Array, count: number, out: Float32Array, outOffset: number): void {
+/**
+ * Decodes `count` elements from `bytes` (starting at 0) into `out` at `outOffset`,
+ * `outOffset + outStride`, …, as float32 (`outStride` > 1: one column of row-major rows).
+ */
+export function decodeNpyValues(h: NpyHeader, bytes: Uint8Array, count: number, out: Float32Array, outOffset: number, outStride = 1): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const le = h.littleEndian;
   const s = h.itemSize;
@@ -81,7 +88,7 @@ export function decodeNpyValues(h: NpyHeader, bytes: Uint8Array, count: number, 
     else if (h.kind === "b") v = view.getUint8(at) !== 0 ? 1 : 0;
     else if (h.kind === "i") v = s === 1 ? view.getInt8(at) : s === 2 ? view.getInt16(at, le) : s === 4 ? view.getInt32(at, le) : Number(view.getBigInt64(at, le));
     else v = s === 1 ? view.getUint8(at) : s === 2 ? view.getUint16(at, le) : s === 4 ? view.getUint32(at, le) : Number(view.getBigUint64(at, le));
-    out[outOffset + i] = v;
+    out[outOffset + i * outStride] = v;
   }
 }
 

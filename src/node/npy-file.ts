@@ -2,7 +2,9 @@
  * A .npy file on disk read in row blocks (Node adapter; the header and value decoding are
  * data/npy.ts): the header is read and checked against the file size when it is opened (a
  * truncated file fails before any row is used), then `readRows` decodes any range of rows
- * with positioned reads, so a file larger than memory can be predicted block by block.
+ * with positioned reads, so a file larger than memory can be predicted block by block. A
+ * Fortran-order array is read the same way: a block is one positioned read per column (the
+ * column's rows [start, start + count) are contiguous), placed into row-major rows.
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { DataError } from "../errors.js";
@@ -46,10 +48,18 @@ export class NpyFile {
   readRows(start: number, count: number): NpyRows {
     if (this.fd === null) throw new Error(`NpyFile ${this.file}: read after close`);
     const n = Math.max(0, Math.min(count, this.rows - start));
-    const perRow = this.cols * this.header.itemSize;
-    const bytes = this.read(this.fd, this.header.dataOffset + start * perRow, n * perRow);
+    const { itemSize, dataOffset } = this.header;
     const values = new Float32Array(n * this.cols);
-    decodeNpyValues(this.header, bytes, n * this.cols, values, 0);
+    if (this.header.fortranOrder && this.cols > 1) {
+      // Column j holds elements (0, j) … (rows − 1, j) from byte dataOffset + j · rows · itemSize.
+      for (let j = 0; j < this.cols; j++) {
+        const bytes = this.read(this.fd, dataOffset + (j * this.rows + start) * itemSize, n * itemSize);
+        decodeNpyValues(this.header, bytes, n, values, j, this.cols);
+      }
+    } else {
+      const perRow = this.cols * itemSize;
+      decodeNpyValues(this.header, this.read(this.fd, dataOffset + start * perRow, n * perRow), n * this.cols, values, 0);
+    }
     return { values, rows: n, cols: this.cols, file: this.file };
   }
 
