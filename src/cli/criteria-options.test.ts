@@ -6,8 +6,8 @@ import { growConfig } from "./commands/grow.js";
 import { mnistConfig } from "./commands/mnist.js";
 import { studyConfig } from "./commands/teacher-student.js";
 
-test("every DAG growth command has --significance, --significance-level and --alpha", () => {
-  const program = buildProgram();
+test("every DAG growth command has --significance, --significance-level and --alpha", async () => {
+  const program = await buildProgram();
   for (const name of ["teacher-student", "compare", "mnist", "grow"]) {
     const cmd = program.commands.find((c) => c.name() === name);
     assert.ok(cmd, name);

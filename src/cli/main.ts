@@ -7,23 +7,34 @@ import { Command } from "commander";
 import { InterruptedError, TinygrowError } from "../errors.js";
 import { exitCodeFor, installSignalHandlers, resumeCommand, showCursor } from "./interrupt.js";
 import { armFault } from "../node/fault-points.js";
-import { registerDemo } from "./commands/demo.js";
-import { registerVerifyGolden } from "./commands/verify-golden.js";
-import { registerData } from "./commands/data.js";
-import { registerTeacherStudent } from "./commands/teacher-student.js";
-import { registerCompare } from "./commands/compare.js";
-import { registerGrowMlp } from "./commands/grow-mlp.js";
-import { registerMnist } from "./commands/mnist.js";
-import { registerView } from "./commands/view.js";
-import { registerGrow } from "./commands/grow.js";
-import { registerPredict } from "./commands/predict.js";
-import { registerExport } from "./commands/export.js";
-import { registerSweep } from "./commands/sweep.js";
-import { registerWorker } from "./commands/worker.js";
 import { exitWithParent } from "../node/exit-with-parent.js";
-import { registerGrowCnn } from "./commands/grow-cnn.js";
 
-export function buildProgram(): Command {
+type Register = (program: Command, freshProgram: () => Command) => void;
+
+/**
+ * Every subcommand, in --help order, with the module that registers it. A module is loaded
+ * only when its command runs (or for the full listing): each pulls in its own dependencies
+ * (vega, elkjs, BullMQ, the ONNX schema …), and loading all of them cost about as much as
+ * growing a network on a small table. `sweep` runs the other commands, so it loads them all.
+ */
+const COMMANDS: { names: string[]; needsAll?: true; load: () => Promise<Register> }[] = [
+  { names: ["demo"], load: async () => (await import("./commands/demo.js")).registerDemo },
+  { names: ["verify-golden"], load: async () => (await import("./commands/verify-golden.js")).registerVerifyGolden },
+  { names: ["data"], load: async () => { const m = await import("./commands/data.js"); return (p) => m.registerData(p); } },
+  { names: ["teacher-student"], load: async () => (await import("./commands/teacher-student.js")).registerTeacherStudent },
+  { names: ["compare"], load: async () => (await import("./commands/compare.js")).registerCompare },
+  { names: ["grow-mlp"], load: async () => (await import("./commands/grow-mlp.js")).registerGrowMlp },
+  { names: ["mnist"], load: async () => (await import("./commands/mnist.js")).registerMnist },
+  { names: ["view"], load: async () => (await import("./commands/view.js")).registerView },
+  { names: ["grow"], load: async () => (await import("./commands/grow.js")).registerGrow },
+  { names: ["predict", "evaluate"], load: async () => (await import("./commands/predict.js")).registerPredict },
+  { names: ["export"], load: async () => (await import("./commands/export.js")).registerExport },
+  { names: ["sweep"], needsAll: true, load: async () => (await import("./commands/sweep.js")).registerSweep },
+  { names: ["worker"], load: async () => (await import("./commands/worker.js")).registerWorker },
+  { names: ["grow-cnn"], load: async () => (await import("./commands/grow-cnn.js")).registerGrowCnn },
+];
+
+function programOf(registers: readonly Register[]): Command {
   const program = new Command();
   program
     .name("tinygrow")
@@ -33,26 +44,24 @@ export function buildProgram(): Command {
     // Set before the subcommands are added: they inherit it, so a usage error anywhere
     // comes back to main() instead of calling process.exit.
     .exitOverride();
-  registerDemo(program);
-  registerVerifyGolden(program);
-  registerData(program);
-  registerTeacherStudent(program);
-  registerCompare(program);
-  registerGrowMlp(program);
-  registerMnist(program);
-  registerView(program);
-  registerGrow(program);
-  registerPredict(program);
-  registerExport(program);
-  registerSweep(program, buildProgram);
-  registerWorker(program);
-  registerGrowCnn(program);
+  for (const register of registers) register(program, () => programOf(registers));
   return program;
+}
+
+/**
+ * The program with the subcommand `command` only (every subcommand when it is undefined,
+ * not a subcommand, or `sweep`): the other commands' modules are not loaded.
+ */
+export async function buildProgram(command?: string): Promise<Command> {
+  const one = COMMANDS.find((c) => command !== undefined && c.names.includes(command));
+  const chosen = one !== undefined && one.needsAll !== true ? [one] : COMMANDS;
+  return programOf(await Promise.all(chosen.map((c) => c.load())));
 }
 
 /** Runs the CLI; typed errors become a one-paragraph message and exit code 1 (2 for usage). */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  // The subcommand: the first argument that is not an option (the program has no global options but --help/--version).
+  const program = await buildProgram(argv.slice(2).find((a) => !a.startsWith("-")));
   try {
     // Fault injection for the test suites (see node/fault-points.ts).
     const fault = process.env.TINYGROW_FAULT;

@@ -4,15 +4,22 @@
  * is installed. Nodes are hidden states (boxes showing their width); edges are fully
  * connected layers labelled with their parameter count.
  */
-import elkModule from "elkjs/lib/elk.bundled.js";
 import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api.js";
 import type { DagModel } from "../dag/model.js";
 import { GraphError } from "../errors.js";
 
-// elkjs is CommonJS: depending on the loader's interop (Node's ESM loader, a bundler) the
-// constructor is the module's `default` or the module itself.
 type ElkCtor = new () => { layout(graph: ElkNode): Promise<ElkNode> };
-const ELK = ((elkModule as unknown as { default?: ElkCtor }).default ?? elkModule) as unknown as ElkCtor;
+
+/**
+ * elkjs, loaded on the first drawing (its bundle is large: loading it with this module cost
+ * every command that imports the module but never draws). elkjs is CommonJS: depending on the
+ * loader's interop (Node's ESM loader, a bundler) the constructor is the module's `default`
+ * or the module itself.
+ */
+async function loadElk(): Promise<ElkCtor> {
+  const elkModule: unknown = await import("elkjs/lib/elk.bundled.js");
+  return ((elkModule as { default?: ElkCtor }).default ?? elkModule) as ElkCtor;
+}
 
 export interface DagDrawingNode {
   id: string;
@@ -98,6 +105,7 @@ export async function drawDag(input: DagDrawingInput, options: { title?: string 
       return { id: `e${i}`, sources: [e.from], targets: [e.to], labels: [{ text, width: text.length * 6 + 6, height: 14 }] };
     }),
   };
+  const ELK = await loadElk();
   const laid = await new ELK().layout(graph);
   const titleH = options.title ? 28 : 0;
   const W = Math.ceil(Math.max(laid.width ?? 0, options.title ? options.title.length * 9 + 40 : 0));

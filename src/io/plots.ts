@@ -1,16 +1,17 @@
 /**
  * The paper's figures as SVG: the Vega-Lite specs of plot-specs.ts compiled to Vega and
- * rendered headless (no browser).
+ * rendered headless (no browser). vega and vega-lite are loaded on the first plot, not with
+ * this module: commands that never draw (predict, evaluate, export) do not pay for them.
  */
-import * as vega from "vega";
-import * as vl from "vega-lite";
+import type * as vl from "vega-lite";
 import { accuracyCurveSpec, accuracyVsParamsSpec, energyLossSpec, lossCurveSpec, parameterBarSpec, paretoSpec } from "./plot-specs.js";
 
 export type { MeanStdSeries, XYSeries } from "./plot-specs.js";
 
 /** Compiles a Vega-Lite spec and renders it to an SVG string (headless). */
 export async function renderVegaLite(spec: vl.TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
+  const [vega, { compile }] = await Promise.all([import("vega"), import("vega-lite")]);
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   try {
     return await view.toSVG();
   } finally {

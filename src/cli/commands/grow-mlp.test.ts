@@ -61,8 +61,8 @@ test("grow-mlp --validation-samples: a held-out split in the table, rows and sum
   assert.ok(lines.some((l) => /^task: .*256 train \/ 64 line-search/.test(l)));
 });
 
-test("grow-mlp --help documents every option", () => {
-  const cmd = buildProgram().commands.find((c) => c.name() === "grow-mlp");
+test("grow-mlp --help documents every option", async () => {
+  const cmd = (await buildProgram()).commands.find((c) => c.name() === "grow-mlp");
   assert.ok(cmd);
   const help = cmd.helpInformation();
   const flags = [
