@@ -2,7 +2,9 @@
 
   python3 bench/sklearn_bench.py export DIR [--tune]   real data sets shipped with scikit-learn → DIR/<name>_{train,test}.csv + DIR/datasets.json
                                                    (--tune: the training rows only, split again 80/20 with seed 1: for choosing defaults)
-  python3 bench/sklearn_bench.py fit DIR NAME      grid of MLPs + a linear model on DIR/NAME_*.csv → one JSON line
+  python3 bench/sklearn_bench.py fit DIR NAME [grid|linear]   grid of MLPs and/or a linear model on DIR/NAME_*.csv → one JSON line
+                                                   (grid: what a user runs to pick an MLP: read the files, fit the grid, pick, score;
+                                                   the benchmark times this process from start to exit)
   python3 bench/sklearn_bench.py load FILE numpy|pandas   time and peak RSS of reading a numeric CSV → one JSON line
 
 The data sets are the ones scikit-learn ships inside the package (no download): diabetes
@@ -56,7 +58,7 @@ def n_params(model):
     return int(est.coef_.size + (est.intercept_.size if hasattr(est.intercept_, "size") else 1))
 
 
-def fit(data_dir, name):
+def fit(data_dir, name, models="all"):
     import numpy as np
     import pandas as pd
     from sklearn.compose import TransformedTargetRegressor
@@ -92,7 +94,7 @@ def fit(data_dir, name):
         return {"loss": float(mean_squared_error(ys, model.predict(xs)))}
 
     runs = []
-    for hidden in GRID + [None]:
+    for hidden in (GRID if models != "linear" else []) + ([None] if models != "grid" else []):
         t0 = time.perf_counter()
         model = make(hidden).fit(xf, yf)
         seconds = time.perf_counter() - t0
@@ -100,8 +102,12 @@ def fit(data_dir, name):
         runs.append({"hidden": list(hidden) if hidden else None, "seconds": seconds, "params": n_params(model), "validation": val, "test": scores(model, xt, yt)})
     mlps = [r for r in runs if r["hidden"] is not None]
     key = (lambda r: -r["validation"]["accuracy"] + 1e-6 * r["validation"]["loss"]) if cls else (lambda r: r["validation"]["loss"])
-    best = min(mlps, key=key)
-    print(json.dumps({"name": name, "best": best, "gridSeconds": sum(r["seconds"] for r in mlps), "linear": runs[-1], "runs": runs}))
+    out = {"name": name, "runs": runs}
+    if mlps:
+        out.update(best=min(mlps, key=key), gridSeconds=sum(r["seconds"] for r in mlps))
+    if models != "grid":
+        out["linear"] = runs[-1]
+    print(json.dumps(out))
 
 
 def load(path, how):
@@ -123,7 +129,7 @@ if __name__ == "__main__":
     if cmd == "export":
         export(sys.argv[2], "--tune" in sys.argv[3:])
     elif cmd == "fit":
-        fit(sys.argv[2], sys.argv[3])
+        fit(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "all")
     elif cmd == "load":
         load(sys.argv[2], sys.argv[3])
     else:

@@ -92,6 +92,18 @@ export function bicScore(loss: LossName, meanLoss: number, n: number, outputs: n
   return params * Math.log(n) + minus2LogL;
 }
 
+/**
+ * The most parameters one step can add under criterion "bic" with cross-entropy, from a model
+ * of mean train-gr loss `meanLoss0` over n samples. −2 ln L̂ = 2·n·CE is never below 0, so a
+ * step gains at most 2·n·CE₀ and pays Δk·ln n: it can grow only if Δk < 2·n·CE₀ / ln n. From
+ * the empty graph (all logits 0, CE₀ = ln C) the cheapest step, the edge in→out, adds
+ * (d + 1)·C parameters; e.g. digits (d = 64, C = 10) needs n / ln n > 141, n ≳ 970 train-gr rows.
+ * (MSE has no such bound: its Gaussian −2 ln L̂ falls without limit as the MSE falls.)
+ */
+export function bicMaxAddedParams(n: number, meanLoss0: number): number {
+  return n > 1 ? (2 * n * meanLoss0) / Math.log(n) : 0;
+}
+
 /** GroMo's BIC = k_G log₂ n − 2 log₂ L (SPEC §12.7; the paper's, not a likelihood). */
 export function gromoBicScore(meanLoss: number, n: number, gromoParams: number): number {
   return gromoParams * Math.log2(n) - 2 * Math.log2(meanLoss);

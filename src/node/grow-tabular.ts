@@ -17,11 +17,11 @@
  *   report.md, results.json, parameters.svg (and accuracy.svg for classification)
  */
 import { existsSync, readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { ConfigError, DataError } from "../errors.js";
 import { CandidatePool } from "./pool.js";
 import { DagModel } from "../dag/model.js";
+import { bicMaxAddedParams } from "../dag/selection.js";
 import { modelFromJson, type DagModelJson } from "../dag/serialize.js";
 import { encodedWidth, type RawRows } from "../data/preprocess.js";
 import type { TableResult } from "../data/table.js";
@@ -153,8 +153,11 @@ function fingerprint(values: Float32Array): string {
 
 /** Grows (or continues growing) the network; writes model.json, the report and results. */
 export async function runTabularGrowth(config: TabularConfig, target: TabularTarget, io: StudyIo): Promise<TabularResult> {
-  // Fixed before the pool starts and recorded in the manifest (contract in node/pool.ts).
-  const blasThreads = config.blasThreads ?? availableParallelism();
+  // Fixed before the pool starts and recorded in the manifest (contract in node/pool.ts). One
+  // thread by default: a table's matrices are small, and a second BLAS thread made every
+  // evaluation and growth search wait for it (on a loaded machine, 2–4× the run's wall time
+  // for the same results: docs/tabular-defaults.md, "Wall time").
+  const blasThreads = config.blasThreads ?? 1;
   const choice = withBlasThreads(chooseKernels(config.kernels), blasThreads);
   const tables = await loadTabularTables(config);
   const { train } = tables;
@@ -178,6 +181,8 @@ export async function runTabularGrowth(config: TabularConfig, target: TabularTar
   else createRunFolder(out, { config: { ...config, blasThreads }, seed: config.seed, kernels: { name: choice.name, reason: choice.reason, blasThreads: choice.blasThreads }, versions: softwareVersions(), dataSplit: dataInfo, command: target.command });
   io.log(`kernels: ${choice.reason}`);
   io.log(`data: ${train.rows} training rows${train.dropped > 0 ? ` (${train.dropped} dropped for missing values)` : ""}, ${train.features.length} feature column(s) → ${task.inputSize} inputs; train-opt/train-ls/train-gr ${sizes.trainOpt}/${sizes.trainLs}/${sizes.trainGr}, validation ${sizes.validation}; test: ${testSource}`);
+  const bicNote = bicCannotGrow(config, task.inputSize, task.outputSize, sizes.trainGr);
+  if (bicNote !== null) io.log(bicNote);
   const pool = config.workers > 0 ? new CandidatePool(config.workers, choice.name) : null;
   const runConfig = { seed: config.seed, growth: config.growth, training: config.training, checkpoint: config.checkpoint, evaluation: config.evaluation, selection: config.selection };
   const progress = io.progress?.("grow", growthRunUnits(runConfig)) ?? { tick: () => {}, stop: () => {} };
@@ -212,6 +217,15 @@ export async function runTabularGrowth(config: TabularConfig, target: TabularTar
   const scores = scoreRows(model, testRows.values, testRows.stride, testRows.rows, config.data.test ?? config.data.train);
   const { report, summary } = await writeTabularReport(out, { config, model, scores, sizes, testSource, records: readGrowthLog(join(out, GROWN_DIR)), kernels: choice.reason });
   return { out, report, summary, model: modelFile, scores };
+}
+
+/** Why strategy "bic" cannot grow a classifier from the empty graph on this data (selection.ts bicMaxAddedParams), or null. */
+function bicCannotGrow(config: TabularConfig, inputs: number, classes: number, trainGr: number): string | null {
+  if (config.growth.strategy !== "bic" || config.task !== "classification") return null;
+  const firstStep = (inputs + 1) * classes;
+  const max = bicMaxAddedParams(trainGr, Math.log(classes));
+  if (firstStep < max) return null;
+  return `note: strategy bic cannot grow this network from the empty graph: with ${trainGr} train-gr rows and ${classes} classes a step may add at most 2·n·ln C / ln n = ${max.toFixed(0)} parameters, and the smallest first step (the edge in→out) adds ${firstStep}; use the default strategy (restricted) or penalized, or give more rows`;
 }
 
 function gather(values: Float32Array, stride: number, idx: Int32Array): Float32Array {

@@ -125,6 +125,20 @@ test("grow (classification, string labels, --test file): labels and probabilitie
   assert.ok(!existsSync(join(dir, "never")), "no run folder for rejected data");
 });
 
+test("strategy bic on a classification table: grows from the empty graph when train-gr can pay for the first step, says why not when it cannot", { timeout: 120_000 }, () => {
+  const args = ["grow", "--train", train, "--target", "label", "--task", "classification", "--features", "a,b,c", "--strategy", "bic", "--steps", "2", "--epochs", "4", "--quiet"];
+  // 300 rows: 72 on train-gr, so a step may add up to 2·72·ln 2 / ln 72 ≈ 23 parameters; the edge in→out adds (3 + 1)·2 = 8.
+  const grows = cli([...args, "--out", join(dir, "bic-grows")]);
+  assert.equal(grows.status, 0, grows.stderr);
+  assert.doesNotMatch(grows.stdout, /cannot grow/);
+  assert.ok((JSON.parse(readFileSync(join(dir, "bic-grows", "results.json"), "utf8")) as { parameters: number }).parameters >= 8);
+  // 40 rows: 9 on train-gr, at most 2·9·ln 2 / ln 9 ≈ 6 parameters per step.
+  const small = cli([...args, "--train-samples", "40", "--out", join(dir, "bic-small")]);
+  assert.equal(small.status, 0, small.stderr);
+  assert.match(small.stdout, /strategy bic cannot grow this network from the empty graph: with 9 train-gr rows and 2 classes a step may add at most 2·n·ln C \/ ln n = 6 parameters, and the smallest first step \(the edge in→out\) adds 8/);
+  assert.equal((JSON.parse(readFileSync(join(dir, "bic-small", "results.json"), "utf8")) as { parameters: number }).parameters, 0);
+});
+
 test("bad input at the command line: exit code 1, the message names what is wrong, no partial output file", { timeout: 60_000 }, () => {
   const tooMany = cli(["grow", "--train", train, "--target", "y", "--features", "a,b,c", "--task", "regression", "--train-samples", "5000", ...quick, "--out", join(dir, "never2")]);
   assert.equal(tooMany.status, 1);

@@ -99,7 +99,7 @@ export function addGrowOptions(cmd: Command): Command {
     .option("--checkpoint-every <n>", "a checkpoint every n epochs (and after every growth step)" + def(d.checkpoint.everyEpochs), intArg)
     .option("--seed <n>", "seed of the splits, the shuffling and growth" + def(d.seed), intArg)
     .option("--workers <n>", "worker threads evaluating growth candidates, 0 for none" + def(d.workers), intArg)
-    .option("--blas-threads <n>", "OpenBLAS threads of the run (candidates always use 1); kept on --resume, results depend on it (default: one per core)", intArg)
+    .option("--blas-threads <n>", "OpenBLAS threads of the run (candidates always use 1); kept on --resume, results depend on it (default: 1; more rarely pays for a table's small matrices)", intArg)
     .option("--kernels <name>", "kernel set: auto, native or portable (env TINYGROW_KERNELS)" + def(d.kernels))
     .option("--config <file>", "JSON config file (flags override it; see TabularConfigSchema in src/experiments/tabular-config.ts)")
     .option("--out <dir>", "run folder, must not exist or be empty (default: runs/grow-<date>-<time>)")
