@@ -16,10 +16,14 @@
  * the first navigation, as when a user runs `tinygrow view` and then opens its address; that
  * start is measured on its own, and so is a navigation right after the server starts (the
  * page then draws the DAG when its layout arrives).
+ *
+ * The page before this session's changes (bench/viewer-old-page.ts: commit OLD_VIEWER_COMMIT
+ * built from git) is opened side by side with the current one in the same run, alternating,
+ * against the same server code and log, so that the machine's load cancels in the ratio.
  */
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startViewServer } from "../src/node/view/server.js";
+import { startViewServer, type RunningView } from "../src/node/view/server.js";
 import { findChromium, startBrowser, type TestBrowser } from "../src/test-support/browser.js";
 import { connectSse } from "../src/test-support/sse-client.js";
 import { tempDir } from "../src/test-support/temp-dir.js";
@@ -27,6 +31,7 @@ import { Rng } from "../src/tensor/rng.js";
 import { graphParameters, parseLogText, type LoggedGraph, type LogRecord } from "../src/view/run-log.js";
 import { buildTimeline } from "../src/view/timeline.js";
 import { median, table } from "./stats.js";
+import { buildOldViewer, OLD_VIEWER_COMMIT } from "./viewer-old-page.js";
 
 const STEPS = 20;
 const EPOCHS = 10;
@@ -93,90 +98,117 @@ export async function benchViewer({ repeats }: { repeats: number }): Promise<str
     buildTimeline(parseLogText(readFileSync(join(dir, "log.jsonl"), "utf8")).records);
     parse.push((performance.now() - t0) / 1000);
   }
-  const rows: string[][] = [[`parse + timeline in Node (${records.length} records, ${(bytes / 1e6).toFixed(1)} MB)`, ms(median(parse)), ms(Math.max(...parse)), "–"]];
+  const header = ["measurement", "median", "max", "old/new", "target"];
+  const rows: string[][] = [[`parse + timeline in Node (${records.length} records, ${(bytes / 1e6).toFixed(1)} MB)`, ms(median(parse)), ms(Math.max(...parse)), "", "–"]];
   const chromium = findChromium();
-  if (chromium === null) return table(["measurement", "median", "max", "target"], rows) + "\n(browser measurements skipped: no Chromium; apt-get install chromium)";
+  if (chromium === null) return table(header, rows) + "\n(browser measurements skipped: no Chromium; apt-get install chromium)";
+  const old = await buildOldViewer();
   const started = performance.now();
   const view = await startViewServer(dir, { port: 0, host: "127.0.0.1" });
+  let oldView: RunningView | null = null;
   let browser: TestBrowser | null = null;
   try {
     await view.ready;
-    rows.push(["server start until ready (ELK worker started, the DAG laid out)", ms((performance.now() - started) / 1000), "–", "–"]);
-    const first: Opened[] = [];
-    const again: Opened[] = [];
+    rows.push(["server start until ready (ELK worker started, the DAG laid out)", ms((performance.now() - started) / 1000), "–", "", "–"]);
+    oldView = "webRoot" in old ? await startViewServer(dir, { port: 0, host: "127.0.0.1", webRoot: old.webRoot }) : null;
+    await oldView?.ready;
+    // Old and new page alternate (which goes first too), each in a fresh browser: first open, then a reopen in a new tab.
+    const opened = { old: { first: [] as Opened[], again: [] as Opened[] }, new: { first: [] as Opened[], again: [] as Opened[] } };
     for (let r = 0; r < repeats; r++) {
-      const fresh = await startBrowser(chromium, "bench-viewer");
-      try {
-        first.push(await openOnce(fresh, view.url));
-        again.push(await openOnce(fresh, view.url));
-      } finally {
-        await fresh.close();
+      const order = oldView === null ? (["new"] as const) : r % 2 === 0 ? (["old", "new"] as const) : (["new", "old"] as const);
+      for (const which of order) {
+        const fresh = await startBrowser(chromium, "bench-viewer");
+        try {
+          const url = which === "old" ? (oldView as RunningView).url : view.url;
+          opened[which].first.push(await openOnce(fresh, url));
+          opened[which].again.push(await openOnce(fresh, url));
+        } finally {
+          await fresh.close();
+        }
       }
     }
-    const col = (list: Opened[], f: (o: Opened) => number): [string, string] => [ms(median(list.map(f)) / 1000), ms(Math.max(...list.map(f)) / 1000)];
+    const med = (list: Opened[], f: (o: Opened) => number): number => median(list.map(f)) / 1000;
+    const col = (list: Opened[], f: (o: Opened) => number): [string, string] => [ms(med(list, f)), ms(Math.max(...list.map(f)) / 1000)];
+    const vs = (key: "first" | "again", f: (o: Opened) => number): string => (opened.old[key].length === 0 ? "–" : `${(med(opened.old[key], f) / med(opened.new[key], f)).toFixed(2)}×`);
     const what = `step ${STEPS}: DAG, both charts, the best 50 of ${(records[records.length - 2 - EPOCHS].growth as { candidates: unknown[] }).candidates.length} candidates`;
-    rows.push([`first open (empty browser cache): navigation start → first complete draw painted (${what})`, ...col(first, (o) => o.drawn), "< 1 s"]);
-    rows.push(["… of which: the page and its scripts loaded (navigation load event)", ...col(first, (o) => o.loaded), "–"]);
-    rows.push(["… the same open as the harness sees it (goto → drawn mark seen, playwright polling included)", ...col(first, (o) => o.harness), "–"]);
-    rows.push(["reopen in a new tab (assets cached): navigation start → first complete draw painted", ...col(again, (o) => o.drawn), "< 1 s"]);
+    const drawn = (o: Opened): number => o.drawn;
+    rows.push([`first open (empty browser cache): navigation start → first complete draw painted (${what})`, ...col(opened.new.first, drawn), vs("first", drawn), "< 1 s"]);
+    rows.push(["… of which: the network, step and table painted, before the charts", ...col(opened.new.first, (o) => o.firstPaint), "", "–"]);
+    rows.push(["… the page and its entry script loaded (navigation load event)", ...col(opened.new.first, (o) => o.loaded), vs("first", (o) => o.loaded), "–"]);
+    rows.push(["… the same open as the harness sees it (goto → drawn mark seen, playwright polling included)", ...col(opened.new.first, (o) => o.harness), vs("first", (o) => o.harness), "–"]);
+    rows.push(["reopen in a new tab (assets cached): navigation start → first complete draw painted", ...col(opened.new.again, drawn), vs("again", drawn), "< 1 s"]);
+    if (oldView !== null) {
+      rows.push([`old page (commit ${OLD_VIEWER_COMMIT}), same run: first open → first complete draw painted`, ...col(opened.old.first, drawn), "", "–"]);
+      rows.push([`old page (commit ${OLD_VIEWER_COMMIT}): reopen in a new tab`, ...col(opened.old.again, drawn), "", "–"]);
+    } else rows.push([`old page: skipped (${(old as { skipped: string }).skipped})`, "–", "–", "", "–"]);
     browser = await startBrowser(chromium, "bench-viewer");
-    // Live: a line appended to the log, until the page counts it / until the SSE client gets it.
-    const page = await browser.newPage();
-    await page.goto(view.url);
-    await page.waitForSelector(`body[data-records="${records.length}"]`);
-    const sse = await connectSse(new URL("../api/events", view.url).href);
-    await sse.waitFor((e) => e.event === "records");
-    const toPage: number[] = [];
-    const toClient: number[] = [];
-    for (let r = 0; r < Math.max(10, repeats); r++) {
-      const count = records.length + r + 1;
-      const t0 = performance.now();
-      appendFileSync(join(dir, "log.jsonl"), JSON.stringify({ kind: "epoch", step: STEPS, epoch: 1000 + r, action: "train", losses: { train: 0.1 } }) + "\n");
-      const got = sse.waitFor((e) => e.event === "records" && (e.data as { records: LogRecord[] }).records.some((x) => x.epoch === 1000 + r));
-      await page.waitForSelector(`body[data-records="${count}"]`, { state: "attached" });
-      toPage.push((performance.now() - t0) / 1000);
-      toClient.push(((await got).at - t0) / 1000);
-      await new Promise((res) => setTimeout(res, 37 * (r % 5)));
-    }
-    sse.close();
-    // A growth step that adds a node: the server lays the new structure out and the page draws it.
-    const toNode: number[] = [];
-    const graph = records[records.length - 2 - EPOCHS].graph as LoggedGraph;
-    for (let r = 0; r < Math.max(5, repeats); r++) {
-      const name = `x${r}`;
-      graph.nodes.push({ name, kind: "hidden", size: 10, activation: "relu" });
-      graph.edges.push({ from: "in", to: name, bias: true }, { from: name, to: "out", bias: false });
-      const t0 = performance.now();
-      appendFileSync(join(dir, "log.jsonl"), JSON.stringify({ kind: "growth", step: STEPS + 1 + r, epoch: 2000 + r, action: `grow: node in->[10]->out`, graph, parameters: graphParameters(graph) }) + "\n");
-      await page.waitForSelector(`#dag .node[data-node="${name}"][data-present="true"]`, { state: "attached" });
-      toNode.push((performance.now() - t0) / 1000);
-    }
-    rows.push(["live: growth line with a new node written → the node drawn (a new layout each time)", ms(median(toNode)), ms(Math.max(...toNode)), "< 1 s"]);
-    rows.push(["live: log line written → server-sent event received (poll every 200 ms)", ms(median(toClient)), ms(Math.max(...toClient)), "< 1 s"]);
-    rows.push(["live: log line written → page updated (record count and redraw)", ms(median(toPage)), ms(Math.max(...toPage)), "< 1 s"]);
+    rows.push(...(await liveRows(browser, view, dir, records, repeats)));
   } catch (err) {
     await browser?.close();
     throw err;
   } finally {
     await view.close();
+    await oldView?.close();
   }
-  if (browser === null) return table(["measurement", "median", "max", "target"], rows);
+  if (browser === null) return table(header, rows);
   try {
     // A navigation right after the server starts, before its ELK worker is warm.
     const t0 = performance.now();
     const cold = await startViewServer(dir, { port: 0, host: "127.0.0.1" });
     const o = await openOnce(browser, cold.url);
     await cold.close();
-    rows.push(["cold: server start → first complete draw painted (one sample)", ms((o.navigatedAt - t0 + o.drawn) / 1000), "–", "–"]);
+    rows.push(["cold: server start → first complete draw painted (one sample)", ms((o.navigatedAt - t0 + o.drawn) / 1000), "–", "", "–"]);
   } finally {
     await browser.close();
   }
-  return table(["measurement", "median", "max", "target"], rows);
+  return table(header, rows);
+}
+
+/** Live updates on the current page: a log line until the page counts it (and the SSE client gets it); a growth line until its new node is drawn. */
+async function liveRows(browser: TestBrowser, view: RunningView, dir: string, records: readonly LogRecord[], repeats: number): Promise<string[][]> {
+  const page = await browser.newPage();
+  await page.goto(view.url);
+  await page.waitForSelector(`body[data-records="${records.length}"]`);
+  const sse = await connectSse(new URL("../api/events", view.url).href);
+  await sse.waitFor((e) => e.event === "records");
+  const toPage: number[] = [];
+  const toClient: number[] = [];
+  for (let r = 0; r < Math.max(10, repeats); r++) {
+    const count = records.length + r + 1;
+    const t0 = performance.now();
+    appendFileSync(join(dir, "log.jsonl"), JSON.stringify({ kind: "epoch", step: STEPS, epoch: 1000 + r, action: "train", losses: { train: 0.1 } }) + "\n");
+    const got = sse.waitFor((e) => e.event === "records" && (e.data as { records: LogRecord[] }).records.some((x) => x.epoch === 1000 + r));
+    await page.waitForSelector(`body[data-records="${count}"]`, { state: "attached" });
+    toPage.push((performance.now() - t0) / 1000);
+    toClient.push(((await got).at - t0) / 1000);
+    await new Promise((res) => setTimeout(res, 37 * (r % 5)));
+  }
+  sse.close();
+  // A growth step that adds a node: the server lays the new structure out and the page draws it.
+  const toNode: number[] = [];
+  const graph = records[records.length - 2 - EPOCHS].graph as LoggedGraph;
+  for (let r = 0; r < Math.max(5, repeats); r++) {
+    const name = `x${r}`;
+    graph.nodes.push({ name, kind: "hidden", size: 10, activation: "relu" });
+    graph.edges.push({ from: "in", to: name, bias: true }, { from: name, to: "out", bias: false });
+    const t0 = performance.now();
+    appendFileSync(join(dir, "log.jsonl"), JSON.stringify({ kind: "growth", step: STEPS + 1 + r, epoch: 2000 + r, action: `grow: node in->[10]->out`, graph, parameters: graphParameters(graph) }) + "\n");
+    await page.waitForSelector(`#dag .node[data-node="${name}"][data-present="true"]`, { state: "attached" });
+    toNode.push((performance.now() - t0) / 1000);
+  }
+  await page.close();
+  return [
+    ["live: growth line with a new node written → the node drawn (a new layout each time)", ms(median(toNode)), ms(Math.max(...toNode)), "", "< 1 s"],
+    ["live: log line written → server-sent event received (poll every 200 ms)", ms(median(toClient)), ms(Math.max(...toClient)), "", "< 1 s"],
+    ["live: log line written → page updated (record count and redraw)", ms(median(toPage)), ms(Math.max(...toPage)), "", "< 1 s"],
+  ];
 }
 
 /** Opens the page at the last step in a new tab; times in ms (page clock, except `harness`). */
 interface Opened {
   drawn: number;
+  /** The network, step and table painted ("viewer:first-paint"; NaN on a page without that mark). */
+  firstPaint: number;
   loaded: number;
   harness: number;
   navigatedAt: number;
@@ -190,7 +222,7 @@ async function openOnce(browser: TestBrowser, url: string): Promise<Opened> {
   const harness = performance.now() - t0;
   const got = await page.evaluate(() => {
     const nav = (performance.getEntriesByType as (type: string) => unknown[])("navigation")[0] as { loadEventEnd: number };
-    return { loaded: nav.loadEventEnd, drawn: performance.getEntriesByName("viewer:drawn")[0].startTime };
+    return { loaded: nav.loadEventEnd, drawn: performance.getEntriesByName("viewer:drawn")[0].startTime, firstPaint: performance.getEntriesByName("viewer:first-paint")[0]?.startTime ?? NaN };
   });
   await page.close();
   return { ...got, harness, navigatedAt: t0 };

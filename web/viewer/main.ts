@@ -4,6 +4,10 @@
  * records and hands every component its part. Components are plain functions over the DOM
  * (dom.ts): the page only shows what the run folder holds. The run, step and axis live in the
  * URL (?run=…&step=…&x=…), so an address links to a step.
+ *
+ * The charts (vega-embed: most of the bundle and of a draw) are a separate chunk, imported
+ * after the first draw has painted the network, the step and the table: the server
+ * connection opens at once and the first paint does not wait for vega (issue 12's open target).
  */
 import "./style.css";
 import type { DagLayout } from "../../src/view/dag-layout.js";
@@ -11,7 +15,6 @@ import type { FolderInfo, LayoutEvent, RecordsEvent } from "../../src/view/proto
 import type { LogRecord } from "../../src/view/run-log.js";
 import { buildTimeline, unionGraph, type Timeline, type XAxis } from "../../src/view/timeline.js";
 import { renderCandidates } from "./candidates.js";
-import { createChart, groupSeries, splitSeries } from "./charts.js";
 import { createDagView } from "./dag-view.js";
 import { el } from "./dom.js";
 
@@ -51,9 +54,9 @@ function timelineOf(run: string): Timeline {
 }
 
 const dag = createDagView($("dag"), $("dag-summary"));
-const lossChart = createChart($("loss-chart"));
-const accuracyChart = createChart($("accuracy-chart"));
-const compareChart = createChart($("compare-chart"));
+let chartsLoaded: Promise<typeof import("./charts.js") & Record<"loss" | "accuracy" | "compare", ReturnType<typeof import("./charts.js").createChart>>> | null = null;
+/** The charts' chunk, imported once: after the first paint (its evaluation would hold the network and table back). */
+const loadCharts = (): NonNullable<typeof chartsLoaded> => (chartsLoaded ??= import("./charts.js").then((m) => ({ ...m, loss: m.createChart($("loss-chart")), accuracy: m.createChart($("accuracy-chart")), compare: m.createChart($("compare-chart")) })));
 
 /** The step index shown for a timeline (the URL's step number, else the last one). */
 function currentIndex(t: Timeline): number {
@@ -182,13 +185,24 @@ async function draw(): Promise<void> {
   dag.update(t.steps, unionGraph(t.steps), index, state.layouts.get(state.run));
   document.body.dataset.dagMs = (performance.now() - td).toFixed(0);
   performance.measure("viewer:dagMs", { start: td });
+  if (!firstPainted && step !== undefined) {
+    // The network and the table on screen before the charts are drawn (after the next frame).
+    firstPainted = true;
+    await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+    performance.mark("viewer:first-paint");
+  }
+  if (!charts) return;
+  const c = await loadCharts();
+  const run = info.id === "." ? folder.command : info.id;
   await Promise.all([
-    !charts ? null : timed("lossMs", lossChart.show(splitSeries(t, "loss", state.x), { title: `Loss · ${info.id === "." ? folder.command : info.id}`, yLabel: "loss", x: state.x, marker: markerX, growthEpochs, legendTitle, log: true })),
-    !charts ? null : timed("accuracyMs", accuracyChart.show(splitSeries(t, "accuracy", state.x), { title: "Accuracy", yLabel: "accuracy", x: state.x, marker: markerX, growthEpochs, legendTitle, log: false })),
-    !charts ? null : compareChart.show(folder.kind === "study" && folder.runs.length > 1 ? groupSeries(groups(folder), compared, "test", state.x) : [], { title: `Test ${compared} of every run (mean ± std over seeds)`, yLabel: `test ${compared}`, x: state.x, legendTitle: "runs", log: compared === "loss" }),
+    timed("lossMs", c.loss.show(c.splitSeries(t, "loss", state.x), { title: `Loss · ${run}`, yLabel: "loss", x: state.x, marker: markerX, growthEpochs, legendTitle, log: true })),
+    timed("accuracyMs", c.accuracy.show(c.splitSeries(t, "accuracy", state.x), { title: "Accuracy", yLabel: "accuracy", x: state.x, marker: markerX, growthEpochs, legendTitle, log: false })),
+    c.compare.show(folder.kind === "study" && folder.runs.length > 1 ? c.groupSeries(groups(folder), compared, "test", state.x) : [], { title: `Test ${compared} of every run (mean ± std over seeds)`, yLabel: `test ${compared}`, x: state.x, legendTitle: "runs", log: compared === "loss" }),
   ]);
   markFirstCompleteDraw();
 }
+
+let firstPainted = false;
 
 let marked = false;
 /**
