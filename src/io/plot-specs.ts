@@ -108,12 +108,15 @@ export function lossCurveSpec(input: LossCurveInput): vl.TopLevelSpec {
   const legend = { symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 };
   const color = { field: "strategy", type: "nominal", title: input.legendTitle ?? "strategy", legend, scale: { domain: input.series.map((s) => s.name), range: PALETTE } };
   const yScale = logY ? { type: "log" } : { zero: false };
+  const hasBand = input.series.some((s) => s.std?.some((v) => v !== 0));
   const marker = input.marker === undefined ? [] : [{ data: { values: [{ epoch: input.marker }] }, mark: { type: "rule", color: "#d62728", strokeWidth: 1.5 }, encoding: { x: { field: "epoch", type: "quantitative" } } }];
   const spec = {
     ...base(title),
     ...(input.size ?? {}),
     layer: [
-      { data: { values: rows }, mark: { type: "area", opacity: 0.2 }, encoding: { x, y: { field: "lo", type: "quantitative", scale: yScale }, y2: { field: "hi" }, color } },
+      // The band only where some series has a spread: a zero-height area layer still costs vega a
+      // full compile and render pass (about half of a single-run chart's first draw in the viewer).
+      ...(hasBand ? [{ data: { values: rows }, mark: { type: "area", opacity: 0.2 }, encoding: { x, y: { field: "lo", type: "quantitative", scale: yScale }, y2: { field: "hi" }, color } }] : []),
       {
         data: { values: rows },
         mark: { type: "line", strokeWidth: 2 },

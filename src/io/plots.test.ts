@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DataError } from "../errors.js";
 import { accuracyCurvePlot, accuracyVsParamsPlot, energyLossPlot, lossCurvePlot, parameterBarPlot } from "./plots.js";
+import { lossCurveSpec } from "./plot-specs.js";
 
 function assertSvg(svg: string, texts: string[]): void {
   assert.ok(svg.startsWith("<svg"), svg.slice(0, 40));
@@ -19,6 +20,17 @@ test("Fig. 5a: loss curves with a std band and growth rules", async () => {
     growthEpochs: [10, 20],
   });
   assertSvg(svg, ["Test loss against epochs", "whole search space", "BIC + restricted", "test loss (MSE)", "epoch"]);
+});
+
+test("the ±std band layer is drawn only where some series has a spread", () => {
+  const x = [0, 10];
+  const marks = (std?: number[]): string[] => {
+    const spec = lossCurveSpec({ series: [{ name: "a", x, mean: [1, 0.5], std }, { name: "b", x, mean: [1, 0.6] }] }) as { layer: { mark: { type: string } }[] };
+    return spec.layer.map((l) => l.mark.type);
+  };
+  assert.deepEqual(marks([0.1, 0]), ["area", "line"]);
+  assert.deepEqual(marks([0, 0]), ["line"]);
+  assert.deepEqual(marks(undefined), ["line"]);
 });
 
 test("Fig. 5b: energy against loss with the oracle", async () => {
