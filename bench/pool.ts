@@ -32,7 +32,7 @@ import type { Kernels } from "../src/kernels/kernels.js";
 import { Rng } from "../src/tensor/rng.js";
 import { DagModel } from "../src/dag/model.js";
 import { modelFromJson, modelToJson, type DagModelJson } from "../src/dag/serialize.js";
-import { growthStep, type GrowthOptions, type GrowthSplits } from "../src/dag/step.js";
+import { growthStep, type GrowthOptions, type GrowthSplits, type GrowthStepResult } from "../src/dag/step.js";
 import { trainModel, type InterTrainOptions } from "../src/dag/train.js";
 import type { Dataset } from "../src/data/batches.js";
 import { concatIndices, splitThreeWays, subsetDataset } from "../src/data/splits.js";
@@ -51,6 +51,12 @@ interface Case {
   splits: GrowthSplits;
   model: DagModel;
   growth: GrowthOptions;
+  /**
+   * One untimed serial and pooled step first. A study's workers live for all its steps, so
+   * their JIT is warm after the first step; a cold worker is measurably slower on steps
+   * of many small candidates (teacher–student), not on steps made of large BLAS calls (MNIST).
+   */
+  warmUp: boolean;
 }
 
 const load = (): string => loadavg()[0].toFixed(1);
@@ -71,21 +77,31 @@ async function grownModel(kernels: Kernels, splits: GrowthSplits, outputs: numbe
 
 /** A case's data and how its starting model is grown (`grow`), before the model exists. */
 interface Setup {
-  key: "teacher" | "mnist";
+  /** The cache file's name: pool-<key>.json. */
+  key: string;
   name: string;
   splits: GrowthSplits;
   /** The growth options of every step; the timed step uses seed `steps`. */
   growth: GrowthOptions;
   steps: number;
+  warmUp: boolean;
+  /** At most this many repeats (an MNIST step is long; a teacher–student one is short and noisy). */
+  maxRepeats: number;
   grow(kernels: Kernels): Promise<DagModel>;
 }
 
-function teacherSetup(kernels: Kernels): Setup {
-  const problem = teacherProblem(kernels, 0);
+function teacherSetup(problem: ReturnType<typeof teacherProblem>, steps: number): Setup {
   const growth: GrowthOptions = { strategy: "whole", neuronsPerStep: 10 };
   const inter = { epochs: 20, lr: 0.01, momentum: 0.9, batchSize: 64 };
-  return { key: "teacher", name: "teacher–student, whole, after 10 steps", splits: problem.splits, growth, steps: 10, grow: (k) => grownModel(k, problem.splits, problem.teacher.outputSize, problem.inter, growth, 10, inter) };
+  const grow = (k: Kernels) => grownModel(k, problem.splits, problem.teacher.outputSize, problem.inter, growth, steps, inter);
+  return { key: `teacher-${steps}`, name: `teacher–student, whole, after ${steps} steps`, splits: problem.splits, growth, steps, warmUp: true, maxRepeats: 11, grow };
 }
+
+/** The teacher–student steps timed: after 10 steps (the target's), and after 3 (a small step). */
+const teacherSetups = (kernels: Kernels): Setup[] => {
+  const problem = teacherProblem(kernels, 0);
+  return [teacherSetup(problem, 3), teacherSetup(problem, 10)];
+};
 
 function mnistSetup(): Setup | string {
   const dirs = searchDirs({ dataset: "mnist", ...mnistFlag(), env: process.env });
@@ -101,7 +117,7 @@ function mnistSetup(): Setup | string {
   const growth: GrowthOptions = { strategy: "whole", neuronsPerStep: 100, loss: "softmax-cross-entropy" };
   const inter = subsetDataset(data, concatIndices(s.trainOpt, s.trainLs));
   const interOptions: InterTrainOptions = { epochs: 1, lr: 0.01, momentum: 0.9, batchSize: 64, loss: "softmax-cross-entropy" };
-  return { key: "mnist", name: "MNIST, whole, 100 neurons, after 3 steps", splits, growth, steps: 3, grow: (k) => grownModel(k, splits, 10, inter, growth, 3, interOptions) };
+  return { key: "mnist", name: "MNIST, whole, 100 neurons, after 3 steps", splits, growth, steps: 3, warmUp: false, maxRepeats: 5, grow: (k) => grownModel(k, splits, 10, inter, growth, 3, interOptions) };
 }
 
 interface CachedModel {
@@ -130,21 +146,28 @@ async function prepare(kernels: Kernels, setup: Setup): Promise<{ model: DagMode
   return { model, source: `grown now (commit ${cached.commit})` };
 }
 
-/** The case's starting model: from the cache when it was grown with the same settings, else grown now. */
+/** The case's model from the cache when it was grown with the same settings, else null. */
+function cachedModel(setup: Setup): { model: DagModel; source: string } | null {
+  if (!existsSync(cacheFile(setup))) return null;
+  const cached = JSON.parse(readFileSync(cacheFile(setup), "utf8")) as CachedModel;
+  return cached.settings === settingsOf(setup) ? { model: modelFromJson(cached.model), source: `cache (grown ${cached.grownAt} at commit ${cached.commit})` } : null;
+}
+
+/** The case's starting model: from the cache, else grown now. */
 async function startingModel(kernels: Kernels, setup: Setup): Promise<{ model: DagModel; source: string }> {
-  if (existsSync(cacheFile(setup))) {
-    const cached = JSON.parse(readFileSync(cacheFile(setup), "utf8")) as CachedModel;
-    if (cached.settings === settingsOf(setup)) return { model: modelFromJson(cached.model), source: `cache (grown ${cached.grownAt} at commit ${cached.commit})` };
-  }
-  return prepare(kernels, setup);
+  return cachedModel(setup) ?? prepare(kernels, setup);
 }
 
 /** Serial and pooled step times on clones of the case's model, alternating; medians. */
-async function timeCase(kernels: Kernels, pool: CandidatePool, c: Case, repeats: number): Promise<string[]> {
+async function timeCase(kernels: Kernels, pool: CandidatePool, c: Case, repeats: number): Promise<{ row: string[]; parts: string[] }> {
   const serial: number[] = [];
   const pooled: number[] = [];
   const cpu: number[] = [];
+  // Where the time goes, per mode: the statistics (main thread, both modes), the candidates'
+  // own fit + evaluation seconds summed (in the workers when pooled) and the longest one.
+  const parts = { serial: [] as GrowthStepResult[], pooled: [] as GrowthStepResult[] };
   let candidates = 0;
+  if (c.warmUp) for (const runner of [null, pool]) await growthStep(c.model.clone(), c.splits, c.growth, { kernels, runner });
   const loadBefore = load();
   for (let r = 0; r < repeats; r++) {
     for (const runner of [null, pool]) {
@@ -158,52 +181,76 @@ async function timeCase(kernels: Kernels, pool: CandidatePool, c: Case, repeats:
         serial.push(seconds);
         const u = process.cpuUsage(c0);
         cpu.push((u.user + u.system) / 1e6);
-      } else pooled.push(seconds);
+        parts.serial.push(res);
+      } else {
+        pooled.push(seconds);
+        parts.pooled.push(res);
+      }
     }
   }
   const s = median(serial);
   const p = median(pooled);
   const all = (v: number[]) => v.map((x) => x.toFixed(2)).join(" ");
-  return [c.name, String(candidates), `${fmtSeconds(s)} (${all(serial)})`, `${fmtSeconds(p)} (${all(pooled)})`, (s / p).toFixed(2), fmtSeconds(median(cpu)), `${loadBefore} → ${load()}`];
+  const own = (r: GrowthStepResult) => r.candidates.map((x) => x.fitSeconds + x.evalSeconds);
+  const breakdown = (mode: string, rs: GrowthStepResult[]) =>
+    `${mode}: statistics ${median(rs.map((r) => r.statisticsSeconds)).toFixed(2)} s, candidates Σ ${median(rs.map((r) => own(r).reduce((a, b) => a + b, 0))).toFixed(2)} s, longest ${median(rs.map((r) => Math.max(...own(r)))).toFixed(2)} s (medians)`;
+  return {
+    row: [c.name, String(candidates), `${fmtSeconds(s)} (${all(serial)})`, `${fmtSeconds(p)} (${all(pooled)})`, (s / p).toFixed(2), fmtSeconds(median(cpu)), `${loadBefore} → ${load()}`],
+    parts: [breakdown("serial", parts.serial), breakdown("2 workers", parts.pooled)],
+  };
 }
 
 type BenchCtx = { repeats: number; sets: { name: string; kernels: Kernels }[] };
 
 const nativeSet = (ctx: BenchCtx) => ctx.sets.find((s) => s.name === "native") ?? ctx.sets[0];
 
-/** Section `pool-teacher` / `pool-mnist`: the case's step, serial vs 2 workers. */
-async function benchPoolCase(ctx: BenchCtx, makeSetup: (kernels: Kernels) => Setup | string): Promise<string> {
+/** Section `pool-teacher` / `pool-mnist`: each case's step, serial vs 2 workers. */
+async function benchPoolCases(ctx: BenchCtx, setups: Setup[] | string): Promise<string> {
+  if (typeof setups === "string") return setups;
   const set = nativeSet(ctx);
   const { kernels } = set;
-  const setup = makeSetup(kernels);
-  if (typeof setup === "string") return setup;
-  const { model, source } = await startingModel(kernels, setup);
-  const repeats = Math.max(3, Math.min(ctx.repeats, 5));
   const pool = new CandidatePool(2, set.name === "native" ? "native" : "portable");
-  let row: string[];
+  const rows: string[][] = [];
+  const notes: string[] = [];
   try {
-    row = await timeCase(kernels, pool, { name: setup.name, splits: setup.splits, model, growth: { ...setup.growth, seed: setup.steps } }, repeats);
+    for (const setup of setups) {
+      const { model, source } = await startingModel(kernels, setup);
+      const repeats = Math.max(3, Math.min(ctx.repeats, setup.maxRepeats));
+      const timed = await timeCase(kernels, pool, { name: setup.name, splits: setup.splits, model, growth: { ...setup.growth, seed: setup.steps }, warmUp: setup.warmUp }, repeats);
+      rows.push(timed.row);
+      notes.push(`${setup.name}: ${setup.warmUp ? "one untimed step per mode first (warm workers, as in a study), then " : ""}${repeats} alternating repeats; model from ${source}`, ...timed.parts.map((p) => `  ${p}`));
+    }
   } finally {
     await pool.close();
   }
   return [
-    `kernels: ${set.name}, OpenBLAS threads ${kernels.numThreads()} outside candidate evaluation; ${repeats} alternating repeats (all listed), medians; model from ${source}`,
+    `kernels: ${set.name}, OpenBLAS threads ${kernels.numThreads()} outside candidate evaluation; all repeats listed, medians`,
     "",
-    table(["step", "candidates", "serial s (all)", "2 workers s (all)", "speed-up", "serial CPU s", "load"], [row]),
+    table(["step", "candidates", "serial s (all)", "2 workers s (all)", "speed-up", "serial CPU s", "load"], rows),
+    "",
+    ...notes,
   ].join("\n");
 }
 
-export const benchPoolTeacher = (ctx: BenchCtx): Promise<string> => benchPoolCase(ctx, teacherSetup);
-export const benchPoolMnist = (ctx: BenchCtx): Promise<string> => benchPoolCase(ctx, () => mnistSetup());
+export const benchPoolTeacher = (ctx: BenchCtx): Promise<string> => benchPoolCases(ctx, teacherSetups(nativeSet(ctx).kernels));
+export const benchPoolMnist = (ctx: BenchCtx): Promise<string> => {
+  const setup = mnistSetup();
+  return benchPoolCases(ctx, typeof setup === "string" ? setup : [setup]);
+};
 
-/** Section `pool-prepare` (not timed): grows both cases' starting models into the cache. */
+/** Section `pool-prepare` (not timed): grows the cases' starting models that the cache lacks (or has for other settings). */
 export async function benchPoolPrepare(ctx: BenchCtx): Promise<string> {
   const { kernels } = nativeSet(ctx);
   const lines: string[] = [];
-  for (const make of [teacherSetup, () => mnistSetup()]) {
-    const setup = make(kernels);
+  const mnist = mnistSetup();
+  for (const setup of [...teacherSetups(kernels), mnist]) {
     if (typeof setup === "string") {
       lines.push(setup);
+      continue;
+    }
+    const kept = cachedModel(setup);
+    if (kept !== null) {
+      lines.push(`${setup.name}: ${kept.model.parameterCount()} parameters, kept from the ${kept.source}`);
       continue;
     }
     const t0 = performance.now();

@@ -182,7 +182,26 @@ export function computeNodeStatistics<T extends FloatArray>(
     mgStat.addProduct(kernels, aTilde, gHat);
   }
   const stats: DagStatistics = { n, activityOffset, onesColumn, gradientOffset, sizes, C: cStat.read(), MG: mgStat.read(), nodes: new Map() };
-  for (const name of order) {
+  // The δW solves run with one OpenBLAS thread: LAPACK's solves and eigendecompositions of
+  // this size gain nothing from a second thread and lose a lot when the cores are shared
+  // (a 785 × 785 eigh, MNIST's input node: 0.12–0.19 s at one thread, 5.0–6.1 s at two, on
+  // the 2-core machine at load 21; README, candidate pool). The count is process-wide and
+  // only the main thread changes it (node/pool.ts), as growthStep does around the candidates.
+  const blasThreads = kernels.numThreads();
+  kernels.setNumThreads(1);
+  try {
+    nodeDeltas(model, stats, gradSq, kernels);
+  } finally {
+    kernels.setNumThreads(blasThreads);
+  }
+  return stats;
+}
+
+/** δW_v, D_v and Ψ_v of every hidden/output node from C and MG. */
+function nodeDeltas<T extends FloatArray>(model: DagModel<T>, stats: DagStatistics, gradSq: Map<string, number>, kernels: Kernels): void {
+  const g = model.graph;
+  const { n, onesColumn } = stats;
+  for (const name of g.topologicalOrder()) {
     if (g.node(name).kind === "input") continue;
     const inEdges = g.inEdges(name);
     const sources = inEdges.map((e) => e.from);
@@ -195,7 +214,6 @@ export function computeNodeStatistics<T extends FloatArray>(
     const deltaWarning = warning === null ? null : `node ${name}: ${warning}`;
     stats.nodes.set(name, { name, sources, withOnes, columns, delta, gradientMeanSq, bottleneckMeanSq, bottleneck: Math.sqrt(n * bottleneckMeanSq), deltaWarning });
   }
-  return stats;
 }
 
 /**

@@ -30,9 +30,13 @@ import { candidateCost } from "../dag/samples.js";
 import type { CandidateRunner, EvaluatedCandidate, GrowthSplits, StepContext } from "../dag/step.js";
 import type { WorkerReply, WorkerRequest } from "./worker.js";
 
-/** The default number of workers: what the machine has. */
+/**
+ * The default number of workers: one per core when there are two or more, else none (one
+ * worker on one core only adds the step's hand-over to a serial evaluation).
+ */
 export function defaultWorkers(): number {
-  return availableParallelism();
+  const cores = availableParallelism();
+  return cores >= 2 ? cores : 0;
 }
 
 export class CandidatePool implements CandidateRunner {

@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { STRATEGY_NAMES, TeacherStudentConfigSchema, type TeacherStudentConfig } from "../../experiments/config.js";
 import { readStudyConfig, runTeacherStudentStudy } from "../../node/experiments/teacher-student.js";
+import { defaultWorkers } from "../../node/pool.js";
 import { configDefaults, flagsLayer, type ConfigLayer } from "../../io/config.js";
 import { addCriteriaOptions, CRITERIA_FLAG_PATHS } from "../criteria-options.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
@@ -62,7 +63,7 @@ export function addStudyOptions(cmd: Command): Command {
     .option("--evaluate-every <n>", "evaluate every split and test every n epochs (always after a growth step and at the end of its training; the results do not depend on it, the curves do)" + def(d.evaluation.everyEpochs), intArg)
     .option("--no-oracle", "skip the oracle baseline (the teacher's architecture trained from scratch)")
     .option("--no-retrain", "skip retraining each final grown structure from scratch")
-    .option("--workers <n>", "worker threads evaluating growth candidates, 0 for none (one per core unless given)" + def(d.workers ?? availableParallelism()), intArg)
+    .option("--workers <n>", "worker threads evaluating growth candidates, 0 for none (one per core on 2 or more cores, else 0, unless given)" + def(d.workers ?? defaultWorkers()), intArg)
     .option("--blas-threads <n>", "OpenBLAS threads of the run (candidates always use 1); kept on --resume, results depend on it (one per core unless given)" + def(d.blasThreads ?? availableParallelism()), intArg)
     .option("--kernels <name>", "kernel set: auto, native, wasm or portable (env TINYGROW_KERNELS)" + def(d.kernels))
     .option("--config <file>", "JSON config file (flags override it; see src/experiments/config.ts)")

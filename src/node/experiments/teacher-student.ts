@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { DataError } from "../../errors.js";
-import { CandidatePool } from "../pool.js";
+import { CandidatePool, defaultWorkers } from "../pool.js";
 import type { Strategy } from "../../dag/candidates.js";
 import { modelFromJson, modelToJson, type DagModelJson } from "../../dag/serialize.js";
 import type { DagModel } from "../../dag/model.js";
@@ -167,7 +167,7 @@ export async function runTeacherStudentStudy(config: TeacherStudentConfig, targe
   if (folder.lockTakeover !== null) io.log(folder.lockTakeover);
   io.log(`kernels: ${choice.reason}`);
   io.log(`study: ${plan.length} runs (${[...config.strategies, ...config.alphas.map(alphaLabel)].join(", ")} × seeds ${config.seeds.join(",")}${config.baselines.oracle ? " + oracle" : ""}${config.baselines.retrain ? " + retrained" : ""}) in ${out}`);
-  const workers = config.workers ?? availableParallelism();
+  const workers = config.workers ?? defaultWorkers();
   const pool = workers > 0 ? new CandidatePool(workers, choice.name) : null;
   const total = plan.reduce((n, run) => n + growthRunUnits(runConfig(config, run)), 0);
   const progress = io.progress?.("study", total) ?? { tick: () => {}, stop: () => {} };
