@@ -42,6 +42,7 @@ import { Rng } from "../tensor/rng.js";
 import { splitForGrowth, type GrowthDataSplit } from "../data/splits.js";
 import { readTableFile } from "./table-file.js";
 import { writeTabularReport } from "./tabular-report.js";
+import { startFigureWorker, stopFigureWorker } from "./io/figures.js";
 
 export const GROWN_DIR = "grown";
 
@@ -151,8 +152,21 @@ function fingerprint(values: Float32Array): string {
   return (h >>> 0).toString(16).padStart(8, "0");
 }
 
-/** Grows (or continues growing) the network; writes model.json, the report and results. */
+/**
+ * Grows (or continues growing) the network; writes model.json, the report and results. The
+ * figures are drawn on a worker thread started first (node/io/figures.ts): it loads the
+ * plotting code on the core the one-thread growth leaves idle.
+ */
 export async function runTabularGrowth(config: TabularConfig, target: TabularTarget, io: StudyIo): Promise<TabularResult> {
+  startFigureWorker();
+  try {
+    return await growAndReport(config, target, io);
+  } finally {
+    await stopFigureWorker();
+  }
+}
+
+async function growAndReport(config: TabularConfig, target: TabularTarget, io: StudyIo): Promise<TabularResult> {
   // Fixed before the pool starts and recorded in the manifest (contract in node/pool.ts). One
   // thread by default: a table's matrices are small, and a second BLAS thread made every
   // evaluation and growth search wait for it (on a loaded machine, 2–4× the run's wall time

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import type { TabularConfig } from "../experiments/tabular-config.js";
 import { writeFileAtomic } from "./io/atomic.js";
-import { accuracyCurvePlot, lossCurvePlot } from "../io/plots.js";
+import { accuracyCurvePlot, lossCurvePlot } from "./io/figures.js";
 import type { StepRecord } from "../experiments/growth-run.js";
 import { encodedWidth } from "../data/preprocess.js";
 import { confusionMarkdown, type Scores } from "../model/metrics.js";
