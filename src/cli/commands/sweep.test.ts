@@ -104,6 +104,12 @@ test("sweep: an unreachable queue is a clear error within seconds; a second coor
   // finishes the sweep.
   const out = join(dir, "locked");
   const first = spawn(process.execPath, [MAIN, "sweep", writeSpec(dir, { ...SPEC, grid: { seeds: [3] } }), "--out", out, "--jobs", "1"], { env: { ...ENV, TINYGROW_FAULT: "log-record:1:stop" }, detached: true, stdio: "ignore" });
+  // The job runs in a process group of its own (the local pool's): once frozen it cannot notice
+  // its coordinator's death, and the kernel's SIGHUP to an orphaned stopped group comes
+  // asynchronously, so it is killed here by its pid (from its folder's lock) once it is frozen.
+  // Before, the next coordinator sometimes met the job's live lock (about 1 run in 5).
+  const jobLock = join(out, "jobs", "seeds-3", ".tinygrow.lock");
+  let jobPid: number | null = null;
   try {
     // From here the first coordinator cannot finish: its job freezes at its first log record.
     await until("the first coordinator's lock", () => existsSync(join(out, ".tinygrow.lock")));
@@ -111,10 +117,16 @@ test("sweep: an unreachable queue is a clear error within seconds; a second coor
     assert.equal(second.status, 1);
     assert.match(second.stderr, new RegExp(`locked: is being written by another tinygrow process \\(pid ${first.pid}, since \\S+: .*sweep `));
     assert.match(second.stderr, /one process at a time may write a run folder/);
+    await until("the job frozen at its first log record", () => {
+      jobPid = existsSync(jobLock) ? (JSON.parse(readFileSync(jobLock, "utf8")) as { pid: number }).pid : null;
+      return jobPid !== null && processState(jobPid) === "T";
+    });
   } finally {
-    process.kill(-(first.pid as number), "SIGKILL"); // the coordinator and its frozen job (one process group)
+    process.kill(-(first.pid as number), "SIGKILL"); // the coordinator
+    if (jobPid !== null && processState(jobPid) !== null) process.kill(jobPid, "SIGKILL"); // and its frozen job
   }
   await until("the first coordinator's exit", () => first.exitCode !== null || first.signalCode !== null);
+  await until("the frozen job's exit", () => jobPid === null || processState(jobPid) === null || processState(jobPid) === "Z");
   const third = cli(["sweep", "--resume", out]);
   assert.equal(third.status, 0, third.stderr);
   assert.match(third.stderr, new RegExp(`took over the lock of .*locked left by tinygrow process ${first.pid}`));
@@ -129,6 +141,16 @@ function startWorker(url: string, queueName: string, workDir: string, extra: str
   child.stdout?.on("data", (b: Buffer) => (text += b.toString()));
   child.stderr?.on("data", (b: Buffer) => (text += b.toString()));
   return { child, out: () => text };
+}
+
+/** A process's state letter from /proc/<pid>/stat (R, S, T, Z …), or null when it is gone. */
+function processState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  } catch {
+    return null;
+  }
 }
 
 async function until(what: string, cond: () => boolean, ms = 60_000): Promise<void> {

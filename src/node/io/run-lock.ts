@@ -104,20 +104,28 @@ function alive(info: LockInfo): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  const stat = procStat(info.pid);
+  // A zombie (state Z) has exited: only its parent has not collected it yet (a killed child
+  // whose parent died too waits for init, which may take its time).
+  if (stat !== null && stat[0] === "Z") return false;
   const start = processStart(info.pid);
   return info.processStart === null || start === null || start === info.processStart;
 }
 
-/** Field 22 of /proc/<pid>/stat (start time in clock ticks), or null off Linux. */
-function processStart(pid: number): number | null {
+/** The fields of /proc/<pid>/stat after the command name (state first), or null off Linux. */
+function procStat(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const v = Number(fields[19]);
-    return Number.isFinite(v) ? v : null;
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null;
   }
+}
+
+/** Field 22 of /proc/<pid>/stat (start time in clock ticks), or null off Linux. */
+function processStart(pid: number): number | null {
+  const v = Number(procStat(pid)?.[19]);
+  return Number.isFinite(v) ? v : null;
 }
 
 /**
