@@ -77,8 +77,8 @@ export async function signalStopped(run: StoppedCli, signal: NodeJS.Signals): Pr
   process.kill(run.pid, "SIGCONT");
 }
 
-/** The state letter of /proc/<pid>/stat (R, S, T = stopped, …), or null. */
-function processState(pid: number): string | null {
+/** The state letter of /proc/<pid>/stat (R, S, T = stopped, Z = zombie …), or null when it is gone. */
+export function processState(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { Queue, QueueEvents } from "bullmq";
 import { tempDir } from "../../test-support/temp-dir.js";
+import { processState } from "../../test-support/cli-run.js";
 import { redisForTests } from "../../test-support/redis.js";
 import { deterministicView, type MergedResults } from "../../node/sweep/merge.js";
 
@@ -141,16 +142,6 @@ function startWorker(url: string, queueName: string, workDir: string, extra: str
   child.stdout?.on("data", (b: Buffer) => (text += b.toString()));
   child.stderr?.on("data", (b: Buffer) => (text += b.toString()));
   return { child, out: () => text };
-}
-
-/** A process's state letter from /proc/<pid>/stat (R, S, T, Z …), or null when it is gone. */
-function processState(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-  } catch {
-    return null;
-  }
 }
 
 async function until(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
