@@ -108,7 +108,7 @@ function alive(info: LockInfo): boolean {
   // A zombie (state Z) has exited: only its parent has not collected it yet (a killed child
   // whose parent died too waits for init, which may take its time).
   if (stat !== null && stat[0] === "Z") return false;
-  const start = processStart(info.pid);
+  const start = startOf(stat);
   return info.processStart === null || start === null || start === info.processStart;
 }
 
@@ -123,10 +123,12 @@ function procStat(pid: number): string[] | null {
 }
 
 /** Field 22 of /proc/<pid>/stat (start time in clock ticks), or null off Linux. */
-function processStart(pid: number): number | null {
-  const v = Number(procStat(pid)?.[19]);
+function startOf(stat: string[] | null): number | null {
+  const v = Number(stat?.[19]);
   return Number.isFinite(v) ? v : null;
 }
+
+const processStart = (pid: number): number | null => startOf(procStat(pid));
 
 /**
  * Removes a stale lock unless another process replaced it meanwhile: the file is first
