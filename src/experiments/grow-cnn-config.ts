@@ -58,8 +58,11 @@ export const GrowCnnConfigSchema = z.strictObject({
       statisticsImages: int(1).default(1024),
       lineSearchImages: int(1).default(1024),
       lineSearchPoints: int(2).default(40),
+      /** τ_stat: new channels kept while their singular value is ≥ min(τ_stat, the largest) (new-neurons.ts). */
       statisticalThreshold: z.number().min(0).default(1e-3),
       numericalThreshold: z.number().min(0).default(1e-6),
+      /** A pair grows only if its channels lower the mean line-search loss by more than this. */
+      minimumDecrease: z.number().min(0).default(0),
     })
     .prefault({}),
   training: z

@@ -43,6 +43,8 @@ const FLAG_PATHS: Record<string, string> = {
   statisticsImages: "growth.statisticsImages",
   lineSearchImages: "growth.lineSearchImages",
   lineSearchPoints: "growth.lineSearchPoints",
+  statisticalThreshold: "growth.statisticalThreshold",
+  minDecrease: "growth.minimumDecrease",
   initialEpochs: "training.initialEpochs",
   epochsPerStep: "training.epochsPerStep",
   finalEpochs: "training.finalEpochs",
@@ -117,6 +119,8 @@ export function registerGrowCnn(program: Command): void {
     .option("--statistics-images <n>", "training images the growth statistics are accumulated over" + def(d.growth.statisticsImages), intArg)
     .option("--line-search-images <n>", "training images (disjoint from the statistics ones) the amplitude γ is searched on" + def(d.growth.lineSearchImages), intArg)
     .option("--line-search-points <n>", "line-search points per decade (GroMo: 100)" + def(d.growth.lineSearchPoints), intArg)
+    .option("--statistical-threshold <x>", "keep new channels whose singular value is ≥ min(x, largest), at most --channels" + def(d.growth.statisticalThreshold), floatArg)
+    .option("--min-decrease <x>", "grow a pair only if its channels lower the mean line-search loss by more than x" + def(d.growth.minimumDecrease), floatArg)
     .option("--initial-epochs <n>", "epochs before the first growth step" + def(d.training.initialEpochs), intArg)
     .option("--epochs-per-step <n>", "epochs after each growth step" + def(d.training.epochsPerStep), intArg)
     .option("--final-epochs <n>", "epochs after the last step" + def(d.training.finalEpochs), intArg)

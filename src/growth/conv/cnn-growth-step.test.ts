@@ -83,9 +83,13 @@ for (const [name, head, variant, updateDelta, select, activation] of [
 }
 
 test("CNN growth step: channels whose amplitude does not lower the held-out loss are not added", () => {
-  assert.equal(amplitudeHelps({ gammaStar: 0 }), false);
-  assert.equal(amplitudeHelps({ gammaStar: 1e-6 }), false, "the line search's smallest positive γ");
-  assert.equal(amplitudeHelps({ gammaStar: 4.6 }), true);
+  const searched = (gammaStar: number) => ({ gammaStar, historyLoss: [0.5], lossStar: 0.4 });
+  assert.equal(amplitudeHelps(searched(0)), false);
+  assert.equal(amplitudeHelps(searched(1e-6)), false, "the line search's smallest positive γ");
+  assert.equal(amplitudeHelps(searched(4.6)), true);
+  assert.equal(amplitudeHelps(searched(-4.6)), true);
+  assert.equal(amplitudeHelps(searched(4.6), 0.09), true, "decrease 0.1 > 0.09");
+  assert.equal(amplitudeHelps(searched(4.6), 0.11), false, "decrease 0.1 < 0.11");
   for (const select of ["every", "best", "loss"] as const) {
     const model = Cnn.create(
       { input: { channels: 2, height: 8, width: 8 }, blocks: [{ channels: 2, kernel: 3, padding: 1, pool: { kind: "avg", kernel: 2 } }, { channels: 1, kernel: 3, padding: 1, pool: null }], head: "gap", outputs: 2 },
@@ -122,4 +126,26 @@ test("CNN growth step: signs both also searches the channels (−α, −ω), and
     const { loss } = evaluateCnn(model, { x: ls.x, labels: ls.labels }, kernels);
     assert.ok(Math.abs(loss - last.lossAfter) < 1e-5 * Math.max(1, last.lossAfter), `${select}: float32 network ${loss} vs line-search minimum ${last.lossAfter}`);
   }
+});
+
+test("CNN growth step: --min-decrease adds a pair's channels only if the line-search loss falls by more", () => {
+  const create = (): Cnn =>
+    Cnn.create(
+      { input: { channels: 2, height: 8, width: 8 }, blocks: [{ channels: 2, kernel: 3, padding: 1, pool: { kind: "avg", kernel: 2 } }, { channels: 1, kernel: 3, padding: 1, pool: { kind: "max", kernel: 2 } }], head: "flatten", outputs: 2 },
+      new Rng(5),
+    );
+  const stats = images(48, 1);
+  const ls = images(40, 2);
+  const step = (minimumDecrease: number) => cnnGrowthStep(create(), stats, ls, { ...options, select: "best", minimumDecrease }, kernels);
+  const free = step(0);
+  assert.equal(free.applied.length, 1);
+  const decrease = free.applied[0].lossBefore - free.applied[0].lossAfter;
+  assert.ok(decrease > 0, `decrease ${decrease}`);
+  // Just below the measured decrease the same channels grow; just above, none.
+  const below = step(decrease * 0.999);
+  assert.deepEqual(below.widths, free.widths);
+  assert.equal(below.applied[0].gamma, free.applied[0].gamma);
+  const above = step(decrease * 1.001);
+  assert.deepEqual(above.applied, []);
+  assert.deepEqual(above.widths, create().widths);
 });

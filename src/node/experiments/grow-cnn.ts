@@ -261,7 +261,7 @@ export async function runGrowCnnStudy(run: GrowCnnRun): Promise<{ records: (Epoc
           continue;
         }
         const t0 = performance.now();
-        const result = cnnGrowthStep(model, stats, ls, { variant: config.growth.variant, maxChannels: config.growth.channelsPerStep, statisticalThreshold: config.growth.statisticalThreshold, numericalThreshold: config.growth.numericalThreshold, updateDelta: config.growth.updateDelta, deltaRidge: config.growth.deltaRidge, lineSearchPoints: config.growth.lineSearchPoints, batchSize: 256, select: config.growth.select, signs: config.growth.signs }, kernels, opt);
+        const result = cnnGrowthStep(model, stats, ls, { variant: config.growth.variant, maxChannels: config.growth.channelsPerStep, statisticalThreshold: config.growth.statisticalThreshold, numericalThreshold: config.growth.numericalThreshold, updateDelta: config.growth.updateDelta, deltaRidge: config.growth.deltaRidge, lineSearchPoints: config.growth.lineSearchPoints, batchSize: 256, select: config.growth.select, signs: config.growth.signs, minimumDecrease: config.growth.minimumDecrease }, kernels, opt);
         position = { ...position, step: position.step + 1 };
         const rec: GrowthRecord = { type: "growth", unit: unit.name, step: position.step, epoch: position.epoch, result, parameters: countParams(model.params()), searchSeconds: (performance.now() - t0) / 1000, graph: cnnGraphJson(model) };
         append(rec);
