@@ -13,6 +13,13 @@ export const GROW_CNN_DATASETS = ["mnist", "fashion-mnist", "cifar10"] as const;
 export const GrowCnnConfigSchema = z.strictObject({
   seed: z.number().int().default(0),
   kernels: z.enum(["auto", "native", "portable"]).default("auto"),
+  /**
+   * OpenBLAS threads of the run (unset: 1). One by default: an epoch of the bench's 16-32 CNN
+   * on 60,000 images took 16.0 s at one thread and 57.3 s at two (load 8–10; session 4: 26.1 s
+   * and 165.9 s at load 14–16; README, Conv speed): its thousands of small sgemms wait for a
+   * second thread that a shared machine does not schedule.
+   */
+  blasThreads: int(1).optional(),
   dataset: z.enum(GROW_CNN_DATASETS).default("mnist"),
   dataDir: z.string().min(1).optional(),
   data: z

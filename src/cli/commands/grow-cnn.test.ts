@@ -16,6 +16,7 @@ import { CIFAR10 } from "../../node/data/cifar.js";
 import { writeTinyMnist } from "../../node/data/idx-fixtures.js";
 import { runCli, signalStopped, startStopped } from "../../test-support/cli-run.js";
 import { tempDir } from "../../test-support/temp-dir.js";
+import { growCnnConfig } from "./grow-cnn.js";
 
 const cli = fileURLToPath(new URL("../main.js", import.meta.url));
 
@@ -54,6 +55,10 @@ test("grow-cnn: a run folder with report and plots; killed and resumed it writes
   assert.ok(widths[0] + widths[1] > 4, `grown from 2-2 to ${widths.join("-")}`);
   assert.ok(report.includes(`| grown | ${widths.join("-")} |`), report);
   assert.match(report, /best fixed baseline on validation: fixed 2-4/);
+  // One BLAS thread unless --blas-threads says otherwise, and the manifest says so.
+  const manifest = JSON.parse(readFileSync(join(whole, "manifest.json"), "utf8")) as { kernels: { reason: string } };
+  assert.match(manifest.kernels.reason, /, 1 BLAS thread$/);
+  assert.equal(growCnnConfig({ blasThreads: 2 }, {}).blasThreads, 2);
 
   const cut = join(tempDir("tinygrow-grow-cnn-"), "run");
   const killed = spawnSync(process.execPath, args(dataDir, cut), { encoding: "utf8", env: { ...process.env, TINYGROW_FAULT: "log-record:3" } });

@@ -15,6 +15,7 @@ import { datasetSpec } from "../../node/data/mnist.js";
 import { loadStudyData, runGrowCnnStudy } from "../../node/experiments/grow-cnn.js";
 import { writeGrowCnnReport } from "../../node/experiments/grow-cnn-report.js";
 import { MANIFEST_FILE, readManifest } from "../../node/io/run-folder.js";
+import { withBlasThreads } from "../../kernels/select.js";
 import { chooseKernels } from "../../node/kernels.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
 import { resolveStudyConfig } from "../study-config.js";
@@ -23,6 +24,7 @@ import { defaultOut, runStudyInTerminal, shellWord, stdoutLine, type WriteLine }
 const FLAG_PATHS: Record<string, string> = {
   seed: "seed",
   kernels: "kernels",
+  blasThreads: "blasThreads",
   dataset: "dataset",
   trainSamples: "data.trainSamples",
   validation: "data.validation",
@@ -79,7 +81,7 @@ export async function runGrowCnnCommand(options: Record<string, unknown>, write:
   const config = growCnnConfig(options);
   const resume = typeof options.resume === "string";
   const dir = resolve(resume ? (options.resume as string) : typeof options.out === "string" ? options.out : defaultOut("grow-cnn"));
-  const choice = chooseKernels(config.kernels);
+  const choice = withBlasThreads(chooseKernels(config.kernels), config.blasThreads ?? 1);
   // --data-dir may accompany --resume (it does not change the results): a flag, not configuration.
   const flag = typeof options.dataDir === "string" ? options.dataDir : config.dataDir;
   const dirs = searchDirs({ dataset: config.dataset, flag, env: process.env, systemDirs: config.dataset === "cifar10" ? [] : datasetSpec(config.dataset).systemDirs });
@@ -133,6 +135,7 @@ export function registerGrowCnn(program: Command): void {
     .option("--baselines <lists>", `fixed CNN widths, ';'-separated lists (e.g. "4,8;8,16")` + def(d.baselines.widths.map((w) => w.join(",")).join(";")))
     .option("--no-retrain", "skip retraining the final grown structure from scratch")
     .option("--kernels <name>", "auto, native or portable (env TINYGROW_KERNELS)" + def(d.kernels))
+    .option("--blas-threads <n>", "OpenBLAS threads of the run (default: 1, measured faster for these small sgemms; README, Conv speed)", intArg)
     .option("--config <file>", "JSON config file (flags override it; see src/experiments/grow-cnn-config.ts)")
     .option("--out <dir>", "run folder, must not exist or be empty (default: runs/grow-cnn-<date>-<time>)")
     .option("--resume <dir>", "continue the interrupted study in <dir> (its configuration is kept)")
