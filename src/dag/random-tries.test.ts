@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { kernelsUnderTest } from "../node/under-test.js";
-import { Matrix } from "../tensor/matrix.js";
+import { Matrix, zeros64, type Matrix64 } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { buildTeacher, teacherDataset } from "../data/teacher.js";
 import { splitThreeWays, subsetDataset } from "../data/splits.js";
@@ -14,6 +14,10 @@ import { computeNodeStatistics } from "./statistics.js";
 import { growthStep, type GrowthSplits } from "./step.js";
 import { trainModel } from "./train.js";
 import { CandidatePool } from "../node/pool.js";
+import { activationForward } from "../nn/layers/activation.js";
+import { matmul, scale } from "../growth/linalg.js";
+import { pseudoInverseSolve } from "../growth/optimal-delta.js";
+import { randomPool, SAMPLE_ROW_BLOCK, selectNeurons, type NeuronSamples } from "./random-tries.js";
 
 const kernels = kernelsUnderTest();
 
@@ -139,4 +143,52 @@ test("worker pool (2 workers) = serial with the random-try fit, including the ap
   } finally {
     await pool.close();
   }
+});
+
+test("random tries over several sample blocks: the reported gain is the exact decrease of the least-squares residual on all samples", () => {
+  // n spans 2½ row blocks (the last one partial): the Gram statistics are sums over blocks.
+  const n = Math.floor(2.5 * SAMPLE_ROW_BLOCK);
+  const rng = new Rng(31);
+  const x = zeros64(n, 4);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < 3; j++) x.data[r * 4 + j] = rng.normal();
+    x.data[r * 4 + 3] = 1;
+  }
+  // Target 1 is fed by the same sources (V ⊥ span[x, 1]); target 2 projects nothing.
+  const y = zeros64(n, 2);
+  for (let r = 0; r < n; r++) {
+    const [a, b, c] = [x.data[r * 4], x.data[r * 4 + 1], x.data[r * 4 + 2]];
+    y.data[r * 2] = Math.max(0, a + b) - Math.abs(c);
+    y.data[r * 2 + 1] = Math.tanh(a * c);
+  }
+  const s = scale(matmul(kernels, x, x, { transA: true }), 1 / n);
+  const v1 = matmul(kernels, x, pseudoInverseSolve(kernels, s, scale(matmul(kernels, x, y, { transA: true }), 1 / n)));
+  for (let i = 0; i < v1.data.length; i++) v1.data[i] = y.data[i] - v1.data[i];
+  const v2 = zeros64(n, 1);
+  for (let r = 0; r < n; r++) v2.data[r] = y.data[r * 2 + 1];
+  const data: NeuronSamples = { x, withOnes: true, targets: [{ basis: x, basisMoment: s, v: v1 }, { basis: null, basisMoment: null, v: v2 }] };
+  const pool = randomPool(x, true, 64, rng, kernels);
+  const chosen = selectNeurons(data, pool, 6, "relu", kernels);
+  assert.equal(chosen.k, 6);
+  // Residuals after the chosen neurons, on every sample: r_t = V_t + H ω_tᵀ − 𝓑_t A_tᵀ.
+  const h = matmul(kernels, x, chosen.alpha, { transB: true });
+  activationForward("relu", h, h);
+  let before = 0;
+  let after = 0;
+  let row0 = 0;
+  data.targets.forEach((t, ti) => {
+    const d = t.v.cols;
+    const omega = new Matrix(d, chosen.k, chosen.omega.data.slice(row0 * chosen.k, (row0 + d) * chosen.k));
+    const r = matmul(kernels, h, omega, { transB: true });
+    const adjust = chosen.deltaAdjust[ti];
+    const back: Matrix64 | null = adjust === null ? null : matmul(kernels, x, adjust, { transB: true });
+    for (let i = 0; i < r.data.length; i++) {
+      before += t.v.data[i] ** 2;
+      after += (t.v.data[i] + r.data[i] - (back === null ? 0 : back.data[i])) ** 2;
+    }
+    row0 += d;
+  });
+  const decrease = (before - after) / n;
+  assert.ok(chosen.gain > 0.05 * (before / n), `gain ${chosen.gain} of ${before / n}`);
+  assert.ok(Math.abs(decrease - chosen.gain) <= 1e-9 * (before / n), `decrease ${decrease} vs gain ${chosen.gain}`);
 });

@@ -94,9 +94,58 @@ function product(kernels: Kernels, a: Matrix64, b: Matrix64, options: { transA?:
   return c;
 }
 
-/** X̃ αᵀ (n, R). */
-function preActivations(x: Matrix64, alpha: Matrix64, kernels: Kernels): Matrix64 {
-  return product(kernels, x, alpha, { transB: true });
+/** C += alpha · op(A) · op(B), tolerating empty dimensions. */
+function addProduct(kernels: Kernels, a: Matrix64, b: Matrix64, c: Matrix64, options: { transA?: boolean; transB?: boolean; alpha?: number }): void {
+  const inner = options.transA ? a.rows : a.cols;
+  if (c.rows > 0 && c.cols > 0 && inner > 0) kernels.gemm(a, b, c, { transA: options.transA ?? false, transB: options.transB ?? false, alpha: options.alpha ?? 1, beta: 1 });
+}
+
+/**
+ * Rows per block of the sample loops. The pre-activations X̃αᵀ of a pool (n, R) are never
+ * held whole, only one block of rows at a time (on MNIST n × R = 20,000 × 512 float64 is
+ * 82 MB per candidate, and a pool's workers each evaluate one): every statistic of them is a
+ * sum over samples, accumulated block by block in sample order.
+ */
+export const SAMPLE_ROW_BLOCK = 2048;
+
+/** Rows [r0, r1) of m, sharing storage. */
+function rowBlock(m: Matrix64, r0: number, r1: number): Matrix64 {
+  return new Matrix(r1 - r0, m.cols, m.data.subarray(r0 * m.cols, r1 * m.cols));
+}
+
+/** Calls `f(X̃[r0:r1] αᵀ, r0, r1)` for consecutive row blocks of X̃ (the block's buffer is reused: read it inside `f`). */
+function forEachPreActivationBlock(x: Matrix64, alpha: Matrix64, kernels: Kernels, f: (pre: Matrix64, r0: number, r1: number) => void): void {
+  const n = x.rows;
+  if (n === 0) return;
+  const buffer = zeros64(Math.min(SAMPLE_ROW_BLOCK, n), alpha.rows);
+  for (let r0 = 0; r0 < n; r0 += SAMPLE_ROW_BLOCK) {
+    const r1 = Math.min(n, r0 + SAMPLE_ROW_BLOCK);
+    const pre = r1 - r0 === buffer.rows ? buffer : buffer.topRows(r1 - r0);
+    if (alpha.rows > 0 && x.cols > 0) kernels.gemm(rowBlock(x, r0, r1), alpha, pre, { transB: true });
+    else pre.data.fill(0);
+    f(pre, r0, r1);
+  }
+}
+
+/** Per row j of α: the sum and the sum of squares of X̃ α_jᵀ over the samples (in sample order). */
+function preActivationMoments(x: Matrix64, alpha: Matrix64, kernels: Kernels): { sum: Float64Array; sumSq: Float64Array } {
+  const R = alpha.rows;
+  const sum = new Float64Array(R);
+  const sumSq = new Float64Array(R);
+  forEachPreActivationBlock(x, alpha, kernels, (pre) => {
+    for (let j = 0; j < R; j++) {
+      let m = sum[j];
+      let sq = sumSq[j];
+      for (let r = 0; r < pre.rows; r++) {
+        const v = pre.data[r * R + j];
+        m += v;
+        sq += v * v;
+      }
+      sum[j] = m;
+      sumSq[j] = sq;
+    }
+  });
+  return { sum, sumSq };
 }
 
 /**
@@ -110,17 +159,11 @@ export function randomPool(x: Matrix64, withOnes: boolean, count: number, rng: R
   const alpha = zeros64(count, cols);
   for (let j = 0; j < count; j++) for (let i = 0; i < fanIn; i++) alpha.data[j * cols + i] = rng.normal() / Math.sqrt(fanIn);
   const offsets = Float64Array.from({ length: count }, () => (withOnes ? OFFSET_STD * rng.normal() : 0));
-  const pre = preActivations(x, alpha, kernels);
+  const { sum, sumSq } = preActivationMoments(x, alpha, kernels);
   const n = x.rows;
   for (let j = 0; j < count; j++) {
-    let m = 0;
-    let sq = 0;
-    for (let r = 0; r < n; r++) {
-      const v = pre.data[r * count + j];
-      m += v;
-      sq += v * v;
-    }
-    m /= n;
+    const m = sum[j] / n;
+    const sq = sumSq[j];
     const spread = withOnes ? Math.sqrt(Math.max(0, sq / n - m * m)) : Math.sqrt(sq / n);
     const s = spread > 1e-12 ? spread : 1;
     for (let i = 0; i < fanIn; i++) alpha.data[j * cols + i] /= s;
@@ -132,13 +175,11 @@ export function randomPool(x: Matrix64, withOnes: boolean, count: number, rng: R
 /** α with every row rescaled to unit RMS pre-activation over X̃ (rows with zero activity are dropped). */
 export function unitScaleRows(x: Matrix64, alpha: Matrix64, kernels: Kernels): Matrix64 {
   if (alpha.rows === 0) return alpha;
-  const pre = preActivations(x, alpha, kernels);
+  const { sumSq } = preActivationMoments(x, alpha, kernels);
   const keep: number[] = [];
   const scales: number[] = [];
   for (let j = 0; j < alpha.rows; j++) {
-    let sq = 0;
-    for (let r = 0; r < x.rows; r++) sq += pre.data[r * alpha.rows + j] ** 2;
-    const rms = Math.sqrt(sq / x.rows);
+    const rms = Math.sqrt(sumSq[j] / x.rows);
     if (rms > 1e-12 && Number.isFinite(rms)) {
       keep.push(j);
       scales.push(1 / rms);
@@ -167,17 +208,37 @@ interface TargetGram {
   p: Matrix64 | null;
 }
 
-function targetGram(hth: Matrix64, h: Matrix64, t: TargetSamples, kernels: Kernels): TargetGram {
-  const n = h.rows;
-  const c = product(kernels, h, t.v, { transA: true, alpha: 1 / n });
-  if (t.basis === null || t.basisMoment === null || t.basis.cols === 0) return { g: hth, c, p: null };
-  const bh = product(kernels, t.basis, h, { transA: true, alpha: 1 / n }); // 𝓑ᵀH/n (|𝓑|, R)
-  const p = pseudoInverseSolve(kernels, t.basisMoment, bh); // S⁺ 𝓑ᵀH/n
-  const g = hth.clone();
-  kernels.gemm(bh, p, g, { transA: true, alpha: -1, beta: 1 }); // HᵀH/n − (𝓑ᵀH/n)ᵀ P
-  const bv = product(kernels, t.basis, t.v, { transA: true, alpha: 1 / n }); // 𝓑ᵀV/n (≈ 0 by construction of δW)
-  kernels.gemm(p, bv, c, { transA: true, alpha: -1, beta: 1 }); // H⊥ᵀV/n = HᵀV/n − Pᵀ 𝓑ᵀV/n
-  return { g, c, p };
+/**
+ * G_t, c_t and P_t of every target for the pool's activities H = σ(X̃ poolᵀ) (file comment),
+ * and the norms diag(HᵀH/n). HᵀH/n, HᵀV_t/n and 𝓑_tᵀH/n are sums over the samples,
+ * accumulated over row blocks of H (`forEachPreActivationBlock`), so H is never held whole.
+ */
+function poolGrams(data: NeuronSamples, pool: Matrix64, activation: ActivationName, kernels: Kernels): { grams: TargetGram[]; norms: Float64Array } {
+  const n = data.x.rows;
+  const R = pool.rows;
+  const hth = zeros64(R, R);
+  const projects = (t: TargetSamples): t is TargetSamples & { basis: Matrix64; basisMoment: Matrix64 } => t.basis !== null && t.basisMoment !== null && t.basis.cols > 0;
+  const sums = data.targets.map((t) => ({ c: zeros64(R, t.v.cols), bh: projects(t) ? zeros64(t.basis.cols, R) : null }));
+  forEachPreActivationBlock(data.x, pool, kernels, (h, r0, r1) => {
+    activationForward(activation, h, h);
+    addProduct(kernels, h, h, hth, { transA: true, alpha: 1 / n }); // HᵀH/n
+    data.targets.forEach((t, i) => {
+      addProduct(kernels, h, rowBlock(t.v, r0, r1), sums[i].c, { transA: true, alpha: 1 / n }); // HᵀV/n
+      const bh = sums[i].bh;
+      if (bh !== null) addProduct(kernels, rowBlock(t.basis as Matrix64, r0, r1), h, bh, { transA: true, alpha: 1 / n }); // 𝓑ᵀH/n (|𝓑|, R)
+    });
+  });
+  const grams = data.targets.map((t, i): TargetGram => {
+    const { c, bh } = sums[i];
+    if (bh === null || !projects(t)) return { g: hth, c, p: null };
+    const p = pseudoInverseSolve(kernels, t.basisMoment, bh); // S⁺ 𝓑ᵀH/n
+    const g = hth.clone();
+    addProduct(kernels, bh, p, g, { transA: true, alpha: -1 }); // HᵀH/n − (𝓑ᵀH/n)ᵀ P
+    const bv = product(kernels, t.basis, t.v, { transA: true, alpha: 1 / n }); // 𝓑ᵀV/n (≈ 0 by construction of δW)
+    addProduct(kernels, p, bv, c, { transA: true, alpha: -1 }); // H⊥ᵀV/n = HᵀV/n − Pᵀ 𝓑ᵀV/n
+    return { g, c, p };
+  });
+  return { grams, norms: Float64Array.from({ length: R }, (_, j) => hth.data[j * R + j]) };
 }
 
 /** Greedy forward selection of at most k pool indices whose gain exceeds `minGain` (see the file comment). */
@@ -240,13 +301,8 @@ function forwardSelect(grams: TargetGram[], norms: Float64Array, k: number, minG
  * growth/significance.ts `selectionGainEdge`; default 0).
  */
 export function selectNeurons(data: NeuronSamples, pool: Matrix64, k: number, activation: ActivationName, kernels: Kernels, minGain = 0): SelectedNeurons {
-  const n = data.x.rows;
   const R = pool.rows;
-  const h = preActivations(data.x, pool, kernels);
-  activationForward(activation, h, h);
-  const hth = product(kernels, h, h, { transA: true, alpha: 1 / n });
-  const norms = Float64Array.from({ length: R }, (_, j) => hth.data[j * R + j]);
-  const grams = data.targets.map((t) => targetGram(hth, h, t, kernels));
+  const { grams, norms } = poolGrams(data, pool, activation, kernels);
   const chosen = forwardSelect(grams, norms, Math.min(k, R), minGain);
   const K = chosen.length;
   const totalRows = data.targets.reduce((s, t) => s + t.v.cols, 0);
