@@ -3,14 +3,17 @@
  *
  *  - "tiny": TINY's closed form alone (GroMo's new-neuron SVD, SPEC §7), the linearised
  *    neurons of the paper, amplitude inside the activation (γ σ(γ X̃αᵀ) ωᵀ);
- *  - "tiny-random" (default): TINY's directions plus random tries, the k neurons chosen by
+ *  - "tiny-random": TINY's directions plus random tries, the k neurons chosen by
  *    forward selection on their exact (nonlinear) activities and ω by least squares
  *    (`random-tries.ts`). TINY is kept where it is informative — its directions compete in
  *    the same selection and win when the linearisation holds — and the degenerate cases
  *    (N ≈ 0 beside a parallel edge, rank(N) ≤ size_target) are completed by random tries;
  *  - "random": random tries only (ablation);
- *  - "gradient": "tiny-random", then gradient descent on the new neurons with GroMo's
- *    bottleneck objective (SPEC §12.6, `refine.ts`), then ω again by least squares.
+ *  - "gradient" (default, 20 epochs): "tiny-random", then gradient descent on the new neurons
+ *    with GroMo's bottleneck objective (SPEC §12.6, `refine.ts`), then ω again by least squares.
+ *    Chosen on the teacher–student validation split by a rule fixed before the runs (README,
+ *    "Fit modes compared"): over 6 seeds its mean validation MSE is below "tiny-random"'s
+ *    (0.01316 vs 0.01348, lower on 5 of 6 seeds) at 1.6× its search CPU.
  * The three last modes put the amplitude outside the activation (γ² ω σ(X̃αᵀ)).
  *
  * The closed form of this file (all modes start from it; new edges always use it):
@@ -44,8 +47,11 @@ export type FitMode = "tiny" | "tiny-random" | "random" | "gradient";
 
 export const FIT_MODES: readonly FitMode[] = ["tiny", "tiny-random", "random", "gradient"];
 
+/** The engine's fit mode when none is given (see the file comment for how it was chosen). */
+export const DEFAULT_FIT_MODE: FitMode = "gradient";
+
 export interface FitOptions {
-  /** How new neurons are fitted (default "tiny-random"; see the file comment). */
+  /** How new neurons are fitted (default `DEFAULT_FIT_MODE`, "gradient"; see the file comment). */
   mode?: FitMode;
   /** Random neurons drawn per candidate by the random-try modes (default 16 × neurons, at least 64). */
   randomTries?: number;

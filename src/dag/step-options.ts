@@ -7,7 +7,7 @@ import type { LossName } from "../nn/losses/loss.js";
 import { resolveSignificance } from "../growth/significance.js";
 import { STRATEGIES, type Strategy } from "./candidates.js";
 import type { AmplitudeOptions } from "./evaluate.js";
-import { FIT_MODES, type FitMode, type FitOptions } from "./fit.js";
+import { DEFAULT_FIT_MODE, FIT_MODES, type FitMode, type FitOptions } from "./fit.js";
 import type { RefineOptions } from "./refine.js";
 import { BIC_COMPARES, DEFAULT_PENALTY_ALPHA, type BicOptions, type PenaltyOptions } from "./selection.js";
 import { BOTTLENECK_NORMS, type BottleneckNorm } from "./statistics.js";
@@ -40,13 +40,13 @@ export interface GrowthOptions {
   /** TINY's −γ²δW update of the target nodes' existing in-edges (default true). */
   applyDelta?: boolean;
   amplitude?: AmplitudeOptions;
-  /** How new neurons are fitted: a mode name or the full options (default "tiny-random"; see fit.ts). */
+  /** How new neurons are fitted: a mode name or the full options (default `DEFAULT_FIT_MODE`, "gradient"; see fit.ts). */
   fit?: FitMode | FitOptions;
   /** Rows per statistics batch (default 1024). */
   statisticsBatchSize?: number;
   /**
    * Parameters of fit mode "gradient" (SPEC §12.6): default { epochs: 20 } in that mode.
-   * For compatibility, epochs > 0 with no fit mode given selects "gradient".
+   * With no fit mode given, epochs 0 selects "tiny-random" (no descent), as before the default changed.
    */
   refine?: RefineOptions;
   /**
@@ -87,7 +87,7 @@ export type ResolvedGrowthOptions = Required<Omit<GrowthOptions, "amplitude" | "
 /** Defaults filled in; ConfigError naming the field (`growth.<name>`) otherwise. */
 export function resolveGrowthOptions(options: GrowthOptions = {}): ResolvedGrowthOptions {
   const fitGiven: FitOptions = typeof options.fit === "string" ? { mode: options.fit } : (options.fit ?? {});
-  const mode = fitGiven.mode ?? ((options.refine?.epochs ?? 0) > 0 ? "gradient" : "tiny-random");
+  const mode = fitGiven.mode ?? (options.refine?.epochs === 0 ? "tiny-random" : DEFAULT_FIT_MODE);
   const neuronsPerStep = options.neuronsPerStep ?? 10;
   const r: ResolvedGrowthOptions = {
     strategy: options.strategy ?? "whole",

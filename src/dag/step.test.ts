@@ -219,6 +219,16 @@ test("inconsistent growth options: ConfigError naming the field", () => {
   assert.deepEqual(resolveGrowthOptions().bic, { compare: "per-parameter", nullOption: true });
 });
 
+test("fit mode default: gradient with 20 epochs of descent (chosen on validation); refine epochs 0 without a mode is tiny-random", () => {
+  const d = resolveGrowthOptions();
+  assert.equal(d.fit.mode, "gradient");
+  assert.equal(d.refine.epochs, 20);
+  assert.equal(resolveGrowthOptions({ refine: { epochs: 0 } }).fit.mode, "tiny-random");
+  assert.equal(resolveGrowthOptions({ refine: { epochs: 5 } }).fit.mode, "gradient");
+  assert.equal(resolveGrowthOptions({ fit: "tiny-random" }).refine.epochs, 0);
+  assert.equal(resolveGrowthOptions({ fit: { mode: "tiny" } }).fit.mode, "tiny");
+});
+
 test("worker pool (2 workers) gives the same reports and choice as a serial run", async () => {
   const { splits, train } = tinyProblem(6, 240);
   const serial = student();

@@ -55,7 +55,7 @@ export const GrowthSectionObject = z.strictObject({
         refineIterations: int(0).optional(),
       })
       .prefault({}),
-    /** How new neurons are fitted (engine default mode "tiny-random"; see dag/fit.ts). */
+    /** How new neurons are fitted (engine default mode "gradient"; see dag/fit.ts). */
     fit: z
       .strictObject({
         mode: z.enum(["tiny", "tiny-random", "random", "gradient"]).optional(),
