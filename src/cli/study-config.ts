@@ -6,7 +6,7 @@
  */
 import type { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors.js";
-import { resolveConfig, type ConfigLayer } from "../io/config.js";
+import { resolveConfig, suppliedBy, type ConfigLayer } from "../io/config.js";
 import { readConfigFile } from "../node/io/config-file.js";
 
 export interface StudyConfigSources {
@@ -24,14 +24,34 @@ export interface StudyConfigSources {
 }
 
 export function resolveStudyConfig<S extends z.ZodType>(schema: S, src: StudyConfigSources): Readonly<z.output<S>> {
-  const { options: opts, flags } = src;
-  if (typeof opts.resume === "string") return resumed(schema, src, opts.resume);
+  if (typeof src.options.resume === "string") return resumed(schema, src, src.options.resume);
+  return resolveConfig(schema, newStudyLayers(src));
+}
+
+/** The layers of a new study, lowest first: [base] < --config < TINYGROW_KERNELS < flags. */
+function newStudyLayers(src: StudyConfigSources): ConfigLayer[] {
   const stack: ConfigLayer[] = src.base === undefined ? [] : [src.base];
-  if (typeof opts.config === "string") stack.push(readConfigFile(opts.config));
+  if (typeof src.options.config === "string") stack.push(readConfigFile(src.options.config));
   const kernels = src.env.TINYGROW_KERNELS;
   if (kernels !== undefined && kernels !== "") stack.push({ source: "TINYGROW_KERNELS", values: { kernels } });
-  stack.push(flags);
-  return resolveConfig(schema, stack);
+  stack.push(src.flags);
+  return stack;
+}
+
+/**
+ * Runs the study; a ConfigError it raises once the data is read (e.g. a validation split that
+ * leaves nothing of the images found) names each field's flag, file or layer instead of the
+ * stage that checked it, as the configuration's own errors do: `--validation-samples:
+ * data.validationSamples: …`. Issues no layer supplied keep their source.
+ */
+export async function withConfigSources<T>(run: () => Promise<T>, src: StudyConfigSources): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof ConfigError) || typeof src.options.resume === "string") throw err;
+    const layers = newStudyLayers(src);
+    throw new ConfigError(err.issues.map((issue) => ({ ...issue, source: suppliedBy(layers, issue.path) ?? issue.source })));
+  }
 }
 
 function resumed<S extends z.ZodType>(schema: S, src: StudyConfigSources, dir: string): Readonly<z.output<S>> {

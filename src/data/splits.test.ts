@@ -16,8 +16,8 @@ test("three equal, disjoint, seeded parts that cover the set", () => {
 
 test("sizes that do not fit: ConfigError naming split.sizes", () => {
   assert.throws(() => splitThreeWays(10, 1, [4, 4, 4]), (e: unknown) => e instanceof ConfigError && /split\.sizes: the parts \(4 \+ 4 \+ 4 = 12\) exceed the 10 training samples/.test(e.message));
-  assert.throws(() => splitThreeWays(10, 1, [0, 4, 4]), /split\.sizes\[0\]: expected a positive integer, got 0/);
-  assert.throws(() => splitThreeWays(2, 1), /split\.sizes\[2\]/);
+  assert.throws(() => splitThreeWays(10, 1, [0, 4, 4]), /split\.sizes\.0: expected a positive integer, got 0/);
+  assert.throws(() => splitThreeWays(2, 1), /split\.sizes\.2/);
 });
 
 test("subsets gather rows; inter-train is the concatenation", () => {

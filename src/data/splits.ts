@@ -33,18 +33,18 @@ export interface ThreeWaySplitJson {
 /**
  * Splits n samples into three parts of the given sizes (default: three equal parts, the
  * first n mod 3 parts one larger) drawn by a permutation seeded with `seed`.
- * ConfigError (path `split.sizes`) when a size is not a positive integer or they exceed n.
+ * ConfigError (path `sizesPath`, default `split.sizes`) when a size is not a positive integer or they exceed n.
  */
-export function splitThreeWays(n: number, seed: number, sizes?: readonly [number, number, number]): ThreeWaySplit {
+export function splitThreeWays(n: number, seed: number, sizes?: readonly [number, number, number], sizesPath = "split.sizes"): ThreeWaySplit {
   const base = Math.floor(n / 3);
   const r = n % 3;
   const s = sizes ?? ([base + (r > 0 ? 1 : 0), base + (r > 1 ? 1 : 0), base] as const);
   const issues = [];
   for (let i = 0; i < 3; i++) {
-    if (!Number.isInteger(s[i]) || s[i] < 1) issues.push({ source: "splitThreeWays", path: `split.sizes[${i}]`, message: `expected a positive integer, got ${s[i]}` });
+    if (!Number.isInteger(s[i]) || s[i] < 1) issues.push({ source: "splitThreeWays", path: `${sizesPath}.${i}`, message: `expected a positive integer, got ${s[i]}` });
   }
   if (issues.length === 0 && s[0] + s[1] + s[2] > n) {
-    issues.push({ source: "splitThreeWays", path: "split.sizes", message: `the parts (${s.join(" + ")} = ${s[0] + s[1] + s[2]}) exceed the ${n} training samples` });
+    issues.push({ source: "splitThreeWays", path: sizesPath, message: `the parts (${s.join(" + ")} = ${s[0] + s[1] + s[2]}) exceed the ${n} training samples` });
   }
   if (!Number.isInteger(seed)) issues.push({ source: "splitThreeWays", path: "split.seed", message: `expected an integer, got ${seed}` });
   if (issues.length > 0) throw new ConfigError(issues);
@@ -103,6 +103,8 @@ export interface GrowthSplitOptions {
   sizes?: readonly [number, number, number];
   /** Name of the validation option in error messages (default "split.validation"; studies pass "data.validationSamples"). */
   validationPath?: string;
+  /** Name of the sizes option in error messages (default "split.sizes"; studies pass "data.splitSizes"). */
+  sizesPath?: string;
 }
 
 /**
@@ -120,10 +122,10 @@ export function splitForGrowth(n: number, seed: number, options: GrowthSplitOpti
   if (n - v < 3) {
     throw new ConfigError([{ source: "splitForGrowth", path, message: `${v} validation samples of ${n} leave ${Math.max(0, n - v)} for train-opt, train-ls and train-gr (at least 1 each)` }]);
   }
-  if (v === 0) return { ...splitThreeWays(n, seed, options.sizes), validation: new Int32Array(0) };
+  if (v === 0) return { ...splitThreeWays(n, seed, options.sizes, options.sizesPath), validation: new Int32Array(0) };
   const perm = new Rng(seed ^ 0x5bd1e995).permutation(n);
   const rest = perm.slice(0, n - v).sort();
-  const three = splitThreeWays(n - v, seed, options.sizes);
+  const three = splitThreeWays(n - v, seed, options.sizes, options.sizesPath);
   const map = (part: Int32Array): Int32Array => Int32Array.from(part, (i) => rest[i]).sort();
   return { seed, trainOpt: map(three.trainOpt), trainLs: map(three.trainLs), trainGr: map(three.trainGr), validation: perm.slice(n - v).sort() };
 }

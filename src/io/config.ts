@@ -52,6 +52,12 @@ function sourceOf(layers: readonly ConfigLayer[], path: readonly PropertyKey[]):
   return "defaults";
 }
 
+/** The source (flag, file, "defaults") of the layer that supplied the dotted `path`; null when none did. */
+export function suppliedBy(layers: readonly ConfigLayer[], path: string): string | null {
+  const keys = path.split(".");
+  return layers.some((layer) => suppliedPrefix(layer.values, keys) !== null) ? sourceOf(layers, keys) : null;
+}
+
 /** Merges the layers (later wins) and validates; throws one ConfigError listing every issue. */
 export function resolveConfig<S extends z.ZodType>(schema: S, layers: readonly ConfigLayer[]): Readonly<z.output<S>> {
   const merged = layers.reduce<Record<string, unknown>>((acc, layer) => deepMerge(acc, layer.values), {});

@@ -104,7 +104,7 @@ export function tabularSplit(n: number, seed: number, options: { testFraction: n
   if (options.testFraction > 0 && nTest < 1) throw new ConfigError([{ source: "data", path: "data.testFraction", message: `${options.testFraction} of ${n} rows holds out no test row; give --test or more rows` }]);
   const perm = new Rng(seed ^ 0x6a09e667).permutation(n);
   const rest = perm.slice(nTest).sort();
-  if (rest.length < 3) throw new ConfigError([{ source: "data", path: "data.trainSamples", message: `${n} rows leave ${rest.length} after ${nTest} test rows; train-opt, train-ls and train-gr need at least 3` }]);
+  if (rest.length < 3) throw new ConfigError([{ source: "data", path: "data.testFraction", message: `${n} rows leave ${rest.length} after ${nTest} test rows; train-opt, train-ls and train-gr need at least 3` }]);
   const validation = Math.round(rest.length * options.validationFraction);
   const g = splitForGrowth(rest.length, seed, { validation, validationPath: "data.validationFraction" });
   const map = (part: Int32Array): Int32Array => Int32Array.from(part, (i) => rest[i]);

@@ -116,4 +116,9 @@ test("grow-cnn: bad options are errors naming the option, with a non-zero exit",
   const c = spawnSync(process.execPath, [cli, "grow-cnn", "--dataset", "cifar10", "--data-dir", tempDir("tinygrow-grow-cnn-empty-"), "--out", join(tempDir("tinygrow-grow-cnn-"), "y")], { encoding: "utf8" });
   assert.notEqual(c.status, 0);
   assert.match(c.stderr, /cifar10 train: files not found/);
+  const out = join(tempDir("tinygrow-grow-cnn-"), "z");
+  const v = spawnSync(process.execPath, args(data(), out).map((a) => (a === "40" ? "160" : a)), { encoding: "utf8" });
+  assert.equal(v.status, 1);
+  assert.match(v.stderr, /--validation: data\.validation: 160 validation images leave none of the 160 training images/);
+  assert.ok(!existsSync(out));
 });

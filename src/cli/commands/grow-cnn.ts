@@ -18,7 +18,7 @@ import { MANIFEST_FILE, readManifest } from "../../node/io/run-folder.js";
 import { withBlasThreads } from "../../kernels/select.js";
 import { chooseKernels } from "../../node/kernels.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
-import { resolveStudyConfig } from "../study-config.js";
+import { resolveStudyConfig, withConfigSources, type StudyConfigSources } from "../study-config.js";
 import { defaultOut, runStudyInTerminal, shellWord, stdoutLine, type WriteLine } from "../study-runner.js";
 
 const FLAG_PATHS: Record<string, string> = {
@@ -62,19 +62,23 @@ const FLAG_PATHS: Record<string, string> = {
 const def = (v: unknown): string => ` (default: ${Array.isArray(v) ? JSON.stringify(v) : String(v)})`;
 
 export function growCnnConfig(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): GrowCnnConfig {
+  return resolveStudyConfig(GrowCnnConfigSchema, growCnnConfigSources(options, env));
+}
+
+function growCnnConfigSources(options: Record<string, unknown>, env: NodeJS.ProcessEnv): StudyConfigSources {
   const opts = { ...options };
   for (const k of ["retrain", "verify"]) if (opts[k] === true) delete opts[k];
   if (typeof opts.baselines === "string") {
     opts.baselineWidths = (opts.baselines as string).split(";").map((w) => w.split(",").map(Number));
   }
   const flags = flagsLayer(opts, { ...FLAG_PATHS, baselineWidths: "baselines.widths" });
-  return resolveStudyConfig(GrowCnnConfigSchema, {
+  return {
     options: opts,
     flags,
     env,
     noun: "study",
     readSaved: (dir) => resolveConfig(GrowCnnConfigSchema, [{ source: `${dir}/${MANIFEST_FILE}`, values: readManifest(dir).config as Record<string, unknown> }]),
-  });
+  };
 }
 
 export async function runGrowCnnCommand(options: Record<string, unknown>, write: WriteLine = stdoutLine): Promise<string> {
@@ -87,7 +91,7 @@ export async function runGrowCnnCommand(options: Record<string, unknown>, write:
   const dirs = searchDirs({ dataset: config.dataset, flag, env: process.env, systemDirs: config.dataset === "cifar10" ? [] : datasetSpec(config.dataset).systemDirs });
   return runStudyInTerminal(options.quiet === true, write, async (io) => {
     io.log(`kernels: ${choice.reason}`);
-    const data = loadStudyData(config, dirs);
+    const data = await withConfigSources(async () => loadStudyData(config, dirs), growCnnConfigSources(options, process.env));
     io.log(`${config.dataset}: ${data.train.labels.length} training, ${data.validation.labels.length} validation, ${data.test.labels.length} test images`);
     await runGrowCnnStudy({ dir, config, data, kernels: choice.kernels, kernelsInfo: { name: choice.name, reason: choice.reason }, resume, log: io.log, command: process.argv.slice(1), stop: io.stop });
     return writeGrowCnnReport(dir, config);

@@ -143,6 +143,13 @@ test("bad input at the command line: exit code 1, the message names what is wron
   const tooMany = cli(["grow", "--train", train, "--target", "y", "--features", "a,b,c", "--task", "regression", "--train-samples", "5000", ...quick, "--out", join(dir, "never2")]);
   assert.equal(tooMany.status, 1);
   assert.match(tooMany.stderr, /data\.trainSamples: asks for 5000 rows, but .*train\.csv has 300/);
+  const noGrowthRows = cli(["grow", "--train", train, "--target", "y", "--features", "a,b,c", "--task", "regression", "--validation-fraction", "0.995", ...quick, "--out", join(dir, "never4")]);
+  assert.equal(noGrowthRows.status, 1);
+  assert.match(noGrowthRows.stderr, /--validation-fraction: data\.validationFraction: \d+ validation samples of \d+ leave [0-2] for train-opt, train-ls and train-gr/);
+  const allTest = cli(["grow", "--train", train, "--target", "y", "--features", "a,b,c", "--task", "regression", "--test-fraction", "0.995", ...quick, "--out", join(dir, "never5")]);
+  assert.equal(allTest.status, 1);
+  assert.match(allTest.stderr, /--test-fraction: data\.testFraction: 300 rows leave [0-2] after \d+ test rows/);
+  assert.ok(!existsSync(join(dir, "never4")) && !existsSync(join(dir, "never5")));
   const noTask = cli(["grow", "--train", train, "--target", "y", "--quiet"]);
   assert.equal(noTask.status, 1);
   assert.match(noTask.stderr, /task/);

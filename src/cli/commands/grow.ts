@@ -16,7 +16,7 @@ import { MISSING_POLICIES } from "../../data/table.js";
 import { runTabularGrowth } from "../../node/grow-tabular.js";
 import { addCriteriaOptions, CRITERIA_FLAG_PATHS } from "../criteria-options.js";
 import { floatArg, intArg, listArg } from "../parsers.js";
-import { resolveStudyConfig } from "../study-config.js";
+import { resolveStudyConfig, withConfigSources, type StudyConfigSources } from "../study-config.js";
 import { defaultOut, runStudyInTerminal, stdoutLine, type WriteLine } from "../study-runner.js";
 
 const FLAG_PATHS: Record<string, string> = {
@@ -109,14 +109,11 @@ export function addGrowOptions(cmd: Command): Command {
 
 /** The configuration: defaults < --config < TINYGROW_KERNELS < flags, or the resumed run's. */
 export function growConfig(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): TabularConfig {
-  const flags = flagsLayer(options, FLAG_PATHS);
-  return resolveStudyConfig(TabularConfigSchema, {
-    options,
-    flags,
-    env,
-    readSaved: (dir) => readManifest(dir).config,
-    noun: "run",
-  });
+  return resolveStudyConfig(TabularConfigSchema, growConfigSources(options, env));
+}
+
+function growConfigSources(options: Record<string, unknown>, env: NodeJS.ProcessEnv): StudyConfigSources {
+  return { options, flags: flagsLayer(options, FLAG_PATHS), env, readSaved: (dir) => readManifest(dir).config, noun: "run" };
 }
 
 export async function runGrowCommand(options: Record<string, unknown>, write: WriteLine = stdoutLine): Promise<string> {
@@ -124,7 +121,7 @@ export async function runGrowCommand(options: Record<string, unknown>, write: Wr
   const resume = typeof options.resume === "string";
   const out = resolve(resume ? (options.resume as string) : typeof options.out === "string" ? options.out : defaultOut("grow"));
   return runStudyInTerminal(options.quiet === true, write, async (io) => {
-    const r = await runTabularGrowth(config, { out, resume, command: process.argv.slice(1) }, io);
+    const r = await withConfigSources(() => runTabularGrowth(config, { out, resume, command: process.argv.slice(1) }, io), growConfigSources(options, process.env));
     io.log(`model: ${r.model}`);
     return r;
   });

@@ -74,7 +74,14 @@ test("mnist: bad input fails with a clear message, exit code 1 and no output fol
   assert.match(size.stderr, /images are 8×8 = 64 features, but the model expects 784 inputs/);
   const many = cli([...tinyArgs(data), "--train-samples", "60000", "--out", out]);
   assert.equal(many.status, 1);
-  assert.match(many.stderr, /data: data\.trainSamples: asks for 60000 samples, but the mnist training images .* hold only 240/);
+  assert.match(many.stderr, /--train-samples: data\.trainSamples: asks for 60000 samples, but the mnist training images .* hold only 240/);
+  // Checked once the images are read (their count is not known before): the message names the option typed.
+  const empty = cli([...tinyArgs(data), "--validation-samples", "238", "--out", out]);
+  assert.equal(empty.status, 1);
+  assert.match(empty.stderr, /--validation-samples: data\.validationSamples: 238 validation samples of 240 leave 2 for train-opt, train-ls and train-gr/);
+  const sizes = cli([...tinyArgs(data), "--validation-samples", "40", "--split-sizes", "100,60,60", "--out", out]);
+  assert.equal(sizes.status, 1);
+  assert.match(sizes.stderr, /--split-sizes: data\.splitSizes: the parts \(100 \+ 60 \+ 60 = 220\) exceed the 200 training samples/);
   const verify = cli([...tinyArgs(data).filter((a) => a !== "--no-verify"), "--out", out]);
   assert.equal(verify.status, 1);
   assert.match(verify.stderr, /checksum mismatch/);

@@ -17,7 +17,7 @@ import { datasetSpec } from "../../node/data/mnist.js";
 import { configDefaults, flagsLayer } from "../../io/config.js";
 import { addCriteriaOptions, CRITERIA_FLAG_PATHS } from "../criteria-options.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
-import { resolveStudyConfig } from "../study-config.js";
+import { resolveStudyConfig, withConfigSources, type StudyConfigSources } from "../study-config.js";
 import { defaultOut, runStudyInTerminal, stdoutLine, type WriteLine } from "../study-runner.js";
 
 /** Option name (commander camelCase) → dotted config path. */
@@ -105,11 +105,14 @@ export function addMnistOptions(cmd: Command): Command {
 
 /** The configuration: defaults < --config < TINYGROW_KERNELS < flags, or the resumed experiment's. */
 export function mnistConfig(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): MnistConfig {
+  return resolveStudyConfig(MnistConfigSchema, mnistConfigSources(options, env));
+}
+
+function mnistConfigSources(options: Record<string, unknown>, env: NodeJS.ProcessEnv): StudyConfigSources {
   const opts = { ...options };
   // --no-verify / --no-fixed / --no-retrain / --no-apply-delta / --no-null-option default to true in commander: only a given "no" is a setting.
   for (const k of ["verify", "fixed", "retrain", "applyDelta", "nullOption"]) if (opts[k] === true) delete opts[k];
-  const flags = flagsLayer(opts, FLAG_PATHS);
-  return resolveStudyConfig(MnistConfigSchema, { options: opts, flags, env, readSaved: readMnistConfig, noun: "experiment" });
+  return { options: opts, flags: flagsLayer(opts, FLAG_PATHS), env, readSaved: readMnistConfig, noun: "experiment" };
 }
 
 /** Where the data is looked for: --data-dir, else (on --resume) the folder the run used, then TINYGROW_DATA_DIR, the cache and system folders. */
@@ -129,7 +132,7 @@ export async function runMnistCommand(options: Record<string, unknown>, write: W
   const resume = typeof options.resume === "string";
   const out = resolve(resume ? (options.resume as string) : typeof options.out === "string" ? options.out : defaultOut("mnist"));
   const dirs = mnistDataDirs(config, options);
-  return runStudyInTerminal(options.quiet === true, write, (io) => runMnistExperiment(config, { out, resume, dirs, command: process.argv.slice(1) }, io), { command: "mnist", out });
+  return runStudyInTerminal(options.quiet === true, write, (io) => withConfigSources(() => runMnistExperiment(config, { out, resume, dirs, command: process.argv.slice(1) }, io), mnistConfigSources(options, process.env)), { command: "mnist", out });
 }
 
 export function registerMnist(program: Command): void {

@@ -12,7 +12,7 @@
  * checkpoint's record count and the run goes on with the same state.
  */
 import { join } from "node:path";
-import { DataError, InterruptedError } from "../../errors.js";
+import { ConfigError, DataError, InterruptedError } from "../../errors.js";
 import { Cnn } from "../../conv/cnn.js";
 import { cnnGraphJson, type CnnGraphJson } from "../../conv/cnn-graph.js";
 import { cnnFromJson, cnnToJson, type CnnJson } from "../../conv/cnn-json.js";
@@ -131,7 +131,7 @@ export function loadStudyData(config: GrowCnnConfig, dirs: readonly SearchDir[] 
   const order = Int32Array.from({ length: n }, (_, i) => i);
   new Rng(config.seed + 7919).shuffle(order);
   const v = config.data.validation;
-  if (v >= n) throw new DataError(train.file, `${v} validation images requested, the training split has ${n}`);
+  if (v >= n) throw new ConfigError([{ source: "data", path: "data.validation", message: `${v} validation images leave none of the ${n} training images of ${train.file} for training` }]);
   const trainCount = Math.min(config.data.trainSamples ?? n - v, n - v);
   return {
     validation: subset(train, order.subarray(n - v)),

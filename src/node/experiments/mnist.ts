@@ -129,7 +129,7 @@ export function mnistTask(config: MnistConfig, data: MnistSplits): MnistTask {
   const shared = config.workers > 0;
   const rng = new Rng(config.seed);
   const n = data.train.x.rows;
-  const split = splitForGrowth(n, rng.nextUint32() | 0, { validation: config.data.validationSamples, sizes: config.data.splitSizes, validationPath: "data.validationSamples" });
+  const split = splitForGrowth(n, rng.nextUint32() | 0, { validation: config.data.validationSamples, sizes: config.data.splitSizes, validationPath: "data.validationSamples", sizesPath: "data.splitSizes" });
   const { train } = data;
   const task: GrowthTask = {
     // In shared memory when a candidate pool reads them (no second copy: node/pool.ts).

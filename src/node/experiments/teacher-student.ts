@@ -102,7 +102,7 @@ export function teacherStudentTask(config: TeacherStudentConfig, seed: number, k
   const teacher = buildTeacher(rng.fork(), d.teacher);
   const train = teacherDataset(kernels, teacher, d.trainSamples, rng.fork(), d.inputRange);
   const test = teacherDataset(kernels, teacher, d.testSamples, rng.fork(), d.inputRange);
-  const split = splitForGrowth(d.trainSamples, rng.nextUint32() | 0, { validation: teacherStudentValidation(d), sizes: d.splitSizes, validationPath: "data.validationSamples" });
+  const split = splitForGrowth(d.trainSamples, rng.nextUint32() | 0, { validation: teacherStudentValidation(d), sizes: d.splitSizes, validationPath: "data.validationSamples", sizesPath: "data.splitSizes" });
   const splits = { trainOpt: subsetDataset(train, split.trainOpt), trainLs: subsetDataset(train, split.trainLs), trainGr: subsetDataset(train, split.trainGr) };
   const task: GrowthTask = {
     splits,
