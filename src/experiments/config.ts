@@ -18,6 +18,22 @@ const int = (min: number) => z.number().int().min(min);
 /** The growth strategies of dag/candidates.ts, as a tuple for zod. */
 export const STRATEGY_NAMES = ["whole", "restricted", "bic", "gromo-bic", "penalized"] as const satisfies readonly Strategy[];
 
+/** How new neurons are fitted (engine default mode "gradient"; see dag/fit.ts). */
+export const FitSectionObject = z
+  .strictObject({
+    mode: z.enum(["tiny", "tiny-random", "random", "gradient"]).optional(),
+    randomTries: int(1).optional(),
+    statisticalThreshold: z.number().nonnegative().optional(),
+    numericalThreshold: z.number().nonnegative().optional(),
+    /** How many neurons the data supports (growth/significance.ts; engine default rule "threshold", level 0.05). */
+    significance: z
+      .strictObject({
+        rule: z.enum(["threshold", "marchenko-pastur"]).optional(),
+        level: z.number().gt(0).lt(1).optional(),
+      })
+      .optional(),
+  });
+
 /** One growth step's options (passed to dag/step.ts growthStep), and how many steps. */
 export const GrowthSectionObject = z.strictObject({
     /** Growth steps (0 = train only). */
@@ -56,21 +72,7 @@ export const GrowthSectionObject = z.strictObject({
       })
       .prefault({}),
     /** How new neurons are fitted (engine default mode "gradient"; see dag/fit.ts). */
-    fit: z
-      .strictObject({
-        mode: z.enum(["tiny", "tiny-random", "random", "gradient"]).optional(),
-        randomTries: int(1).optional(),
-        statisticalThreshold: z.number().nonnegative().optional(),
-        numericalThreshold: z.number().nonnegative().optional(),
-        /** How many neurons the data supports (growth/significance.ts; engine default rule "threshold", level 0.05). */
-        significance: z
-          .strictObject({
-            rule: z.enum(["threshold", "marchenko-pastur"]).optional(),
-            level: z.number().gt(0).lt(1).optional(),
-          })
-          .optional(),
-      })
-      .prefault({}),
+    fit: FitSectionObject.prefault({}),
     /** Gradient refinement of new neurons (fit mode "gradient"; engine default 20 epochs there). */
     refine: z
       .strictObject({
