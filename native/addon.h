@@ -30,6 +30,7 @@ struct Float<float> {
   static constexpr napi_typedarray_type kArrayType = napi_float32_array;
   static constexpr const char* kArrayName = "Float32Array";
   static constexpr const char* kGemm = "sgemm";
+  static constexpr const char* kSyrk = "ssyrk";
   static constexpr const char* kSyevd = "ssyevd";
   static constexpr const char* kGesdd = "sgesdd";
   static constexpr const char* kPosv = "sposv";
@@ -48,6 +49,7 @@ struct Float<double> {
   static constexpr napi_typedarray_type kArrayType = napi_float64_array;
   static constexpr const char* kArrayName = "Float64Array";
   static constexpr const char* kGemm = "dgemm";
+  static constexpr const char* kSyrk = "dsyrk";
   static constexpr const char* kSyevd = "dsyevd";
   static constexpr const char* kGesdd = "dgesdd";
   static constexpr const char* kPosv = "dposv";

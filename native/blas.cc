@@ -1,4 +1,5 @@
-// sgemm/dgemm over CBLAS, row-major: C (m, n) = alpha · op(A) · op(B) + beta · C.
+// sgemm/dgemm over CBLAS, row-major: C (m, n) = alpha · op(A) · op(B) + beta · C; and
+// ssyrk/dsyrk: C (n, n) = alpha · A·Aᵀ (or AᵀA) + beta · C, half the multiply-adds.
 // The hot path of training (≈10 calls per step on 64×50 matrices), so the typed arrays'
 // storage is handed to BLAS as is: no copies, no allocations, no option objects.
 #include <cblas.h>
@@ -19,6 +20,16 @@ inline void CblasGemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int 
 inline void CblasGemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, double alpha, const double* a,
                       int lda, const double* b, int ldb, double beta, double* c, int ldc) {
   cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+inline void CblasSyrk(CBLAS_TRANSPOSE t, int n, int k, double alpha, const float* a, int lda, double beta, float* c,
+                      int ldc) {
+  cblas_ssyrk(CblasRowMajor, CblasUpper, t, n, k, static_cast<float>(alpha), a, lda, static_cast<float>(beta), c, ldc);
+}
+
+inline void CblasSyrk(CBLAS_TRANSPOSE t, int n, int k, double alpha, const double* a, int lda, double beta, double* c,
+                      int ldc) {
+  cblas_dsyrk(CblasRowMajor, CblasUpper, t, n, k, alpha, a, lda, beta, c, ldc);
 }
 
 // Leading dimension check: a row-major (rows, cols) matrix needs ld >= max(1, cols).
@@ -67,11 +78,42 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// syrk(trans, n, k, alpha, A, lda, beta, C, ldc) -> undefined: the upper triangle of
+// C (n, n) = alpha · A·Aᵀ (trans: AᵀA) + beta · C by BLAS syrk, then mirrored into the lower,
+// so that C is the full symmetric matrix (kernels.ts). k = 0 and alpha = 0 are settled in
+// TypeScript (native-kernels.ts), as for gemm.
+template <typename T>
+Napi::Value Syrk(const Napi::CallbackInfo& info) {
+  const char* op = Float<T>::kSyrk;
+  CheckArgCount(info, 9, op);
+  const bool trans = BoolArg(info, 0, op, "trans");
+  const int n = DimArg(info, 1, op, "n");
+  const int k = DimArg(info, 2, op, "k");
+  const double alpha = NumberArg(info, 3, op, "alpha");
+  const int lda = DimArg(info, 5, op, "lda");
+  const double beta = NumberArg(info, 6, op, "beta");
+  const int ldc = DimArg(info, 8, op, "ldc");
+  // Stored shape of A: (n, k), or (k, n) when transposed.
+  const int rowsA = trans ? k : n, colsA = trans ? n : k;
+  CheckLd(info, op, "lda", lda, colsA);
+  CheckLd(info, op, "ldc", ldc, n);
+  const T* a = ArrayArg<T>(info, 4, op, "A", Elements(rowsA, lda));
+  T* c = ArrayArg<T>(info, 7, op, "C", Elements(n, ldc));
+  if (n == 0 || k == 0) return info.Env().Undefined();
+  CblasSyrk(trans ? CblasTrans : CblasNoTrans, n, k, alpha, a, lda, beta, c, ldc);
+  for (int i = 0; i < n; i++) {
+    for (int j = i + 1; j < n; j++) c[static_cast<size_t>(j) * ldc + i] = c[static_cast<size_t>(i) * ldc + j];
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void RegisterBlas(Napi::Env env, Napi::Object exports) {
   exports.Set("sgemm", Napi::Function::New(env, Gemm<float>, "sgemm"));
   exports.Set("dgemm", Napi::Function::New(env, Gemm<double>, "dgemm"));
+  exports.Set("ssyrk", Napi::Function::New(env, Syrk<float>, "ssyrk"));
+  exports.Set("dsyrk", Napi::Function::New(env, Syrk<double>, "dsyrk"));
 }
 
 }  // namespace tinygrow

@@ -66,12 +66,17 @@ export class TensorStatistic {
   /**
    * Adds A·Bᵀ for column-layout batches (one column per sample or patch: A (rows, N),
    * B (cols, N)) with the batch's sample count (conv statistics: the number of images).
+   * A·Aᵀ (the conv S, S_growth, E) goes through syrk: half the multiply-adds, and the running
+   * sum stays exactly symmetric.
    */
   addOuter(kernels: Kernels, a: Matrix64, b: Matrix64, count: number): void {
     if (a.rows !== this.sum.rows || b.rows !== this.sum.cols || a.cols !== b.cols) {
       throw new ShapeError(`TensorStatistic ${this.name}`, `A·Bᵀ of shape ${this.sum.shape} with A and B of equal columns`, `A ${a.shape}, B ${b.shape}`);
     }
-    if (a.cols > 0 && a.rows > 0 && b.rows > 0) kernels.gemm(a, b, this.sum, { transB: true, beta: 1 });
+    if (a.cols > 0 && a.rows > 0 && b.rows > 0) {
+      if (a === b) kernels.syrk(a, this.sum, { beta: 1 });
+      else kernels.gemm(a, b, this.sum, { transB: true, beta: 1 });
+    }
     this.count += count;
   }
 

@@ -36,31 +36,36 @@ function elementTypeError(op: string, want: { name: string }, got: { name: strin
  * beta 0). Hot path (≈10 calls per training step): plain comparisons, nothing allocated;
  * messages are built by `gemmShapeError` only when there is something to throw.
  */
-export function checkGemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: Matrix<T>, transA: boolean, transB: boolean, alpha: number, beta: number): void {
-  checkStorage("gemm", "A", a);
-  checkStorage("gemm", "B", b);
-  checkStorage("gemm", "C", c);
+export function checkGemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: Matrix<T>, transA: boolean, transB: boolean, alpha: number, beta: number, op = "gemm"): void {
+  checkStorage(op, "A", a);
+  checkStorage(op, "B", b);
+  checkStorage(op, "C", c);
   const t = a.data.constructor;
-  if (b.data.constructor !== t) throw elementTypeError("gemm", t, b.data.constructor);
-  if (c.data.constructor !== t) throw elementTypeError("gemm", t, c.data.constructor);
+  if (b.data.constructor !== t) throw elementTypeError(op, t, b.data.constructor);
+  if (c.data.constructor !== t) throw elementTypeError(op, t, c.data.constructor);
   const m = transA ? a.cols : a.rows;
   const k = transA ? a.rows : a.cols;
   const kb = transB ? b.cols : b.rows;
   const n = transB ? b.rows : b.cols;
-  if (k !== kb || c.rows !== m || c.cols !== n) throw gemmShapeError(a, b, c, transA, transB);
+  if (k !== kb || c.rows !== m || c.cols !== n) throw gemmShapeError(a, b, c, transA, transB, op);
   if (c.data === (a.data as FloatArray) || c.data === (b.data as FloatArray) || sharesBuffer(c, a) || sharesBuffer(c, b)) {
-    throw new ShapeError("gemm", "C not aliasing A or B", "C sharing storage with an input");
+    throw new ShapeError(op, "C not aliasing A or B", "C sharing storage with an input");
   }
-  if (!Number.isFinite(alpha) || !Number.isFinite(beta)) throw new ShapeError("gemm", "finite alpha and beta", `alpha=${alpha}, beta=${beta}`);
+  if (!Number.isFinite(alpha) || !Number.isFinite(beta)) throw new ShapeError(op, "finite alpha and beta", `alpha=${alpha}, beta=${beta}`);
 }
 
-function gemmShapeError(a: Matrix, b: Matrix, c: Matrix, transA: boolean, transB: boolean): ShapeError {
+/** syrk's arguments (options resolved): gemm's checks of A·Aᵀ (trans: AᵀA) into C, named syrk. */
+export function checkSyrk<T extends FloatArray>(a: Matrix<T>, c: Matrix<T>, trans: boolean, alpha: number, beta: number): void {
+  checkGemm(a, a, c, trans, !trans, alpha, beta, "syrk");
+}
+
+function gemmShapeError(a: Matrix, b: Matrix, c: Matrix, transA: boolean, transB: boolean, op: string): ShapeError {
   const m = transA ? a.cols : a.rows;
   const n = transB ? b.rows : b.cols;
   const opA = `${transA ? "Aᵀ" : "A"} ${transA ? `(${a.cols}, ${a.rows})` : a.shape}`;
   const opB = `${transB ? "Bᵀ" : "B"} ${transB ? `(${b.cols}, ${b.rows})` : b.shape}`;
-  if ((transA ? a.rows : a.cols) !== (transB ? b.cols : b.rows)) return new ShapeError("gemm", `inner dimensions to agree`, `${opA} · ${opB}`);
-  return new ShapeError("gemm", `C of shape (${m}, ${n}) for ${opA} · ${opB}`, `C ${c.shape}`);
+  if ((transA ? a.rows : a.cols) !== (transB ? b.cols : b.rows)) return new ShapeError(op, `inner dimensions to agree`, `${opA} · ${opB}`);
+  return new ShapeError(op, `C of shape (${m}, ${n}) for ${opA} · ${opB}`, `C ${c.shape}`);
 }
 
 /** The op name of an activation kernel's errors, e.g. "activationForward(tanh)". */

@@ -46,6 +46,16 @@ export interface SgdCoefficients {
   nesterov: boolean;
 }
 
+/** Options of syrk: C = alpha · A·Aᵀ (or AᵀA with `trans`) + beta · C. */
+export interface SyrkOptions {
+  /** Use AᵀA (A (k, n)) instead of A·Aᵀ (A (n, k)). */
+  trans?: boolean;
+  /** Default 1. */
+  alpha?: number;
+  /** Default 0: C is overwritten. */
+  beta?: number;
+}
+
 export interface GemmOptions {
   /** Use Aᵀ instead of A. */
   transA?: boolean;
@@ -105,6 +115,14 @@ export interface Kernels {
    * (BLAS gemm). C must not alias A or B.
    */
   gemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: Matrix<T>, options?: GemmOptions): void;
+
+  /**
+   * C (n, n) = alpha · A·Aᵀ + beta · C with A (n, k), or alpha · AᵀA + beta · C with `trans`
+   * and A (k, n) (BLAS syrk: half of gemm's multiply-adds for a symmetric product, e.g. the
+   * growth statistics S = (1/n) Σ x xᵀ). C is symmetric on return: with beta ≠ 0 it must be
+   * symmetric on entry (its upper triangle is the one read). C must not alias A.
+   */
+  syrk<T extends FloatArray>(a: Matrix<T>, c: Matrix<T>, options?: SyrkOptions): void;
 
   /**
    * Symmetric eigendecomposition A = Q diag(λ) Qᵀ (LAPACK syevd). Only the lower

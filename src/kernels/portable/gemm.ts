@@ -20,8 +20,8 @@
  * discarded), and alpha = 0 or k = 0 leaves C = beta · C without reading A or B.
  */
 import type { FloatArray, Matrix } from "../../tensor/matrix.js";
-import { checkGemm } from "../checks.js";
-import type { GemmOptions } from "../kernels.js";
+import { checkGemm, checkSyrk } from "../checks.js";
+import type { GemmOptions, SyrkOptions } from "../kernels.js";
 
 const MR = 4;
 const NR = 4;
@@ -150,4 +150,22 @@ function microKernel(ap: Float64Array, aOff: number, bp: Float64Array, bOff: num
   c[o] += alpha * c20; c[o + 1] += alpha * c21; c[o + 2] += alpha * c22; c[o + 3] += alpha * c23;
   o += ldc;
   c[o] += alpha * c30; c[o + 1] += alpha * c31; c[o + 2] += alpha * c32; c[o + 3] += alpha * c33;
+}
+
+/**
+ * syrk as gemm of A·Aᵀ (AᵀA with `trans`), then the upper triangle mirrored into the lower:
+ * the semantics of BLAS syrk with uplo = upper (kernels.ts), which the native set runs.
+ */
+export function syrk<T extends FloatArray>(a: Matrix<T>, c: Matrix<T>, options: SyrkOptions = {}): void {
+  const trans = options.trans ?? false;
+  const alpha = options.alpha ?? 1;
+  const beta = options.beta ?? 0;
+  checkSyrk(a, c, trans, alpha, beta);
+  gemm(a, a, c, { transA: trans, transB: !trans, alpha, beta });
+  mirrorUpper(c.data, c.rows);
+}
+
+/** C[j][i] = C[i][j] for i < j: the lower triangle of a row-major (n, n) C from its upper. */
+export function mirrorUpper(c: FloatArray, n: number): void {
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) c[j * n + i] = c[i * n + j];
 }

@@ -3,6 +3,7 @@
  * for the native set (the parity tests hold OpenBLAS/LAPACK to these results).
  *
  *   gemm           cache-blocked, packed, 4×4 register micro-kernel        gemm.ts
+ *   syrk           gemm of A·Aᵀ (the reference semantics; no triangle saved) gemm.ts
  *   eigh           Householder tridiagonalisation + implicit QL (tred2/tql2) eigh.ts
  *   svd            one-sided Jacobi (Hestenes, dgesvj ordering)             svd.ts
  *   choleskySolve  Cholesky–Banachiewicz, potrf/potrs semantics            cholesky.ts
@@ -20,7 +21,7 @@ import { activationBackward, activationForward } from "./activation.js";
 import { choleskySolve } from "./cholesky.js";
 import { eigh } from "./eigh.js";
 import { addColumnSums, addRowVector, sgdStep } from "./elementwise.js";
-import { gemm } from "./gemm.js";
+import { gemm, syrk } from "./gemm.js";
 import { col2im, im2col } from "./im2col.js";
 import { maxPool, transposeBlocks } from "./pooling.js";
 import { solve } from "./lu.js";
@@ -29,6 +30,7 @@ import { svd } from "./svd.js";
 export const portableKernels: Kernels = {
   name: "portable",
   gemm,
+  syrk,
   eigh,
   svd,
   choleskySolve,

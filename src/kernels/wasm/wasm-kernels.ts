@@ -149,6 +149,7 @@ export function createWasmKernels(wasm: WasmKernelExports): Kernels {
   return {
     name: "wasm",
     gemm,
+    syrk: portableKernels.syrk,
     eigh: portableKernels.eigh,
     svd: portableKernels.svd,
     choleskySolve: portableKernels.choleskySolve,

@@ -19,6 +19,9 @@ export interface NativeAddon {
   /** C (m, n) = alpha · op(A) · op(B) + beta · C with leading dimensions lda, ldb, ldc. */
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number): void;
   dgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float64Array, lda: number, b: Float64Array, ldb: number, beta: number, c: Float64Array, ldc: number): void;
+  /** The upper triangle of C (n, n) = alpha · A·Aᵀ (trans: AᵀA) + beta · C by BLAS syrk, mirrored into the lower. */
+  ssyrk(trans: boolean, n: number, k: number, alpha: number, a: Float32Array, lda: number, beta: number, c: Float32Array, ldc: number): void;
+  dsyrk(trans: boolean, n: number, k: number, alpha: number, a: Float64Array, lda: number, beta: number, c: Float64Array, ldc: number): void;
   /** A (n, n) → values (n) ascending, vectors (n, n) with eigenvectors as columns. */
   ssyevd(n: number, a: Float32Array, values: Float32Array, vectors: Float32Array): number;
   dsyevd(n: number, a: Float64Array, values: Float64Array, vectors: Float64Array): number;
@@ -72,7 +75,7 @@ export interface NativeAddon {
 }
 
 const REQUIRED: readonly (keyof NativeAddon)[] = [
-  "sgemm", "dgemm", "ssyevd", "dsyevd", "sgesdd", "dgesdd", "sposv", "dposv", "sgesv", "dgesv",
+  "sgemm", "dgemm", "ssyrk", "dsyrk", "ssyevd", "dsyevd", "sgesdd", "dgesdd", "sposv", "dposv", "sgesv", "dgesv",
   "sactivationForward", "dactivationForward", "sactivationBackward", "dactivationBackward",
   "saddRowVector", "daddRowVector", "saddColumnSums", "daddColumnSums", "ssgdStep", "dsgdStep",
   "sim2col", "dim2col", "scol2im", "dcol2im", "smaxPool", "dmaxPool", "stransposeBlocks", "dtransposeBlocks",

@@ -10,10 +10,11 @@
 import { ShapeError } from "../../errors.js";
 import { Matrix, type FloatArray } from "../../tensor/matrix.js";
 import {
-  checkActivationBackward, checkActivationForward, checkGemm, checkIm2col, checkMaxPool, checkStorage, checkTransposeBlocks, checkRowVector, checkSgdStep, checkSolve, checkSquare, IM2COL_FIELDS,
+  checkActivationBackward, checkActivationForward, checkGemm, checkSyrk, checkIm2col, checkMaxPool, checkStorage, checkTransposeBlocks, checkRowVector, checkSgdStep, checkSolve, checkSquare, IM2COL_FIELDS,
 } from "../../kernels/checks.js";
-import type { ActivationName, EighResult, GemmOptions, Im2colShape, Kernels, SgdCoefficients, SvdResult } from "../../kernels/kernels.js";
+import type { ActivationName, EighResult, GemmOptions, Im2colShape, Kernels, SgdCoefficients, SvdResult, SyrkOptions } from "../../kernels/kernels.js";
 import type { NativeAddon } from "./addon.js";
+import { mirrorUpper } from "../../kernels/portable/gemm.js";
 import { checkFinite, checkInfo } from "./lapack-errors.js";
 
 /** True for float32 data, false for float64; anything else is rejected before C++ sees it. */
@@ -50,6 +51,23 @@ export function createNativeKernels(addon: NativeAddon): Kernels {
       if (k === 0 || alpha === 0) return scale(cd, beta);
       addon.dgemm(transA, transB, m, n, k, alpha, a.data as Float64Array, a.cols, b.data as Float64Array, b.cols, beta, cd, n);
     }
+  }
+
+  function syrk<T extends FloatArray>(a: Matrix<T>, c: Matrix<T>, options: SyrkOptions = NO_OPTIONS): void {
+    const trans = options.trans ?? false;
+    const alpha = options.alpha ?? 1;
+    const beta = options.beta ?? 0;
+    checkSyrk(a, c, trans, alpha, beta);
+    const n = c.rows;
+    const k = trans ? a.rows : a.cols;
+    const cd: FloatArray = c.data;
+    if (n === 0) return;
+    if (k === 0 || alpha === 0) {
+      scale(cd, beta);
+      return mirrorUpper(cd, n);
+    }
+    if (isFloat32("syrk", cd)) addon.ssyrk(trans, n, k, alpha, a.data as Float32Array, a.cols, beta, cd, n);
+    else addon.dsyrk(trans, n, k, alpha, a.data as Float64Array, a.cols, beta, cd, n);
   }
 
   function eigh<T extends FloatArray>(a: Matrix<T>): EighResult<T> {
@@ -205,6 +223,7 @@ export function createNativeKernels(addon: NativeAddon): Kernels {
   return {
     name: "native",
     gemm,
+    syrk,
     eigh,
     svd,
     choleskySolve,
