@@ -17,7 +17,7 @@ import { CandidatePool } from "../node/pool.js";
 import { activationForward } from "../nn/layers/activation.js";
 import { matmul, scale } from "../growth/linalg.js";
 import { pseudoInverseSolve } from "../growth/optimal-delta.js";
-import { randomPool, SAMPLE_ROW_BLOCK, selectNeurons, type NeuronSamples } from "./random-tries.js";
+import { randomPool, SAMPLE_ROW_BLOCK, selectNeurons, unitScaleRows, type NeuronSamples } from "./random-tries.js";
 
 const kernels = kernelsUnderTest();
 
@@ -145,7 +145,7 @@ test("worker pool (2 workers) = serial with the random-try fit, including the ap
   }
 });
 
-test("random tries over several sample blocks: the reported gain is the exact decrease of the least-squares residual on all samples", () => {
+test("random tries: neurons standardised from the second moment; over several sample blocks the reported gain is the exact decrease of the least-squares residual on all samples", () => {
   // n spans 2½ row blocks (the last one partial): the Gram statistics are sums over blocks.
   const n = Math.floor(2.5 * SAMPLE_ROW_BLOCK);
   const rng = new Rng(31);
@@ -166,8 +166,26 @@ test("random tries over several sample blocks: the reported gain is the exact de
   for (let i = 0; i < v1.data.length; i++) v1.data[i] = y.data[i] - v1.data[i];
   const v2 = zeros64(n, 1);
   for (let r = 0; r < n; r++) v2.data[r] = y.data[r * 2 + 1];
-  const data: NeuronSamples = { x, withOnes: true, targets: [{ basis: x, basisMoment: s, v: v1 }, { basis: null, basisMoment: null, v: v2 }] };
-  const pool = randomPool(x, true, 64, rng, kernels);
+  const data: NeuronSamples = { x, xMoment: s, withOnes: true, targets: [{ basis: x, basisMoment: s, v: v1 }, { basis: null, basisMoment: null, v: v2 }] };
+  const pool = randomPool(s, true, 64, rng, kernels);
+  // Standardised from the second moment alone: every random neuron's pre-activation has unit variance over the samples.
+  const pre = matmul(kernels, x, pool, { transB: true });
+  for (let j = 0; j < pool.rows; j++) {
+    let m = 0;
+    let sq = 0;
+    for (let r = 0; r < n; r++) {
+      m += pre.data[r * pool.rows + j] / n;
+      sq += pre.data[r * pool.rows + j] ** 2 / n;
+    }
+    assert.ok(Math.abs(sq - m * m - 1) < 1e-9, `neuron ${j}: variance ${sq - m * m}`);
+  }
+  const unit = unitScaleRows(s, pool, kernels);
+  const preUnit = matmul(kernels, x, unit, { transB: true });
+  for (let j = 0; j < unit.rows; j++) {
+    let sq = 0;
+    for (let r = 0; r < n; r++) sq += preUnit.data[r * unit.rows + j] ** 2 / n;
+    assert.ok(Math.abs(sq - 1) < 1e-9, `unit-scaled neuron ${j}: mean square ${sq}`);
+  }
   const chosen = selectNeurons(data, pool, 6, "relu", kernels);
   assert.equal(chosen.k, 6);
   // Residuals after the chosen neurons, on every sample: r_t = V_t + H ω_tᵀ − 𝓑_t A_tᵀ.

@@ -16,7 +16,7 @@ import { linearCombination, matmul } from "../growth/linalg.js";
 import type { Candidate } from "./candidates.js";
 import { neuronLayout, type NeuronProposal } from "./fit.js";
 import type { NeuronSamples } from "./random-tries.js";
-import { block, type NodeStatistics } from "./statistics.js";
+import { activityColumns, block, type NodeStatistics } from "./statistics.js";
 import type { StepContext } from "./step.js";
 
 /** [a_sources | 1] blocks of train-opt by `blockKey`. */
@@ -95,7 +95,9 @@ export function neuronSamples<T extends FloatArray>(ctx: StepContext<T>, p: Neur
     const v = linearCombination(1, g, -1, matmul(ctx.kernels, basis, node.delta.deltaRaw, { transB: true }));
     return ctx.options.applyDelta ? { basis, basisMoment: block(ctx.stats.C, node.columns, node.columns), v } : { basis: null, basisMoment: null, v };
   });
-  return { x: input(p.sources, p.withOnes), withOnes: p.withOnes, targets };
+  const columns = p.sources.flatMap((s) => activityColumns(ctx.stats, s));
+  if (p.withOnes) columns.push(ctx.stats.onesColumn);
+  return { x: input(p.sources, p.withOnes), xMoment: block(ctx.stats.C, columns, columns), withOnes: p.withOnes, targets };
 }
 
 /**

@@ -2,7 +2,8 @@
  * Node statistics of a DAG for one growth step (SPEC §12.3–12.4, with the paper's
  * conventions: sum-reduced loss, i.e. per-sample gradients, and float64).
  *
- * One pass over the data, in mini-batches (memory bounded by the statistics), accumulates
+ * One pass over the data, in mini-batches (memory bounded by the statistics; or over the rows
+ * of the forward and backward passes a growth step already holds for its random tries), accumulates
  * for Ã = [a_{u1} | … | a_{um} | 1] — the activities of every node that can feed an edge
  * (all but the output) side by side, and one ones column — and Ĝ = [G_{v1} | …] — the
  * per-sample gradients G_v = ∂L_sum/∂z_v of every non-input node:
@@ -38,13 +39,13 @@
  */
 import type { Kernels } from "../kernels/kernels.js";
 import type { LossName } from "../nn/losses/loss.js";
-import { computeOptimalDelta, guardOptimalDelta, type OptimalDelta } from "../growth/optimal-delta.js";
+import { computeOptimalDelta, eigenOf, guardOptimalDelta, type OptimalDelta } from "../growth/optimal-delta.js";
 import { matmul } from "../growth/linalg.js";
 import { TensorStatistic } from "../growth/statistics.js";
 import { NumericalError } from "../errors.js";
 import { Matrix, zeros64, type FloatArray, type Matrix64 } from "../tensor/matrix.js";
-import { dagLoss, rowView, targetRows, targetsOf, type DagData } from "./data.js";
-import type { DagModel } from "./model.js";
+import { dagLoss, rowView, targetRows, targetsOf, type DagData, type DagTargets } from "./data.js";
+import type { DagActivations, DagModel } from "./model.js";
 
 /** The layout and per-node results for one node v (hidden or output). */
 export interface NodeStatistics {
@@ -85,9 +86,21 @@ export interface DagStatistics {
   nodes: Map<string, NodeStatistics>;
 }
 
-export interface NodeStatisticsOptions {
+/** The forward activities and the per-sample gradients G_v (sum loss) of a whole data set. */
+export interface DagPasses<T extends FloatArray> {
+  acts: DagActivations<T>;
+  grads: Map<string, Matrix<T>>;
+}
+
+export interface NodeStatisticsOptions<T extends FloatArray = FloatArray> {
   /** Rows per mini-batch (default 1024); the statistics do not depend on it. */
   batchSize?: number;
+  /**
+   * The passes of all of `data` when the caller has them already (a growth step's train-opt
+   * set for the random tries): the accumulation reads their rows instead of running the
+   * network forward and backward a second time.
+   */
+  passes?: DagPasses<T>;
 }
 
 /** Columns of node `name`'s activity block in Ã. */
@@ -130,7 +143,7 @@ export function computeNodeStatistics<T extends FloatArray>(
   data: DagData<T>,
   loss: LossName,
   kernels: Kernels,
-  options: NodeStatisticsOptions = {},
+  options: NodeStatisticsOptions<T> = {},
 ): DagStatistics {
   const g = model.graph;
   const order = g.topologicalOrder();
@@ -161,12 +174,7 @@ export function computeNodeStatistics<T extends FloatArray>(
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     const B = end - start;
-    const x = rowView(data.x, start, end);
-    const acts = model.forwardAll(kernels, x);
-    const out = acts.z.get(model.outputName) as Matrix<T>;
-    const dOut = model.newMatrix(B, out.cols);
-    dagLoss(loss, out, targetRows(targets, start, end), "sum", dOut);
-    const dZ = model.backwardFrom(kernels, acts, dOut, false);
+    const { acts, grads: dZ } = options.passes === undefined ? batchPasses(model, data, targets, loss, start, end, kernels) : passRows(options.passes, start, end);
     const aTilde = zeros64(B, D + 1);
     const gHat = zeros64(B, Dg);
     for (const [name, off] of activityOffset) copyBlock(acts.a.get(name) as Matrix<T>, aTilde, off);
@@ -197,6 +205,21 @@ export function computeNodeStatistics<T extends FloatArray>(
   return stats;
 }
 
+/** The passes of rows [start, end) of `data`: forward, then backward from the sum loss. */
+function batchPasses<T extends FloatArray>(model: DagModel<T>, data: DagData<T>, targets: DagTargets<T>, loss: LossName, start: number, end: number, kernels: Kernels): DagPasses<T> {
+  const acts = model.forwardAll(kernels, rowView(data.x, start, end));
+  const out = acts.z.get(model.outputName) as Matrix<T>;
+  const dOut = model.newMatrix(end - start, out.cols);
+  dagLoss(loss, out, targetRows(targets, start, end), "sum", dOut);
+  return { acts, grads: model.backwardFrom(kernels, acts, dOut, false) };
+}
+
+/** Rows [start, end) of whole-set passes, sharing storage. */
+function passRows<T extends FloatArray>(p: DagPasses<T>, start: number, end: number): DagPasses<T> {
+  const rows = (m: Map<string, Matrix<T>>) => new Map([...m].map(([k, v]) => [k, rowView(v, start, end)]));
+  return { acts: { rows: end - start, z: rows(p.acts.z), a: rows(p.acts.a) }, grads: rows(p.grads) };
+}
+
 /** δW_v, D_v and Ψ_v of every hidden/output node from C and MG. */
 function nodeDeltas<T extends FloatArray>(model: DagModel<T>, stats: DagStatistics, gradSq: Map<string, number>, kernels: Kernels): void {
   const g = model.graph;
@@ -221,7 +244,8 @@ function nodeDeltas<T extends FloatArray>(model: DagModel<T>, stats: DagStatisti
  * fails (file comment; growth's `guardOptimalDelta`); `warning` says what happened.
  */
 export function nodeDelta(s: Matrix64, m: Matrix64, withOnes: boolean, gradientMeanSq: number, kernels: Kernels): { delta: OptimalDelta; warning: string | null } {
-  return guardOptimalDelta(s, m, withOnes, computeOptimalDelta(s, m, withOnes, kernels), kernels, gradientMeanSq);
+  const eigen = eigenOf(kernels, s); // one eigh serves both pseudo-inverse cut-offs when the LU solve fails
+  return guardOptimalDelta(s, m, withOnes, computeOptimalDelta(s, m, withOnes, kernels, { eigen }), kernels, gradientMeanSq, eigen);
 }
 
 /** The δW fallbacks of the step's statistics (one line per node that needed one). */

@@ -49,8 +49,8 @@ import { ExtendedEvaluator, makeEvalSet, searchAmplitudeChecked, type EvalSet } 
 import { addedParameters, fitCandidate, proposalIsEmpty, sliceRows, type Proposal } from "./fit.js";
 import { applyProposal } from "./apply.js";
 import { bicScore, chooseCandidate, criterionOf, criterionValue, nullOptionOf, type Criterion, type CriterionInput } from "./selection.js";
-import type { DagActivations, DagModel } from "./model.js";
-import { bottleneckScores, bottlenecks, computeNodeStatistics, deltaWarnings, type DagStatistics } from "./statistics.js";
+import type { DagModel } from "./model.js";
+import { bottleneckScores, bottlenecks, computeNodeStatistics, deltaWarnings, type DagPasses, type DagStatistics } from "./statistics.js";
 import { resolveGrowthOptions, type GrowthOptions, type StepOptions } from "./step-options.js";
 
 export { bicScore, chooseCandidate, BIC_COMPARES, DEFAULT_PENALTY_ALPHA, type BicOptions, type PenaltyOptions, type Criterion } from "./selection.js";
@@ -139,7 +139,7 @@ export interface StepContext<T extends FloatArray> {
   setLs: EvalSet<T>;
   setGr: EvalSet<T>;
   /** Train-opt activities and per-node gradients G_v (sum loss), for every fit mode but "tiny". */
-  setOpt: { acts: DagActivations<T>; grads: Map<string, Matrix<T>> } | null;
+  setOpt: DagPasses<T> | null;
   /** The float64 [a_sources | 1] blocks of train-opt the neuron candidates read (samples.ts), built once per step. */
   blocks: SampleBlocks;
   options: StepOptions;
@@ -246,8 +246,8 @@ export function buildProposal<T extends FloatArray>(ctx: StepContext<T>, index: 
   const k = candidate.kind === "new-edge" ? options.neuronsPerStep : candidate.neurons;
   const rng = new Rng((options.seed + Math.imul(index + 1, 0x9e3779b1)) | 0);
   const samples = neuronSamples(ctx, tiny);
-  const random = randomPool(samples.x, tiny.withOnes, options.fit.randomTries, rng, kernels);
-  const pool = mode === "random" ? random : concatRows(unitScaleRows(samples.x, sliceRows(tiny.alpha, 0, tiny.k), kernels), random);
+  const random = randomPool(samples.xMoment, tiny.withOnes, options.fit.randomTries, rng, kernels);
+  const pool = mode === "random" ? random : concatRows(unitScaleRows(samples.xMoment, sliceRows(tiny.alpha, 0, tiny.k), kernels), random);
   const significance = resolveSignificance(options.fit.significance, "growth.fit.significance");
   const minGain = significance.rule === "marchenko-pastur" ? selectionGainEdge({ ...residualShape(samples), candidates: pool.rows, level: significance.level }) : 0;
   let chosen = selectNeurons(samples, pool, k, tiny.activation, kernels, minGain);
@@ -259,7 +259,7 @@ export function buildProposal<T extends FloatArray>(ctx: StepContext<T>, index: 
   return { ...tiny, k: chosen.k, alpha: chosen.alpha, omega: chosen.omega, amplitude: "outside", deltaAdjust: chosen.deltaAdjust };
 }
 
-function optSet<T extends FloatArray>(model: DagModel<T>, data: DagData<T>, loss: LossName, kernels: Kernels): NonNullable<StepContext<T>["setOpt"]> {
+function optSet<T extends FloatArray>(model: DagModel<T>, data: DagData<T>, loss: LossName, kernels: Kernels): DagPasses<T> {
   const acts = model.forwardAll(kernels, data.x);
   const out = acts.z.get(model.outputName) as Matrix<T>;
   const dOut = model.newMatrix(out.rows, out.cols);
@@ -305,7 +305,9 @@ export async function growthStep<T extends FloatArray>(
   const opts = { ...resolved, seed };
   const { kernels } = ctx;
   const t0 = performance.now();
-  const stats = computeNodeStatistics(model, splits.trainOpt, opts.loss, kernels, { batchSize: opts.statisticsBatchSize });
+  // The random tries' train-opt passes, which the statistics then read instead of running the network again.
+  const setOpt = opts.fit.mode !== "tiny" ? optSet(model, splits.trainOpt, opts.loss, kernels) : null;
+  const stats = computeNodeStatistics(model, splits.trainOpt, opts.loss, kernels, { batchSize: opts.statisticsBatchSize, ...(setOpt === null ? {} : { passes: setOpt }) });
   const statisticsSeconds = seconds(t0);
   const psi = bottlenecks(stats);
   const scores = bottleneckScores(stats, opts.bottleneckNorm);
@@ -324,7 +326,7 @@ export async function growthStep<T extends FloatArray>(
     newNodeName: model.freshNodeName(),
     setLs: makeEvalSet(model, splits.trainLs, opts.loss, kernels),
     setGr: makeEvalSet(model, splits.trainGr, opts.loss, kernels),
-    setOpt: opts.fit.mode !== "tiny" ? optSet(model, splits.trainOpt, opts.loss, kernels) : null,
+    setOpt,
     blocks: new Map(),
     options: opts,
     kernels,

@@ -13,7 +13,7 @@ import type { GrowthStep } from "./extended-forward.js";
 import { crossTerm, firstOrderImprovement, gromoActivationGradientAtZero, type FirstOrderImprovement } from "./first-order.js";
 import { frobeniusNorm, matmul, scale, trace, transpose } from "./linalg.js";
 import { computeNewNeurons, type NewNeuronOptions, type NewNeurons } from "./new-neurons.js";
-import { computeOptimalDelta, guardOptimalDelta, type OptimalDelta } from "./optimal-delta.js";
+import { computeOptimalDelta, eigenOf, guardOptimalDelta, type OptimalDelta } from "./optimal-delta.js";
 import { checkLayerPairStatistics, type LayerPairStatistics } from "./statistics.js";
 import { resolveSignificance, singularValueEdge, type SignificanceOptions } from "./significance.js";
 
@@ -70,9 +70,10 @@ function residualDecrease(s: Matrix64, delta: OptimalDelta, kernels: Kernels): n
 export function computeLayerGrowth(stats: LayerPairStatistics, options: LayerGrowthOptions, kernels: Kernels): LayerGrowth {
   checkLayerPairStatistics("computeLayerGrowth", stats);
   const { layer1Bias, layer2Bias } = stats.shape;
-  const solved = computeOptimalDelta(stats.S, stats.M, layer2Bias, kernels, { ridge: options.deltaRidge ?? 0 });
+  const eigen = eigenOf(kernels, stats.S); // one eigh for both pseudo-inverse cut-offs
+  const solved = computeOptimalDelta(stats.S, stats.M, layer2Bias, kernels, { ridge: options.deltaRidge ?? 0, eigen });
   // Off by default: the golden path is GroMo's plain solve.
-  const guarded = options.deltaGuard === true ? guardOptimalDelta(stats.S, stats.M, layer2Bias, solved, kernels, trace(stats.E)) : { delta: solved, warning: null };
+  const guarded = options.deltaGuard === true ? guardOptimalDelta(stats.S, stats.M, layer2Bias, solved, kernels, trace(stats.E), eigen) : { delta: solved, warning: null };
   const delta = guarded.delta;
   const bottleneck = bottleneckFromStatistics(stats.E, delta.ridge > 0 ? residualDecrease(stats.S, delta, kernels) : delta.decrease, stats.n);
   const useProjection = options.useProjection ?? true;

@@ -7,7 +7,9 @@ import { Rng } from "../tensor/rng.js";
 import { bottleneckFromStatistics, bottleneckNorms, projectedDesiredUpdate, tensorN } from "./bottleneck.js";
 import { augmentWithOnes, frobeniusNorm, matmul, scale, sliceColumns } from "./linalg.js";
 import { computeLayerGrowth } from "./layer-growth.js";
-import { computeOptimalDelta, guardOptimalDelta, pseudoInverseSolve } from "./optimal-delta.js";
+import { computeOptimalDelta, eigenOf, guardOptimalDelta, pseudoInverseSolve } from "./optimal-delta.js";
+import { nodeDelta } from "../dag/statistics.js";
+import type { Kernels } from "../kernels/kernels.js";
 import { LayerPairAccumulator } from "./statistics.js";
 import { pairProblem, randomMatrix, relDiff } from "./test-helpers.js";
 
@@ -225,4 +227,34 @@ test("solve guard: a duplicated feature (rank-deficient S) gives the least-norm 
     assert.ok(Math.abs(d3.data[o * 4 + 3] - d2.data[o * 3 + 2]) < 1e-8);
   }
   assert.ok(Math.abs(guarded.delta.decrease - ok.delta.decrease) < 1e-9 * ok.delta.decrease);
+});
+
+test("an exactly singular S (a dead feature): the LU fallback and the guard's recomputation share one eigendecomposition, with the result of two", () => {
+  const rng = new Rng(23);
+  const n = 200;
+  const b = fromArrays64(Array.from({ length: n }, () => [rng.normal(), rng.normal(), 0, 1]));
+  const g = fromArrays64(Array.from({ length: n }, (_, r) => [Math.tanh(b.data[4 * r]) + 0.5 * b.data[4 * r + 1] ** 2]));
+  const s = scale(matmul(K, b, b, { transA: true }), 1 / n);
+  const m = scale(matmul(K, b, g, { transA: true }), 1 / n);
+  let energy = 0;
+  for (const v of g.data) energy += v * v;
+  energy /= n;
+  let eighCalls = 0;
+  const counting = Object.create(K, { eigh: { value: (a: Parameters<Kernels["eigh"]>[0]) => (eighCalls++, K.eigh(a)) } }) as Kernels;
+  const twice = guardOptimalDelta(s, m, true, computeOptimalDelta(s, m, true, counting), counting, energy);
+  assert.equal(eighCalls, 2, "without a shared decomposition: one eigh per cut-off");
+  assert.equal(twice.delta.method, "pseudo-inverse");
+  eighCalls = 0;
+  const eigen = eigenOf(counting, s);
+  const once = guardOptimalDelta(s, m, true, computeOptimalDelta(s, m, true, counting, { eigen }), counting, energy, eigen);
+  assert.equal(eighCalls, 1);
+  eighCalls = 0;
+  const dag = nodeDelta(s, m, true, energy, counting);
+  assert.equal(eighCalls, 1, "dag statistics' nodeDelta");
+  for (const r of [once, dag]) {
+    assert.equal(r.delta.method, "pseudo-inverse");
+    assert.equal(r.warning, twice.warning);
+    assert.deepEqual(Array.from(r.delta.deltaRaw.data), Array.from(twice.delta.deltaRaw.data));
+    assert.equal(r.delta.decrease, twice.delta.decrease);
+  }
 });

@@ -31,7 +31,7 @@
  * μ scales with S, so the result is invariant to a common rescaling of the features.
  */
 import { ConfigError, NumericalError, ShapeError } from "../errors.js";
-import type { Kernels } from "../kernels/kernels.js";
+import type { EighResult, Kernels } from "../kernels/kernels.js";
 import { zeros64, type Matrix64 } from "../tensor/matrix.js";
 import { column, matmul, requireFinite, requireSquare, sliceColumns, trace, transpose } from "./linalg.js";
 
@@ -55,18 +55,33 @@ export interface OptimalDelta {
 export interface OptimalDeltaOptions {
   /** Relative Tikhonov ridge λ ≥ 0 (file comment): solve with S + λ·(tr S / d)·I. Default 0: GroMo's plain solve. */
   ridge?: number;
+  /** S's eigendecomposition for the pseudo-inverse fallback (`eigenOf`, shared with guardOptimalDelta); unused with a ridge (S + μI is another matrix). */
+  eigen?: SymmetricEigen;
 }
 
 const EPS64 = 2 ** -52;
 
 /**
+ * The eigendecomposition S = Q diag(λ) Qᵀ of one S, computed on the first call and kept, so
+ * that the pseudo-inverses of S at two cut-offs (computeOptimalDelta's fallback at d·ε, then
+ * guardOptimalDelta's at PINV_RCOND; a 785 × 785 eigh on MNIST's input block) share one.
+ */
+export type SymmetricEigen = () => EighResult<Float64Array>;
+
+export function eigenOf(kernels: Kernels, s: Matrix64): SymmetricEigen {
+  let eigen: EighResult<Float64Array> | null = null;
+  return () => (eigen ??= kernels.eigh(s));
+}
+
+/**
  * S⁺ B for symmetric S (d, d) and B (d, r): S⁺ = Σ_{|λ_j| > rcond·max|λ|} q_j q_jᵀ / λ_j, with
  * rcond = d·ε by default — what torch.linalg.pinv(S) @ B computes (its singular values are the |λ_j|).
+ * `eigen`: S's decomposition when the caller already has it (`eigenOf`).
  */
-export function pseudoInverseSolve(kernels: Kernels, s: Matrix64, b: Matrix64, rcond?: number): Matrix64 {
+export function pseudoInverseSolve(kernels: Kernels, s: Matrix64, b: Matrix64, rcond?: number, eigen?: SymmetricEigen): Matrix64 {
   const d = requireSquare("pseudoInverseSolve", "S", s);
   if (d === 0 || b.cols === 0) return zeros64(d, b.cols);
-  const { values, vectors } = kernels.eigh(s); // S = Q diag(λ) Qᵀ
+  const { values, vectors } = eigen === undefined ? kernels.eigh(s) : eigen(); // S = Q diag(λ) Qᵀ
   let maxAbs = 0;
   for (const v of values) maxAbs = Math.max(maxAbs, Math.abs(v));
   const cutoff = (rcond ?? d * EPS64) * maxAbs;
@@ -114,6 +129,7 @@ export function computeOptimalDelta(sIn: Matrix64, m: Matrix64, layer2Bias: bool
   // μ = λ · mean eigenvalue of S; tr(S) ≥ 0 for a Gram matrix (clamped against rounding).
   const mu = lambda > 0 && i1 > 0 ? (lambda * Math.max(0, trace(sIn))) / i1 : 0;
   const s = mu > 0 ? addToDiagonal(sIn, mu) : sIn;
+  const eigen = mu === 0 && options.eigen !== undefined ? options.eigen : eigenOf(kernels, s);
 
   let method: OptimalDeltaMethod = "solve";
   let sInvM: Matrix64;
@@ -126,14 +142,14 @@ export function computeOptimalDelta(sIn: Matrix64, m: Matrix64, layer2Bias: bool
     } catch (err) {
       if (!(err instanceof NumericalError)) throw err;
       method = "pseudo-inverse";
-      sInvM = pseudoInverseSolve(kernels, s, m);
+      sInvM = pseudoInverseSolve(kernels, s, m, undefined, eigen);
     }
   }
   let decrease = decreaseOf(m, sInvM);
   if (decrease < 0 && method === "solve") {
     // Safety net (§4.5): retry with the pseudo-inverse.
     method = "pseudo-inverse";
-    sInvM = pseudoInverseSolve(kernels, s, m);
+    sInvM = pseudoInverseSolve(kernels, s, m, undefined, eigen);
     decrease = decreaseOf(m, sInvM);
   }
   if (decrease < 0) {
@@ -179,9 +195,11 @@ function frobenius(m: Matrix64): number {
  *     whose M has no component along its small eigenvalues passes (the solve is harmless).
  * The fallback is S⁺ with eigenvalues below PINV_RCOND·λ_max cut (the least-norm solution on
  * the well-determined directions), or δW = 0 if even that fails. `warning` is null when the
- * solve passed, else what happened (for logs).
+ * solve passed, else what happened (for logs). `eigen`: S's decomposition, when the caller
+ * gave the same one to computeOptimalDelta (after its own pseudo-inverse fallback, the
+ * recomputation here then needs no second eigh).
  */
-export function guardOptimalDelta(s: Matrix64, m: Matrix64, layer2Bias: boolean, delta: OptimalDelta, kernels: Kernels, gradientMeanSq?: number): { delta: OptimalDelta; warning: string | null } {
+export function guardOptimalDelta(s: Matrix64, m: Matrix64, layer2Bias: boolean, delta: OptimalDelta, kernels: Kernels, gradientMeanSq?: number, eigen?: SymmetricEigen): { delta: OptimalDelta; warning: string | null } {
   if (delta.ridge > 0 || s.rows === 0 || m.cols === 0) return { delta, warning: null };
   const bound = gradientMeanSq === undefined ? Infinity : gradientMeanSq * (1 + 1e-8) + 1e-300;
   const mNorm = frobenius(m);
@@ -193,7 +211,7 @@ export function guardOptimalDelta(s: Matrix64, m: Matrix64, layer2Bias: boolean,
       : delta.decrease > bound
         ? `the solve gave D = ${delta.decrease.toPrecision(4)} > (1/n)‖G‖² = ${(gradientMeanSq as number).toPrecision(4)} (S rank-deficient or ill-conditioned)`
         : `the solve amplified M by ‖δW‖·tr S/‖M‖ = ${growth.toPrecision(3)} > ${MAX_SOLVE_GROWTH} (S rank-deficient: collinear features)`;
-  const sInvM = pseudoInverseSolve(kernels, s, m, PINV_RCOND);
+  const sInvM = pseudoInverseSolve(kernels, s, m, PINV_RCOND, eigen);
   const decrease = decreaseOf(m, sInvM);
   const ok = isFinite64(sInvM) && Number.isFinite(decrease) && decrease >= 0;
   const deltaRaw = ok ? transpose(sInvM) : zeros64(m.cols, m.rows);

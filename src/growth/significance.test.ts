@@ -84,8 +84,9 @@ test("random-try selection: no neuron on pure noise, at least one on a planted n
   const rng = new Rng(3);
   const n = 2000;
   const x = withOnes(gaussian(rng, n, 6));
-  const pool = randomPool(x, true, 128, rng, K);
-  const noise = { x, withOnes: true, targets: [{ basis: null, basisMoment: null, v: gaussian(rng, n, 2) }] };
+  const xMoment = scale(matmul(K, x, x, { transA: true }), 1 / n);
+  const pool = randomPool(xMoment, true, 128, rng, K);
+  const noise = { x, xMoment, withOnes: true, targets: [{ basis: null, basisMoment: null, v: gaussian(rng, n, 2) }] };
   const edgeOf = (data: typeof noise): number => selectionGainEdge({ ...residualShape(data), candidates: pool.rows, level: 0.05 });
   assert.equal(selectNeurons(noise, pool, 5, "relu", K, edgeOf(noise)).k, 0);
   assert.ok(selectNeurons(noise, pool, 5, "relu", K, 0).k > 0, "without the edge the noise is fitted");
@@ -93,7 +94,7 @@ test("random-try selection: no neuron on pure noise, at least one on a planted n
   const h = matmul(K, x, new Matrix(1, x.cols, pool.data.slice(0, x.cols)), { transB: true });
   const v = gaussian(rng, n, 2, 0.5);
   for (let r = 0; r < n; r++) for (let o = 0; o < 2; o++) v.data[r * 2 + o] += Math.max(0, h.data[r]) * (o === 0 ? 1 : -0.5);
-  const planted = { x, withOnes: true, targets: [{ basis: null, basisMoment: null, v }] };
+  const planted = { x, xMoment, withOnes: true, targets: [{ basis: null, basisMoment: null, v }] };
   assert.ok(selectNeurons(planted, pool, 5, "relu", K, edgeOf(planted)).k >= 1);
 });
 
