@@ -42,7 +42,6 @@ const FLAG_PATHS: Record<string, string> = {
   steps: "growth.steps",
   neurons: "growth.neuronsPerStep",
   maxParameters: "growth.maxParameters",
-  fit: "growth.fit.mode",
   epochs: "training.epochsPerStep",
   lr: "training.lr",
   momentum: "training.momentum",
@@ -85,8 +84,7 @@ export function addGrowOptions(cmd: Command): Command {
     .option("--strategy <name>", `growth strategy: ${STRATEGY_NAMES.join(", ")}` + def(d.growth.strategy))
     .option("--steps <n>", "growth steps" + def(d.growth.steps), intArg)
     .option("--neurons <n>", "neurons added per growth step" + def(d.growth.neuronsPerStep), intArg)
-    .option("--max-parameters <n>", "parameter budget of the grown network (default: none)", intArg))
-    .option("--fit <mode>", "how new neurons are fitted: tiny, tiny-random, random, gradient (20 epochs of descent, the other commands' default)" + def(d.growth.fit.mode))
+    .option("--max-parameters <n>", "parameter budget of the grown network (default: none)", intArg), d.growth.fit.mode)
     .option("--epochs <n>", "epochs of SGD on inter-train after each growth step" + def(d.training.epochsPerStep), intArg)
     .option("--inter-train <rows>", "rows of inter-training: opt-ls (train-opt ∪ train-ls, the paper) or all (∪ train-gr)" + def(d.training.interTrain))
     .option("--lr <x>", "SGD learning rate" + def(d.training.lr), floatArg)

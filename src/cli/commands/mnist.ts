@@ -42,7 +42,6 @@ const FLAG_PATHS: Record<string, string> = {
   momentum: "training.momentum",
   batchSize: "training.batchSize",
   weightDecay: "training.weightDecay",
-  fit: "growth.fit.mode",
   randomTries: "growth.fit.randomTries",
   statisticsBatchSize: "growth.statisticsBatchSize",
   evaluateEvery: "evaluation.everyEpochs",
@@ -84,7 +83,6 @@ export function addMnistOptions(cmd: Command): Command {
     .option("--momentum <x>", "SGD momentum" + def(d.training.momentum), floatArg)
     .option("--batch-size <n>", "mini-batch size" + def(d.training.batchSize), intArg)
     .option("--weight-decay <x>", "SGD weight decay" + def(d.training.weightDecay), floatArg)
-    .option("--fit <mode>", "how new neurons are fitted: tiny, tiny-random, random, gradient (default: gradient, 20 epochs of descent; chosen on validation, README)")
     .option("--random-tries <n>", "random neuron tries per candidate (default: max(64, 16 × neurons))", intArg)
     .option("--statistics-batch-size <n>", "rows per batch of the growth statistics" + def(d.growth.statisticsBatchSize), intArg)
     .option("--evaluate-every <n>", "evaluate every split and test every n epochs (always after a growth step and at the end of its training)" + def(d.evaluation.everyEpochs), intArg)
