@@ -14,6 +14,7 @@ import { MnistConfigSchema, STRATEGY_NAMES, type MnistConfig } from "../../exper
 import { readMnistConfig, recordedDataDir, runMnistExperiment } from "../../node/experiments/mnist.js";
 import { searchDirs, type SearchDir } from "../../node/data/data-dir.js";
 import { datasetSpec } from "../../node/data/mnist.js";
+import { defaultWorkers } from "../../node/pool.js";
 import { configDefaults, flagsLayer } from "../../io/config.js";
 import { addCriteriaOptions, CRITERIA_FLAG_PATHS } from "../criteria-options.js";
 import { floatArg, intArg, intListArg } from "../parsers.js";
@@ -92,7 +93,7 @@ export function addMnistOptions(cmd: Command): Command {
     .option("--no-fixed", "skip LeCun et al.'s fixed MLP baselines")
     .option("--no-retrain", "skip retraining the final grown structure from scratch")
     .option("--baseline-scale <x>", "multiply the fixed MLPs' hidden widths by x (quick runs)" + def(d.baselines.widthScale), floatArg)
-    .option("--workers <n>", "worker threads evaluating growth candidates, 0 for none" + def(d.workers), intArg)
+    .option("--workers <n>", "worker threads evaluating growth candidates, 0 for none (one per core on 2 or more cores, else 0, unless given)" + def(d.workers ?? defaultWorkers()), intArg)
     .option("--blas-threads <n>", "OpenBLAS threads of the run (candidates always use 1); kept on --resume, results depend on it (one per core unless given)" + def(d.blasThreads ?? availableParallelism()), intArg)
     .option("--kernels <name>", "kernel set: auto, native, wasm or portable (env TINYGROW_KERNELS)" + def(d.kernels))
     .option("--config <file>", "JSON config file (flags override it; see MnistConfigSchema in src/experiments/config.ts)")

@@ -22,7 +22,7 @@ import { availableParallelism } from "node:os";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, DataError } from "../../errors.js";
-import { CandidatePool } from "../pool.js";
+import { CandidatePool, defaultWorkers } from "../pool.js";
 import { DagModel } from "../../dag/model.js";
 import { modelFromJson, type DagModelJson } from "../../dag/serialize.js";
 import type { Dataset } from "../../data/batches.js";
@@ -126,7 +126,7 @@ export interface MnistTask {
 }
 
 export function mnistTask(config: MnistConfig, data: MnistSplits): MnistTask {
-  const shared = config.workers > 0;
+  const shared = (config.workers ?? 0) > 0;
   const rng = new Rng(config.seed);
   const n = data.train.x.rows;
   const split = splitForGrowth(n, rng.nextUint32() | 0, { validation: config.data.validationSamples, sizes: config.data.splitSizes, validationPath: "data.validationSamples", sizesPath: "data.splitSizes" });
@@ -186,7 +186,9 @@ export function loadMnistConfig(file: string): MnistConfig {
 }
 
 /** Runs (or continues) the experiment, then writes the report. */
-export async function runMnistExperiment(config: MnistConfig, target: MnistTarget, io: StudyIo): Promise<MnistResult> {
+export async function runMnistExperiment(given: MnistConfig, target: MnistTarget, io: StudyIo): Promise<MnistResult> {
+  // The candidate pool by default on 2 cores or more; the manifest records the count (results do not depend on it).
+  const config: MnistConfig = { ...given, workers: given.workers ?? defaultWorkers() };
   // Fixed here, before the pool starts, and never changed after (contract in node/pool.ts);
   // the manifest's configuration records it, so that a resumed run uses the same count.
   const blasThreads = config.blasThreads ?? availableParallelism();
@@ -202,7 +204,8 @@ export async function runMnistExperiment(config: MnistConfig, target: MnistTarge
   io.log(`kernels: ${choice.reason}`);
   io.log(`data: ${config.dataset} from ${dataInfo.data.dir}: ${dataInfo.trainSamples} training images (train-opt/train-ls/train-gr ${mt.splitSizes.join("/")}), ${dataInfo.testSamples} test images`);
   io.log(`experiment: ${plan.map((r) => r.label).join(", ")} in ${out}`);
-  const pool = config.workers > 0 ? new CandidatePool(config.workers, choice.name) : null;
+  const workers = config.workers ?? 0;
+  const pool = workers > 0 ? new CandidatePool(workers, choice.name) : null;
   const total = plan.reduce((n, run) => n + growthRunUnits(mnistRunConfig(config, run)), 0);
   const progress = io.progress?.(config.dataset, total) ?? { tick: () => {}, stop: () => {} };
   try {
