@@ -121,4 +121,10 @@ test("grow-cnn: bad options are errors naming the option, with a non-zero exit",
   assert.equal(v.status, 1);
   assert.match(v.stderr, /--validation: data\.validation: 160 validation images leave none of the 160 training images/);
   assert.ok(!existsSync(out));
+  // More training images than the split holds beside the validation images: an error, not a silent cut.
+  const outT = join(tempDir("tinygrow-grow-cnn-"), "t");
+  const t = spawnSync(process.execPath, [...args(data(), outT), "--train-samples", "121"], { encoding: "utf8" });
+  assert.equal(t.status, 1);
+  assert.match(t.stderr, /--train-samples: data\.trainSamples: 121 training images asked for, but .* holds 160 of which 40 are the validation images: at most 120/);
+  assert.ok(!existsSync(outT));
 });

@@ -132,7 +132,11 @@ export function loadStudyData(config: GrowCnnConfig, dirs: readonly SearchDir[] 
   new Rng(config.seed + 7919).shuffle(order);
   const v = config.data.validation;
   if (v >= n) throw new ConfigError([{ source: "data", path: "data.validation", message: `${v} validation images leave none of the ${n} training images of ${train.file} for training` }]);
-  const trainCount = Math.min(config.data.trainSamples ?? n - v, n - v);
+  const wanted = config.data.trainSamples;
+  if (wanted !== undefined && wanted > n - v) {
+    throw new ConfigError([{ source: "data", path: "data.trainSamples", message: `${wanted} training images asked for, but ${train.file} holds ${n} of which ${v} are the validation images: at most ${n - v}` }]);
+  }
+  const trainCount = wanted ?? n - v;
   return {
     validation: subset(train, order.subarray(n - v)),
     train: subset(train, order.subarray(0, trainCount)),
