@@ -43,6 +43,7 @@ import { computeOptimalDelta, eigenOf, guardOptimalDelta, type OptimalDelta } fr
 import { matmul } from "../growth/linalg.js";
 import { TensorStatistic } from "../growth/statistics.js";
 import { NumericalError } from "../errors.js";
+import { onOneBlasThread } from "../kernels/threads.js";
 import { Matrix, zeros64, type FloatArray, type Matrix64 } from "../tensor/matrix.js";
 import { dagLoss, rowView, targetRows, targetsOf, type DagData, type DagTargets } from "./data.js";
 import type { DagActivations, DagModel } from "./model.js";
@@ -174,7 +175,7 @@ export function computeNodeStatistics<T extends FloatArray>(
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     const B = end - start;
-    const { acts, grads: dZ } = options.passes === undefined ? batchPasses(model, data, targets, loss, start, end, kernels) : passRows(options.passes, start, end);
+    const { acts, grads: dZ } = options.passes === undefined ? dagPasses(model, data, targets, loss, start, end, kernels) : passRows(options.passes, start, end);
     const aTilde = zeros64(B, D + 1);
     const gHat = zeros64(B, Dg);
     for (const [name, off] of activityOffset) copyBlock(acts.a.get(name) as Matrix<T>, aTilde, off);
@@ -194,19 +195,13 @@ export function computeNodeStatistics<T extends FloatArray>(
   // this size gain nothing from a second thread and lose a lot when the cores are shared
   // (a 785 × 785 eigh, MNIST's input node: 0.12–0.19 s at one thread, 5.0–6.1 s at two, on
   // the 2-core machine at load 21; README, candidate pool). The count is process-wide and
-  // only the main thread changes it (node/pool.ts), as growthStep does around the candidates.
-  const blasThreads = kernels.numThreads();
-  kernels.setNumThreads(1);
-  try {
-    nodeDeltas(model, stats, gradSq, kernels);
-  } finally {
-    kernels.setNumThreads(blasThreads);
-  }
+  // only the main thread changes it (kernels/threads.ts), as growthStep does around the candidates.
+  onOneBlasThread(kernels, () => nodeDeltas(model, stats, gradSq, kernels));
   return stats;
 }
 
-/** The passes of rows [start, end) of `data`: forward, then backward from the sum loss. */
-function batchPasses<T extends FloatArray>(model: DagModel<T>, data: DagData<T>, targets: DagTargets<T>, loss: LossName, start: number, end: number, kernels: Kernels): DagPasses<T> {
+/** The passes of rows [start, end) of `data`: forward, then backward from the sum loss (per-sample gradients G_v). */
+export function dagPasses<T extends FloatArray>(model: DagModel<T>, data: DagData<T>, targets: DagTargets<T>, loss: LossName, start: number, end: number, kernels: Kernels): DagPasses<T> {
   const acts = model.forwardAll(kernels, rowView(data.x, start, end));
   const out = acts.z.get(model.outputName) as Matrix<T>;
   const dOut = model.newMatrix(end - start, out.cols);

@@ -35,8 +35,8 @@
  */
 import { NumericalError } from "../errors.js";
 import type { Kernels } from "../kernels/kernels.js";
-import type { LossName } from "../nn/losses/loss.js";
-import { Matrix, type FloatArray } from "../tensor/matrix.js";
+import { onOneBlasThread } from "../kernels/threads.js";
+import type { FloatArray } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { concatColumns, concatRows } from "../growth/linalg.js";
 import { refineNeurons } from "./refine.js";
@@ -44,13 +44,13 @@ import { randomPool, residualShape, selectNeurons, unitScaleRows } from "./rando
 import { neuronSamples, sampleBlocks, type SampleBlocks } from "./samples.js";
 import { resolveSignificance, selectionGainEdge } from "../growth/significance.js";
 import { describeCandidate, enumerateCandidates, fitToBudget, largestBottleneck, type Candidate } from "./candidates.js";
-import { dagLoss, targetsOf, type DagData } from "./data.js";
+import { targetsOf, type DagData } from "./data.js";
 import { ExtendedEvaluator, makeEvalSet, searchAmplitudeChecked, type EvalSet } from "./evaluate.js";
 import { addedParameters, fitCandidate, proposalIsEmpty, sliceRows, type Proposal } from "./fit.js";
 import { applyProposal } from "./apply.js";
 import { bicScore, chooseCandidate, criterionOf, criterionValue, nullOptionOf, type Criterion, type CriterionInput } from "./selection.js";
 import type { DagModel } from "./model.js";
-import { bottleneckScores, bottlenecks, computeNodeStatistics, deltaWarnings, type DagPasses, type DagStatistics } from "./statistics.js";
+import { bottleneckScores, bottlenecks, computeNodeStatistics, dagPasses, deltaWarnings, type DagPasses, type DagStatistics } from "./statistics.js";
 import { resolveGrowthOptions, type GrowthOptions, type StepOptions } from "./step-options.js";
 
 export { bicScore, chooseCandidate, BIC_COMPARES, DEFAULT_PENALTY_ALPHA, type BicOptions, type PenaltyOptions, type Criterion } from "./selection.js";
@@ -259,13 +259,6 @@ export function buildProposal<T extends FloatArray>(ctx: StepContext<T>, index: 
   return { ...tiny, k: chosen.k, alpha: chosen.alpha, omega: chosen.omega, amplitude: "outside", deltaAdjust: chosen.deltaAdjust };
 }
 
-function optSet<T extends FloatArray>(model: DagModel<T>, data: DagData<T>, loss: LossName, kernels: Kernels): DagPasses<T> {
-  const acts = model.forwardAll(kernels, data.x);
-  const out = acts.z.get(model.outputName) as Matrix<T>;
-  const dOut = model.newMatrix(out.rows, out.cols);
-  dagLoss(loss, out, targetsOf(data), "sum", dOut);
-  return { acts, grads: model.backwardFrom(kernels, acts, dOut, false) };
-}
 
 /**
  * Every candidate's report and fitted proposal, evaluated here or on `runner` (whose workers
@@ -273,18 +266,11 @@ function optSet<T extends FloatArray>(model: DagModel<T>, data: DagData<T>, loss
  * OpenBLAS results depend on its thread count (a different partition of the sums), and
  * workers run one BLAS thread each: candidates are evaluated and applied with one thread here
  * too, so a serial run and a pooled run give bit-identical models. The count is process-wide
- * and only this (main) thread changes it (contract in pool.ts).
+ * and only this (main) thread changes it (kernels/threads.ts, contract in pool.ts).
  */
 async function evaluateAll<T extends FloatArray>(context: StepContext<T>, runner: CandidateRunner | null): Promise<EvaluatedCandidate[]> {
   const { kernels, candidates } = context;
-  const blasThreads = kernels.numThreads();
-  kernels.setNumThreads(1);
-  try {
-    if (runner !== null) return await runner.evaluate(context as unknown as StepContext<Float32Array>);
-    return candidates.map((_, i) => evaluateCandidate(context, i));
-  } finally {
-    kernels.setNumThreads(blasThreads);
-  }
+  return onOneBlasThread(kernels, async () => (runner !== null ? await runner.evaluate(context as unknown as StepContext<Float32Array>) : candidates.map((_, i) => evaluateCandidate(context, i))));
 }
 
 /** The outcome of a step that applied nothing (budget aside): the null option won, or nothing lowered train-ls. */
@@ -306,7 +292,7 @@ export async function growthStep<T extends FloatArray>(
   const { kernels } = ctx;
   const t0 = performance.now();
   // The random tries' train-opt passes, which the statistics then read instead of running the network again.
-  const setOpt = opts.fit.mode !== "tiny" ? optSet(model, splits.trainOpt, opts.loss, kernels) : null;
+  const setOpt = opts.fit.mode !== "tiny" ? dagPasses(model, splits.trainOpt, targetsOf(splits.trainOpt), opts.loss, 0, splits.trainOpt.x.rows, kernels) : null;
   const stats = computeNodeStatistics(model, splits.trainOpt, opts.loss, kernels, { batchSize: opts.statisticsBatchSize, ...(setOpt === null ? {} : { passes: setOpt }) });
   const statisticsSeconds = seconds(t0);
   const psi = bottlenecks(stats);
@@ -347,15 +333,7 @@ export async function growthStep<T extends FloatArray>(
   const nullOption = nullOptionOf(criterion, opts);
   const chosen = chooseCandidate(reports, { criterion, baseline: { score: scoreBefore, params: context.paramsBefore }, nullOption, compare: opts.bic.compare });
   let newNode: string | null = null;
-  const blasThreads = kernels.numThreads();
-  if (chosen !== null) {
-    kernels.setNumThreads(1);
-    try {
-      newNode = applyProposal(model, stats, evaluated[chosen].proposal, reports[chosen].gamma, opts.applyDelta);
-    } finally {
-      kernels.setNumThreads(blasThreads);
-    }
-  }
+  if (chosen !== null) newNode = onOneBlasThread(kernels, () => applyProposal(model, stats, evaluated[chosen].proposal, reports[chosen].gamma, opts.applyDelta));
   return {
     chosen,
     outcome: chosen !== null ? "grown" : candidates.length === 0 && enumerated.length > 0 ? "budget-exhausted" : nothingChosen(criterion, nullOption && reports.some((r) => r.skipped === null)),
