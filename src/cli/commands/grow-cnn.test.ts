@@ -59,6 +59,10 @@ test("grow-cnn: a run folder with report and plots; killed and resumed it writes
   const manifest = JSON.parse(readFileSync(join(whole, "manifest.json"), "utf8")) as { kernels: { reason: string } };
   assert.match(manifest.kernels.reason, /, 1 BLAS thread$/);
   assert.equal(growCnnConfig({ blasThreads: 2 }, {}).blasThreads, 2);
+  // --baselines none: a grown-only run (a validation trial); a bad width names the flag.
+  assert.deepEqual(growCnnConfig({ baselines: "none" }, {}).baselines.widths, []);
+  assert.deepEqual(growCnnConfig({ baselines: "2,4;8,16" }, {}).baselines.widths, [[2, 4], [8, 16]]);
+  assert.throws(() => growCnnConfig({ baselines: "2,0" }, {}), /--baselines: baselines\.widths/);
 
   const cut = join(tempDir("tinygrow-grow-cnn-"), "run");
   const killed = spawnSync(process.execPath, args(dataDir, cut), { encoding: "utf8", env: { ...process.env, TINYGROW_FAULT: "log-record:3" } });

@@ -69,9 +69,11 @@ function growCnnConfigSources(options: Record<string, unknown>, env: NodeJS.Proc
   const opts = { ...options };
   for (const k of ["retrain", "verify"]) if (opts[k] === true) delete opts[k];
   if (typeof opts.baselines === "string") {
-    opts.baselineWidths = (opts.baselines as string).split(";").map((w) => w.split(",").map(Number));
+    const text = (opts.baselines as string).trim();
+    // "none" (or "") trains no fixed baseline: a grown-only run, e.g. a validation trial.
+    opts.baselines = text === "" || text === "none" ? [] : text.split(";").map((w) => w.split(",").map(Number));
   }
-  const flags = flagsLayer(opts, { ...FLAG_PATHS, baselineWidths: "baselines.widths" });
+  const flags = flagsLayer(opts, { ...FLAG_PATHS, baselines: "baselines.widths" });
   return {
     options: opts,
     flags,
@@ -136,7 +138,7 @@ export function registerGrowCnn(program: Command): void {
     .option("--weight-decay <x>", "L2 weight decay" + def(d.training.weightDecay), floatArg)
     .option("--momentum <x>", "SGD momentum" + def(d.training.momentum), floatArg)
     .option("--batch-size <n>", "mini-batch size" + def(d.training.batchSize), intArg)
-    .option("--baselines <lists>", `fixed CNN widths, ';'-separated lists (e.g. "4,8;8,16")` + def(d.baselines.widths.map((w) => w.join(",")).join(";")))
+    .option("--baselines <lists>", `fixed CNN widths, ';'-separated lists (e.g. "4,8;8,16"), or none` + def(d.baselines.widths.map((w) => w.join(",")).join(";")))
     .option("--no-retrain", "skip retraining the final grown structure from scratch")
     .option("--kernels <name>", "auto, native or portable (env TINYGROW_KERNELS)" + def(d.kernels))
     .option("--blas-threads <n>", "OpenBLAS threads of the run (default: 1, measured faster for these small sgemms; README, Conv speed)", intArg)
