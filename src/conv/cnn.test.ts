@@ -5,6 +5,7 @@ import { kernelSetsForTests } from "../node/native/test-support.js";
 import { portableKernels } from "../kernels/portable/index.js";
 import { assertGradcheck, gradcheck } from "../nn/gradcheck.js";
 import { Sgd } from "../nn/optim/sgd.js";
+import { countParams } from "../nn/param.js";
 import { Matrix, zeros64 } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import { Cnn } from "./cnn.js";
@@ -64,7 +65,9 @@ test("Cnn.addChannels: with zero consumer weights the function is unchanged, eve
       const conv = model.blocks[l].conv;
       const w = zeros64(2, conv.weight.cols);
       rng.fillNormal(w.data);
+      const [count, per] = [countParams(model.params()), model.parametersPerChannel(l)];
       model.addChannels(l, { weight: w, bias: conv.bias === null ? null : Float64Array.of(0.3, -0.2), next: null }, opt);
+      assert.equal(countParams(model.params()), count + 2 * per, `${what}: block ${l}, 2 channels of ${per} parameters`);
       const after = model.forward(portableKernels, x);
       for (let i = 0; i < after.data.length; i++) assert.ok(Math.abs(after.data[i] - before.data[i]) < 1e-12, `${what}: block ${l} grown, output ${i}`);
     }

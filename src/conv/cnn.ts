@@ -270,6 +270,23 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
   }
 
   /**
+   * Parameters one more output channel of block l adds: its kernel and bias (and batch-norm
+   * scale and shift), and the consumer's weights on it (conv l+1: O_{l+1}·kh·kw; the head:
+   * outputs·H·W after flatten, outputs after GAP). Linear in the channels, so k channels add k×.
+   */
+  parametersPerChannel(l: number): number {
+    if (!Number.isInteger(l) || l < 0 || l >= this.blocks.length) throw new ShapeError("cnn.parametersPerChannel", `a block index in [0, ${this.blocks.length})`, String(l));
+    const { conv, bn } = this.blocks[l];
+    const own = conv.weight.cols + (conv.bias ? 1 : 0) + (bn ? 2 : 0);
+    if (l + 1 < this.blocks.length) {
+      const c2 = this.blocks[l + 1].conv;
+      return own + c2.outChannels * c2.taps;
+    }
+    const out = this.shapes()[l].output;
+    return own + this.head.outputs * (this.headKind === "gap" ? 1 : out.height * out.width);
+  }
+
+  /**
    * Growth: appends K output channels to conv l (rows of W♭_l, entries of b_l) and the
    * matching inputs of its consumer (conv l+1 or the head). With `change.next` null the
    * network computes the same function as before. Parameter objects stay the same (their

@@ -70,6 +70,8 @@ export const GrowCnnConfigSchema = z.strictObject({
       numericalThreshold: z.number().min(0).default(1e-6),
       /** A pair grows only if its channels lower the mean line-search loss by more than this. */
       minimumDecrease: z.number().min(0).default(0),
+      /** The grown network's parameter budget (channels that would exceed it are not added); null: none. */
+      maxParameters: int(1).nullable().default(null),
     })
     .prefault({}),
   training: z

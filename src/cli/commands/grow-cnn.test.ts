@@ -131,4 +131,10 @@ test("grow-cnn: bad options are errors naming the option, with a non-zero exit",
   assert.equal(t.status, 1);
   assert.match(t.stderr, /--train-samples: data\.trainSamples: 121 training images asked for, but .* holds 160 of which 40 are the validation images: at most 120/);
   assert.ok(!existsSync(outT));
+  // A parameter budget below the start network's count: nothing could grow.
+  const outB = join(tempDir("tinygrow-grow-cnn-"), "b");
+  const b = spawnSync(process.execPath, [...args(data(), outB), "--max-parameters", "20"], { encoding: "utf8" });
+  assert.equal(b.status, 1);
+  assert.match(b.stderr, /--max-parameters: growth\.maxParameters: a budget of 20 parameters is below the start network's \d+ \(widths 2-2\)/);
+  assert.ok(!existsSync(outB));
 });

@@ -12,7 +12,7 @@ import { GROW_CNN_DATASETS, GrowCnnConfigSchema, type GrowCnnConfig } from "../.
 import { configDefaults, flagsLayer, resolveConfig } from "../../io/config.js";
 import { searchDirs } from "../../node/data/data-dir.js";
 import { datasetSpec } from "../../node/data/mnist.js";
-import { loadStudyData, runGrowCnnStudy } from "../../node/experiments/grow-cnn.js";
+import { checkBudget, loadStudyData, runGrowCnnStudy } from "../../node/experiments/grow-cnn.js";
 import { writeGrowCnnReport } from "../../node/experiments/grow-cnn-report.js";
 import { MANIFEST_FILE, readManifest } from "../../node/io/run-folder.js";
 import { withBlasThreads } from "../../kernels/select.js";
@@ -47,6 +47,7 @@ const FLAG_PATHS: Record<string, string> = {
   lineSearchPoints: "growth.lineSearchPoints",
   statisticalThreshold: "growth.statisticalThreshold",
   minDecrease: "growth.minimumDecrease",
+  maxParameters: "growth.maxParameters",
   initialEpochs: "training.initialEpochs",
   epochsPerStep: "training.epochsPerStep",
   finalEpochs: "training.finalEpochs",
@@ -93,7 +94,7 @@ export async function runGrowCnnCommand(options: Record<string, unknown>, write:
   const dirs = searchDirs({ dataset: config.dataset, flag, env: process.env, systemDirs: config.dataset === "cifar10" ? [] : datasetSpec(config.dataset).systemDirs });
   return runStudyInTerminal(options.quiet === true, write, async (io) => {
     io.log(`kernels: ${choice.reason}`);
-    const data = await withConfigSources(async () => loadStudyData(config, dirs), growCnnConfigSources(options, process.env));
+    const data = await withConfigSources(async () => checkBudget(config, loadStudyData(config, dirs)), growCnnConfigSources(options, process.env));
     io.log(`${config.dataset}: ${data.train.labels.length} training, ${data.validation.labels.length} validation, ${data.test.labels.length} test images`);
     await runGrowCnnStudy({ dir, config, data, kernels: choice.kernels, kernelsInfo: { name: choice.name, reason: choice.reason }, resume, log: io.log, command: process.argv.slice(1), stop: io.stop });
     return writeGrowCnnReport(dir, config);
@@ -129,6 +130,7 @@ export function registerGrowCnn(program: Command): void {
     .option("--line-search-points <n>", "line-search points per decade (GroMo: 100)" + def(d.growth.lineSearchPoints), intArg)
     .option("--statistical-threshold <x>", "keep new channels whose singular value is ≥ min(x, largest), at most --channels" + def(d.growth.statisticalThreshold), floatArg)
     .option("--min-decrease <x>", "grow a pair only if its channels lower the mean line-search loss by more than x" + def(d.growth.minimumDecrease), floatArg)
+    .option("--max-parameters <n>", "parameter budget of the grown network: a step adds only the channels that fit (default: none)", intArg)
     .option("--initial-epochs <n>", "epochs before the first growth step" + def(d.training.initialEpochs), intArg)
     .option("--epochs-per-step <n>", "epochs after each growth step" + def(d.training.epochsPerStep), intArg)
     .option("--final-epochs <n>", "epochs after the last step" + def(d.training.finalEpochs), intArg)

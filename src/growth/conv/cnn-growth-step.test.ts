@@ -10,6 +10,7 @@ import { Cnn } from "../../conv/cnn.js";
 import { evaluateCnn } from "../../conv/train.js";
 import { Matrix } from "../../tensor/matrix.js";
 import { Rng } from "../../tensor/rng.js";
+import { countParams } from "../../nn/param.js";
 import { kernelSets } from "../test-helpers.js";
 import { amplitudeHelps, cnnGrowthStep, type CnnGrowthOptions, type LabelledImages } from "./cnn-growth-step.js";
 
@@ -148,4 +149,31 @@ test("CNN growth step: --min-decrease adds a pair's channels only if the line-se
   const above = step(decrease * 1.001);
   assert.deepEqual(above.applied, []);
   assert.deepEqual(above.widths, create().widths);
+});
+
+test("CNN growth step: a parameter budget caps the channels per pair and stops growth once no channel fits", () => {
+  const create = (): Cnn =>
+    Cnn.create(
+      { input: { channels: 2, height: 8, width: 8 }, blocks: [{ channels: 2, kernel: 3, padding: 1, pool: { kind: "avg", kernel: 2 } }, { channels: 1, kernel: 3, padding: 1, pool: { kind: "max", kernel: 2 } }], head: "flatten", outputs: 2 },
+      new Rng(5),
+    );
+  const stats = images(48, 1);
+  const ls = images(40, 2);
+  const free = cnnGrowthStep(create(), stats, ls, { ...options, select: "every" }, kernels);
+  assert.deepEqual(free.applied.map((a) => a.candidate.k), [2, 2], "without a budget both pairs take maxChannels = 2");
+  const model = create();
+  const start = countParams(model.params());
+  const [per0, per1] = [model.parametersPerChannel(0), model.parametersPerChannel(1)];
+  // Room for one channel of the head-side block (grown first by "every") and then none of block 0.
+  const budget = start + per1 + Math.floor(per0 / 2);
+  const capped = cnnGrowthStep(model, stats, ls, { ...options, select: "every", maxParameters: budget }, kernels);
+  assert.deepEqual(capped.applied.map((a) => [a.candidate.block, a.candidate.k]), [[1, 1]]);
+  assert.equal(countParams(model.params()), start + per1);
+  assert.ok(countParams(model.params()) <= budget);
+  // At the budget nothing is fitted or grown, for every selection rule.
+  for (const select of ["every", "best", "loss"] as const) {
+    const full = create();
+    const r = cnnGrowthStep(full, stats, ls, { ...options, select, maxParameters: countParams(full.params()) }, kernels);
+    assert.deepEqual([r.candidates, r.applied, r.widths], [[], [], [2, 1]], select);
+  }
 });

@@ -18,7 +18,7 @@
 import type { Cnn } from "../../conv/cnn.js";
 import type { Kernels } from "../../kernels/kernels.js";
 import type { Optimizer } from "../../nn/optim/optimizer.js";
-import { zeroGrads } from "../../nn/param.js";
+import { countParams, zeroGrads } from "../../nn/param.js";
 import { softmaxCrossEntropyLoss } from "../../nn/losses/softmax-cross-entropy.js";
 import { Matrix, zeros64, type Matrix32, type Matrix64 } from "../../tensor/matrix.js";
 import { lineSearch, type LineSearchResult } from "../line-search.js";
@@ -72,6 +72,12 @@ export interface CnnGrowthOptions {
    * (one Fashion-MNIST step added 8 channels for a decrease below 10⁻⁴).
    */
   minimumDecrease?: number;
+  /**
+   * The grown network's parameter budget: pair l gets at most ⌊(budget − parameters) / per
+   * channel⌋ channels (Cnn.parametersPerChannel), fewer than maxChannels near the budget and
+   * none once no channel fits. Default: no budget.
+   */
+  maxParameters?: number;
 }
 
 export const AMPLITUDE_SIGNS = ["positive", "both"] as const;
@@ -159,7 +165,9 @@ interface Fitted {
 
 /** Steps 1–3: statistics, new channels and scores of every growable pair. */
 export function cnnGrowthCandidates(model: Cnn, stats: LabelledImages, options: CnnGrowthOptions, kernels: Kernels): Fitted[] {
-  const blocks = options.blocks ?? model.blocks.map((_, l) => l);
+  const caps = channelCaps(model, options);
+  const blocks = (options.blocks ?? model.blocks.map((_, l) => l)).filter((l) => caps[l] >= 1);
+  if (blocks.length === 0) return [];
   const pairs = blocks.map((l) => cnnPair(model, l, options.variant));
   const accs = pairs.map((p) => new ConvPairAccumulator(p.shape, { crossCovariance: false }));
   passes(model, stats, options.batchSize, kernels, true, (dLogits) => pairs.forEach((p, i) => accs[i].update(pairBatch(model, p, dLogits), kernels)));
@@ -174,7 +182,7 @@ export function cnnGrowthCandidates(model: Cnn, stats: LabelledImages, options: 
   const deltas = statistics.map((s) => computeConvDelta(s, growthOptions, kernels)!);
   const residuals = pairs.map((p, i) => new ConvResidualAccumulator(p.shape, deltas[i].deltaWeight, deltas[i].deltaBias));
   passes(model, stats, options.batchSize, kernels, true, (dLogits) => pairs.forEach((p, i) => residuals[i].update(pairBatch(model, p, dLogits), kernels)));
-  const growths = pairs.map((_, i) => convGrowthFromN(statistics[i], deltas[i], residuals[i].read(), growthOptions, kernels));
+  const growths = pairs.map((p, i) => convGrowthFromN(statistics[i], deltas[i], residuals[i].read(), { ...growthOptions, maximumAddedNeurons: caps[p.block] }, kernels));
   const quads = pairs.map((p, i) => new QuadraticTermAccumulator(growths[i].step, p.geometry));
   passes(model, stats, options.batchSize, kernels, false, () => pairs.forEach((p, i) => quads[i].update(pairInput(model, p), kernels)));
   return pairs.map((pair, i) => {
@@ -198,6 +206,14 @@ export function cnnGrowthCandidates(model: Cnn, stats: LabelledImages, options: 
       },
     };
   });
+}
+
+/** The most channels each block may add this step: maxChannels, cut by the parameter budget. */
+function channelCaps(model: Cnn, options: CnnGrowthOptions): number[] {
+  const budget = options.maxParameters;
+  if (budget === undefined) return model.blocks.map(() => options.maxChannels);
+  const left = budget - countParams(model.params());
+  return model.blocks.map((_, l) => Math.max(0, Math.min(options.maxChannels, Math.floor(left / model.parametersPerChannel(l)))));
 }
 
 /** Logits (n, outputs) in float64 from the output A (pre-activation) of block b's conv onward. */
@@ -307,6 +323,7 @@ export function cnnGrowthStep(model: Cnn, stats: LabelledImages, ls: LabelledIma
     // The last block first: growing it does not change the statistics of the earlier pairs' inputs.
     for (const l of [...blocks].reverse()) {
       const [f] = cnnGrowthCandidates(model, stats, { ...options, blocks: [l] }, kernels);
+      if (f === undefined) continue; // no channel of block l fits the parameter budget
       candidates.unshift(f.candidate);
       if (f.candidate.k === 0) continue;
       const r = searchAmplitude(model, f, ls, options, kernels);

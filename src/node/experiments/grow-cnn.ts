@@ -183,11 +183,21 @@ function accuracy(model: Cnn, d: LabelledImages, kernels: Kernels): number {
   return evaluateCnn(model, asDataset(d), kernels).accuracy ?? NaN;
 }
 
+/** A parameter budget below the start network's own count would never let a channel in: an error before anything is written. */
+export function checkBudget(config: GrowCnnConfig, data: StudyData): StudyData {
+  const budget = config.growth.maxParameters;
+  if (budget === null) return data;
+  const start = countParams(Cnn.create(cnnOptions(config, config.model.widths, data), new Rng(0)).params());
+  if (budget < start) throw new ConfigError([{ source: "data", path: "growth.maxParameters", message: `a budget of ${budget} parameters is below the start network's ${start} (widths ${config.model.widths.join("-")})` }]);
+  return data;
+}
+
 /** Runs (or resumes) the whole study in `run.dir`; returns every record written. */
 export async function runGrowCnnStudy(run: GrowCnnRun): Promise<{ records: (EpochRecord | GrowthRecord)[] }> {
   const { config, data, kernels } = run;
   const units = studyUnits(config);
   const epochs = totalEpochs(config);
+  checkBudget(config, data);
   let position: Position = { unit: 0, epoch: 0, step: 0 };
   let model: Cnn | null = null;
   let rng = new Rng(config.seed);
@@ -265,7 +275,7 @@ export async function runGrowCnnStudy(run: GrowCnnRun): Promise<{ records: (Epoc
           continue;
         }
         const t0 = performance.now();
-        const result = cnnGrowthStep(model, stats, ls, { variant: config.growth.variant, maxChannels: config.growth.channelsPerStep, statisticalThreshold: config.growth.statisticalThreshold, numericalThreshold: config.growth.numericalThreshold, updateDelta: config.growth.updateDelta, deltaRidge: config.growth.deltaRidge, lineSearchPoints: config.growth.lineSearchPoints, batchSize: 256, select: config.growth.select, signs: config.growth.signs, minimumDecrease: config.growth.minimumDecrease }, kernels, opt);
+        const result = cnnGrowthStep(model, stats, ls, { variant: config.growth.variant, maxChannels: config.growth.channelsPerStep, statisticalThreshold: config.growth.statisticalThreshold, numericalThreshold: config.growth.numericalThreshold, updateDelta: config.growth.updateDelta, deltaRidge: config.growth.deltaRidge, lineSearchPoints: config.growth.lineSearchPoints, batchSize: 256, select: config.growth.select, signs: config.growth.signs, minimumDecrease: config.growth.minimumDecrease, maxParameters: config.growth.maxParameters ?? undefined }, kernels, opt);
         position = { ...position, step: position.step + 1 };
         const rec: GrowthRecord = { type: "growth", unit: unit.name, step: position.step, epoch: position.epoch, result, parameters: countParams(model.params()), searchSeconds: (performance.now() - t0) / 1000, graph: cnnGraphJson(model) };
         append(rec);
