@@ -129,14 +129,18 @@ test("CNN growth step: signs both also searches the channels (−α, −ω), and
   }
 });
 
-test("CNN growth step: --min-decrease adds a pair's channels only if the line-search loss falls by more", () => {
+/** Two blocks (avg pool, max pool) and a flatten head, with its statistics and line-search images. */
+function flattenTask(): { create: () => Cnn; stats: LabelledImages; ls: LabelledImages } {
   const create = (): Cnn =>
     Cnn.create(
       { input: { channels: 2, height: 8, width: 8 }, blocks: [{ channels: 2, kernel: 3, padding: 1, pool: { kind: "avg", kernel: 2 } }, { channels: 1, kernel: 3, padding: 1, pool: { kind: "max", kernel: 2 } }], head: "flatten", outputs: 2 },
       new Rng(5),
     );
-  const stats = images(48, 1);
-  const ls = images(40, 2);
+  return { create, stats: images(48, 1), ls: images(40, 2) };
+}
+
+test("CNN growth step: --min-decrease adds a pair's channels only if the line-search loss falls by more", () => {
+  const { create, stats, ls } = flattenTask();
   const step = (minimumDecrease: number) => cnnGrowthStep(create(), stats, ls, { ...options, select: "best", minimumDecrease }, kernels);
   const free = step(0);
   assert.equal(free.applied.length, 1);
@@ -152,13 +156,7 @@ test("CNN growth step: --min-decrease adds a pair's channels only if the line-se
 });
 
 test("CNN growth step: a parameter budget caps the channels per pair and stops growth once no channel fits", () => {
-  const create = (): Cnn =>
-    Cnn.create(
-      { input: { channels: 2, height: 8, width: 8 }, blocks: [{ channels: 2, kernel: 3, padding: 1, pool: { kind: "avg", kernel: 2 } }, { channels: 1, kernel: 3, padding: 1, pool: { kind: "max", kernel: 2 } }], head: "flatten", outputs: 2 },
-      new Rng(5),
-    );
-  const stats = images(48, 1);
-  const ls = images(40, 2);
+  const { create, stats, ls } = flattenTask();
   const free = cnnGrowthStep(create(), stats, ls, { ...options, select: "every" }, kernels);
   assert.deepEqual(free.applied.map((a) => a.candidate.k), [2, 2], "without a budget both pairs take maxChannels = 2");
   const model = create();
