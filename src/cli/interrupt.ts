@@ -15,7 +15,8 @@ export const YIELD_EVERY_MS = 200;
 let received: NodeJS.Signals | null = null;
 let listening = false;
 let resumeHint: string | null = null;
-let lastYield = 0;
+// -∞: the first safe point of a process always gives the event loop a turn (a signal may be waiting since start-up).
+let lastYield = -Infinity;
 
 /** The exit code for a stop by `signal` (128 + its number). */
 export function exitCodeFor(signal: string): number {
@@ -48,7 +49,10 @@ export function stopRequest(resume: string): StopRequest {
       const now = performance.now();
       if (now - lastYield < YIELD_EVERY_MS) return null;
       lastYield = now;
-      return new Promise((resolve) => setImmediate(() => resolve(received)));
+      // Two immediates: called from a poll-phase callback, one immediate runs in the check
+      // phase before the loop polls again, where a signal that arrived meanwhile is read; the
+      // second runs after that poll.
+      return new Promise((resolve) => setImmediate(() => setImmediate(() => resolve(received))));
     },
   };
 }

@@ -90,6 +90,17 @@ test("grow-cnn: SIGTERM stops at the next checkpoint, exits 143 with the --resum
   const resumed = runCli(command.split(" ").slice(2));
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.deepEqual(logWithoutTiming(out), logWithoutTiming(whole));
+  // A signal that arrives while the data is read (frozen at the first checkpoint, written
+  // before any epoch) stops there, not an epoch later, and the resumed run is the whole one.
+  const early = join(tempDir("tinygrow-grow-cnn-"), "run");
+  const first = await startStopped(args(dataDir, early).slice(1), "checkpoint:1:stop");
+  await signalStopped(first, "SIGTERM");
+  const e = await first.done;
+  assert.equal(e.status, 143, e.stderr);
+  assert.match(e.stderr, /stopped by SIGTERM in .*run: grown, epoch 0, growth step 0; a checkpoint was written there/);
+  assert.equal(readFileSync(join(early, "log.jsonl"), "utf8"), "");
+  assert.equal(runCli([cli, "grow-cnn", "--resume", early, "--data-dir", dataDir, "--quiet"].slice(1)).status, 0);
+  assert.deepEqual(logWithoutTiming(early), logWithoutTiming(whole));
 });
 
 test("grow-cnn --dataset cifar10: 3×32×32 images from the binary batches, Adam with a cosine schedule, the loss-measured selection", () => {

@@ -268,6 +268,12 @@ export async function runGrowCnnStudy(run: GrowCnnRun): Promise<{ records: (Epoc
         const reason = polled instanceof Promise ? await polled : polled;
         if (reason !== null) throw new InterruptedError(reason, `${run.dir}: ${unit.name}, epoch ${position.epoch}, growth step ${position.step}`);
       };
+      // A new study's first checkpoint, before any epoch: a stop requested while the data was
+      // read (the event loop had no turn to see the signal) ends here, resumable from the start.
+      if (!run.resume && position.unit === 0 && position.epoch === 0) {
+        save();
+        await safePoint();
+      }
       for (let next = schedule(); next !== "done"; next = schedule()) {
         if (next === "train") {
           trainOne();
