@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { CNN_GROWTH_SELECT, AMPLITUDE_SIGNS } from "../growth/conv/cnn-growth-step.js";
+import { CONV_MARCHENKO_PASTUR_MESSAGE, CONV_SIGNIFICANCE_RULES, DEFAULT_SIGN_FLIPS, type ConvSignificance } from "../growth/conv/significance.js";
 
 const int = (min: number) => z.number().int().min(min);
 
@@ -72,6 +73,22 @@ export const GrowCnnConfigSchema = z.strictObject({
       minimumDecrease: z.number().min(0).default(0),
       /** The grown network's parameter budget (channels that would exceed it are not added); null: none. */
       maxParameters: int(1).nullable().default(null),
+      /**
+       * How many channels the data supports: threshold (τ_stat, SPEC §7.2, the golden path) or
+       * sign-flip (images as the independent units; docs/significance.md). No marchenko-pastur:
+       * its edge counts the correlated positions of an image as independent samples.
+       */
+      significance: z
+        .enum(CONV_SIGNIFICANCE_RULES, { error: (issue) => (issue.input === "marchenko-pastur" ? CONV_MARCHENKO_PASTUR_MESSAGE : `expected one of ${CONV_SIGNIFICANCE_RULES.join(", ")}, got ${JSON.stringify(issue.input)}`) })
+        .default("threshold"),
+      /** p ∈ (0, 1): the probability that pure noise adds a channel (sign-flip). */
+      significanceLevel: z.number().gt(0).lt(1).default(0.05),
+      /** B, the random sign vectors of the sign-flip rule (p·(B+1) ≥ 1). */
+      significanceFlips: int(1).default(DEFAULT_SIGN_FLIPS),
+    })
+    .superRefine((g, ctx) => {
+      const p = g.significanceLevel;
+      if (p > 0 && p < 1 && g.significanceFlips >= 1 && p * (g.significanceFlips + 1) < 1) ctx.addIssue({ code: "custom", path: ["significanceFlips"], message: `level ${p} needs at least ${Math.ceil(1 / p) - 1} sign flips (p·(B+1) ≥ 1), got ${g.significanceFlips}` });
     })
     .prefault({}),
   training: z
@@ -123,4 +140,9 @@ export function epochLearningRate(c: GrowCnnConfig, epoch: number): number {
   const t = c.training;
   const lr = t.lr ?? (t.optimizer === "adam" ? 1e-3 : 0.05);
   return t.schedule === "cosine" ? 0.5 * lr * (1 + Math.cos((Math.PI * epoch) / totalEpochs(c))) : lr;
+}
+
+/** The significance rule of growth step `step` (from 0): its sign vectors are seeded by the run's seed and the step. */
+export function significanceOf(c: GrowCnnConfig, step: number): ConvSignificance {
+  return { rule: c.growth.significance, level: c.growth.significanceLevel, flips: c.growth.significanceFlips, seed: c.seed * 1000 + step };
 }

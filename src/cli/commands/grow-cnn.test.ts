@@ -148,4 +148,17 @@ test("grow-cnn: bad options are errors naming the option, with a non-zero exit",
   assert.equal(b.status, 1);
   assert.match(b.stderr, /--max-parameters: growth\.maxParameters: a budget of 20 parameters is below the start network's \d+ \(widths 2-2\)/);
   assert.ok(!existsSync(outB));
+  // The significance rule: marchenko-pastur is refused with the reason and the rule to use.
+  const outS = join(tempDir("tinygrow-grow-cnn-"), "s");
+  const s = spawnSync(process.execPath, [...args(data(), outS), "--significance", "marchenko-pastur"], { encoding: "utf8" });
+  assert.equal(s.status, 1);
+  assert.match(s.stderr, /--significance: growth\.significance: the Marchenko–Pastur edge assumes independent samples, but the positions of one image are correlated .* use "sign-flip"/);
+  assert.ok(!existsSync(outS));
+  for (const level of [0, 1, 1.5, NaN]) assert.throws(() => growCnnConfig({ significance: "sign-flip", significanceLevel: level }, {}), /--significance-level: growth\.significanceLevel/);
+  assert.throws(() => growCnnConfig({ significance: "sign-flip", significanceLevel: 0.001 }, {}), /growth\.significanceFlips: level 0\.001 needs at least 999 sign flips/);
+  assert.throws(() => growCnnConfig({ significance: "bonferroni" }, {}), /--significance: growth\.significance: expected one of threshold, sign-flip/);
+  assert.deepEqual(
+    (({ significance, significanceLevel, significanceFlips }) => ({ significance, significanceLevel, significanceFlips }))(growCnnConfig({}, {}).growth),
+    { significance: "threshold", significanceLevel: 0.05, significanceFlips: 99 },
+  );
 });

@@ -48,6 +48,9 @@ const FLAG_PATHS: Record<string, string> = {
   statisticalThreshold: "growth.statisticalThreshold",
   minDecrease: "growth.minimumDecrease",
   maxParameters: "growth.maxParameters",
+  significance: "growth.significance",
+  significanceLevel: "growth.significanceLevel",
+  significanceFlips: "growth.significanceFlips",
   initialEpochs: "training.initialEpochs",
   epochsPerStep: "training.epochsPerStep",
   finalEpochs: "training.finalEpochs",
@@ -129,6 +132,9 @@ export function registerGrowCnn(program: Command): void {
     .option("--line-search-images <n>", "training images (disjoint from the statistics ones) the amplitude γ is searched on" + def(d.growth.lineSearchImages), intArg)
     .option("--line-search-points <n>", "line-search points per decade (GroMo: 100)" + def(d.growth.lineSearchPoints), intArg)
     .option("--statistical-threshold <x>", "keep new channels whose singular value is ≥ min(x, largest), at most --channels" + def(d.growth.statisticalThreshold), floatArg)
+    .option("--significance <rule>", "how many new channels the data supports: threshold (--statistical-threshold) or sign-flip (images as the independent units; docs/significance.md)" + def(d.growth.significance))
+    .option("--significance-level <p>", "probability in (0, 1) that pure noise adds a channel, for --significance sign-flip" + def(d.growth.significanceLevel), floatArg)
+    .option("--significance-flips <B>", "random sign vectors of the sign-flip rule (needs p·(B+1) ≥ 1)" + def(d.growth.significanceFlips), intArg)
     .option("--min-decrease <x>", "grow a pair only if its channels lower the mean line-search loss by more than x" + def(d.growth.minimumDecrease), floatArg)
     .option("--max-parameters <n>", "parameter budget of the grown network: a step adds only the channels that fit (default: none)", intArg)
     .option("--initial-epochs <n>", "epochs before the first growth step" + def(d.training.initialEpochs), intArg)

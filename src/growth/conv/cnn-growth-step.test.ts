@@ -175,3 +175,25 @@ test("CNN growth step: a parameter budget caps the channels per pair and stops g
     assert.deepEqual([r.candidates, r.applied, r.widths], [[], [], [2, 1]], select);
   }
 });
+
+test("CNN growth step: the significance rule — τ and the channels it keeps per pair, deterministic given the seed", () => {
+  const { create } = flattenTask();
+  const stats = images(96, 1);
+  const ls = images(40, 2);
+  const threshold = cnnGrowthStep(create(), stats, ls, { ...options, select: "best" }, kernels);
+  for (const c of threshold.candidates) {
+    assert.equal(c.edge, Math.min(1e-3, c.topSingularValues[0]), "threshold: τ = min(τ_stat, s₁)");
+    assert.ok(c.significant >= 1 && c.k === Math.min(c.significant, options.maxChannels));
+  }
+  const significance = { rule: "sign-flip" as const, level: 0.05, flips: 19, seed: 3 };
+  const run = () => cnnGrowthStep(create(), stats, ls, { ...options, select: "every", significance }, kernels);
+  const a = run();
+  for (const c of a.candidates) {
+    assert.ok(c.edge > 0, `τ ${c.edge}`);
+    assert.equal(c.significant, c.topSingularValues.filter((s) => s > c.edge).length);
+    assert.equal(c.k, Math.min(c.significant, options.maxChannels));
+    for (const s of c.singularValues) assert.ok(s > c.edge);
+  }
+  assert.deepEqual(run().candidates.map((c) => c.edge), a.candidates.map((c) => c.edge));
+  assert.notDeepEqual(cnnGrowthStep(create(), stats, ls, { ...options, select: "every", significance: { ...significance, seed: 4 } }, kernels).candidates.map((c) => c.edge), a.candidates.map((c) => c.edge));
+});

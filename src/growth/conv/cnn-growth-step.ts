@@ -30,7 +30,8 @@ import { cnnPair, pairBatch, pairInput, pairParameters, poolSpecOf, type CnnPair
 import { globalAveragePool } from "./head-loss.js";
 import { Scratch } from "./patches.js";
 import { pool64 } from "./pool.js";
-import { ConvPairAccumulator, ConvResidualAccumulator, type ConvVariant } from "./statistics.js";
+import { channelEdge, residualAccumulator, type ConvSignificance } from "./significance.js";
+import { ConvPairAccumulator, type ConvVariant } from "./statistics.js";
 
 export interface CnnGrowthOptions {
   /** Variant of conv → conv pairs ("restricted": centre-tap kernels, "full": spatial kernels). */
@@ -78,6 +79,11 @@ export interface CnnGrowthOptions {
    * none once no channel fits. Default: no budget.
    */
   maxParameters?: number;
+  /**
+   * How many channels the data supports (significance.ts): rule "threshold" (default: τ_stat,
+   * SPEC §7.2) or "sign-flip" (images as units: keep s_j > τ, possibly none).
+   */
+  significance?: ConvSignificance;
 }
 
 export const AMPLITUDE_SIGNS = ["positive", "both"] as const;
@@ -99,6 +105,12 @@ export interface PairCandidate {
   variant: ConvVariant;
   k: number;
   singularValues: number[];
+  /** The largest singular values of Π before any rule (at most maxChannels + 2 of them). */
+  topSingularValues: number[];
+  /** The edge τ applied: min(τ_stat, s_1) (rule "threshold") or the sign-flip τ. */
+  edge: number;
+  /** Singular values the rule keeps, before the cap of maxChannels. */
+  significant: number;
   /** D of δW* (§6). */
   decrease: number;
   /** GroMo's D + σ'(0)Σs² (§11). */
@@ -180,9 +192,17 @@ export function cnnGrowthCandidates(model: Cnn, stats: LabelledImages, options: 
   };
   const statistics = accs.map((a) => a.read());
   const deltas = statistics.map((s) => computeConvDelta(s, growthOptions, kernels)!);
-  const residuals = pairs.map((p, i) => new ConvResidualAccumulator(p.shape, deltas[i].deltaWeight, deltas[i].deltaBias));
+  const sig = options.significance;
+  const residuals = pairs.map((p, i) => residualAccumulator(p.shape, deltas[i].deltaWeight, deltas[i].deltaBias, sig, p.block));
   passes(model, stats, options.batchSize, kernels, true, (dLogits) => pairs.forEach((p, i) => residuals[i].update(pairBatch(model, p, dLogits), kernels)));
-  const growths = pairs.map((p, i) => convGrowthFromN(statistics[i], deltas[i], residuals[i].read(), { ...growthOptions, maximumAddedNeurons: caps[p.block] }, kernels));
+  const edges: number[] = [];
+  const growths = pairs.map((_, i) => {
+    const n = residuals[i].read();
+    const flip = channelEdge(residuals[i], statistics[i], options.deltaRidge, sig, options.numericalThreshold, kernels);
+    const g = convGrowthFromN(statistics[i], deltas[i], n, { ...growthOptions, maximumAddedNeurons: caps[pairs[i].block], ...(flip ? { significanceEdge: flip.edge } : {}) }, kernels);
+    edges.push(flip ? flip.edge : Math.min(options.statisticalThreshold, g.neurons.allSingularValues[0] ?? 0));
+    return g;
+  });
   const quads = pairs.map((p, i) => new QuadraticTermAccumulator(growths[i].step, p.geometry));
   passes(model, stats, options.batchSize, kernels, false, () => pairs.forEach((p, i) => quads[i].update(pairInput(model, p), kernels)));
   return pairs.map((pair, i) => {
@@ -197,6 +217,9 @@ export function cnnGrowthCandidates(model: Cnn, stats: LabelledImages, options: 
         variant: pair.shape.variant,
         k: g.neurons.k,
         singularValues: Array.from(g.neurons.singularValues),
+        topSingularValues: Array.from(g.neurons.allSingularValues.subarray(0, options.maxChannels + 2)),
+        edge: edges[i],
+        significant: g.neurons.allSingularValues.filter((s) => s > 0 && (sig?.rule === "sign-flip" ? s > edges[i] : s >= edges[i])).length,
         decrease: g.firstOrder.parameterUpdateDecrease,
         gromoScore: g.firstOrder.total,
         score: g.neurons.k > 0 ? cmp.total : -Infinity,

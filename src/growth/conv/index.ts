@@ -29,3 +29,5 @@ export type { ConvHeadLoss, ConvTargets } from "./head-loss.js";
 export { recomputeConvGoldenCase } from "./golden-conv.js";
 export { parseConvGoldenCase, isConvGoldenJson, ConvGoldenCaseSchema } from "./golden-conv-schema.js";
 export type { ConvGoldenCase, TensorNd } from "./golden-conv-schema.js";
+export { SignFlipResidualAccumulator, signFlipEdge, checkConvSignificance, edgeRank, CONV_SIGNIFICANCE_RULES, DEFAULT_SIGN_FLIPS } from "./significance.js";
+export type { ConvSignificance, ConvSignificanceRule, SignFlipEdge } from "./significance.js";

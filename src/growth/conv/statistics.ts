@@ -143,7 +143,7 @@ function layer1Patches(kernels: Kernels, shape: ConvPairShape, d: ConvPairDims, 
 }
 
 /** (F·K, C) with row f·K + e → (F, C·K) with column c·K + e (tap-major to GroMo's channel-major order). */
-function tapRowsToColumns(m: Matrix64, K: number): Matrix64 {
+export function tapRowsToColumns(m: Matrix64, K: number): Matrix64 {
   const F = m.rows / K;
   const C = m.cols;
   const out = zeros64(F, C * K);
@@ -275,16 +275,27 @@ export class ConvResidualAccumulator {
   }
 
   update(batch: ConvPairBatch, kernels: Kernels): void {
+    const { t, v } = this.columns(batch, kernels);
+    this.n.addOuter(kernels, t, v, batch.x.n);
+  }
+
+  /**
+   * One batch's T (Full, (i0·K2, n·L2)) or B̂ (Restricted, (i0, n·L2)), V_proj (C2, n·L2) and
+   * Ũ2 (i1, n·L2; null without δW), column i·L2 + m = image i, position m (significance.ts
+   * needs them per image). All are scratch buffers, overwritten by the next call.
+   */
+  columns(batch: ConvPairBatch, kernels: Kernels): { t: Matrix64; v: Matrix64; u2: Matrix64 | null } {
     const { shape, dims: d } = this;
     checkBatch(shape, d, batch);
     const n = batch.x.n;
     const sc = this.scratch;
     const u1 = layer1Patches(kernels, shape, d, batch.x, sc);
     const v = channelColumns(kernels, batch.g, sc, "v"); // V_proj (C2, n·L2), in gradient sign
-    if (this.delta !== null) kernels.gemm(this.delta, patchColumns(kernels, batch.b1, shape.conv2, shape.layer2Bias, "conv2", sc, "u2"), v, { alpha: -1, beta: 1 });
+    const u2 = this.delta === null ? null : patchColumns(kernels, batch.b1, shape.conv2, shape.layer2Bias, "conv2", sc, "u2"); // Ũ2 (i1, n·L2)
+    if (u2 !== null) kernels.gemm(this.delta!, u2, v, { alpha: -1, beta: 1 });
     const full = shape.variant === "full";
     const t = full ? tapColumns(kernels, u1, n, d.h1, d.w1, shape.conv2, sc) : centreColumns(u1, n, this.kappa, sc);
-    this.n.addOuter(kernels, t, v, n);
+    return { t, v, u2 };
   }
 
   read(): Matrix64 {

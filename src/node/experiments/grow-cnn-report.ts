@@ -23,6 +23,9 @@ export interface UnitSummary {
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 
+/** A pair's score; "–" when it had no channel (−∞, stored as null in the JSON log). */
+const scoreText = (x: number | null): string => (x === null || !Number.isFinite(x) ? "–" : x.toPrecision(3));
+
 export async function writeGrowCnnReport(dir: string, config: GrowCnnConfig): Promise<{ report: string; summary: string; units: UnitSummary[] }> {
   const records = readJsonl<EpochRecord | GrowthRecord>(join(dir, GROW_CNN_LOG)).records;
   const epochs = records.filter((r): r is EpochRecord => r.type === "epoch");
@@ -37,7 +40,7 @@ export async function writeGrowCnnReport(dir: string, config: GrowCnnConfig): Pr
   const grown = units.find((u) => u.name === "grown");
   const baselines = units.filter((u) => u.name.startsWith("fixed"));
   const best = baselines.reduce<UnitSummary | null>((b, u) => (b === null || u.validationAccuracy > b.validationAccuracy ? u : b), null);
-  const lines = [`# grow-cnn: ${config.dataset}`, "", `Settings: ${JSON.stringify(config)}`, "", "| network | widths | parameters | epochs | validation accuracy | test accuracy |", "|---|---|---:|---:|---:|---:|"];
+  const lines = [`# grow-cnn: ${config.dataset}`, "", `Significance of new channels: ${config.growth.significance}${config.growth.significance === "sign-flip" ? ` (p = ${config.growth.significanceLevel}, ${config.growth.significanceFlips} sign flips; docs/significance.md)` : ` (τ_stat = ${config.growth.statisticalThreshold})`}.`, "", `Settings: ${JSON.stringify(config)}`, "", "| network | widths | parameters | epochs | validation accuracy | test accuracy |", "|---|---|---:|---:|---:|---:|"];
   for (const u of units) lines.push(`| ${u.name} | ${u.widths.join("-")} | ${u.parameters} | ${u.epochs} | ${pct(u.validationAccuracy)} | ${pct(u.testAccuracy)} |`);
   let summary = grown ? `grown ${grown.widths.join("-")}: test ${pct(grown.testAccuracy)} with ${grown.parameters} parameters` : "no grown network yet";
   if (grown && best) {
@@ -47,10 +50,10 @@ export async function writeGrowCnnReport(dir: string, config: GrowCnnConfig): Pr
     lines.push("", verdict);
     summary += `; ${verdict}`;
   }
-  lines.push("", "## Growth steps", "", "| step | after epoch | grown (block → consumer: +channels, γ, line-search loss) | scores (block: D·[δW] + (Σs²)²/Q) | widths | search (s) |", "|---:|---:|---|---|---|---:|");
+  lines.push("", "## Growth steps", "", "| step | after epoch | grown (block → consumer: +channels, γ, line-search loss) | scores (block: D·[δW] + (Σs²)²/Q) | channels the rule keeps (block: count, τ, s₁) | widths | search (s) |", "|---:|---:|---|---|---|---|---:|");
   for (const g of growth) {
     const grownText = g.result.applied.map((a) => `${a.candidate.block} → ${a.candidate.consumer}: +${a.candidate.k}, γ ${a.gamma.toPrecision(3)}, ${a.lossBefore.toFixed(4)} → ${a.lossAfter.toFixed(4)}`).join("; ") || "none";
-    lines.push(`| ${g.step} | ${g.epoch} | ${grownText} | ${g.result.candidates.map((x) => `${x.block}: ${x.score.toPrecision(3)}`).join(", ")} | ${g.result.widths.join("-")} | ${g.searchSeconds.toFixed(1)} |`);
+    lines.push(`| ${g.step} | ${g.epoch} | ${grownText} | ${g.result.candidates.map((x) => `${x.block}: ${scoreText(x.score)}`).join(", ")} | ${g.result.candidates.map((c) => (c.edge === undefined ? `${c.block}: –` : `${c.block}: ${c.significant}, ${c.edge === null ? "∞" : c.edge.toPrecision(3)}, ${(c.topSingularValues[0] ?? 0).toPrecision(3)}`)).join("; ")} | ${g.result.widths.join("-")} | ${g.searchSeconds.toFixed(1)} |`);
   }
   const grownEpochs = epochs.filter((e) => e.unit === "grown");
   if (grownEpochs.length > 0) {

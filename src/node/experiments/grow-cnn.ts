@@ -20,7 +20,7 @@ import type { CnnOptions } from "../../conv/cnn-spec.js";
 import { createOptimizer, evaluateCnn, trainCnn } from "../../conv/train.js";
 import type { Dataset } from "../../data/batches.js";
 import type { StopRequest } from "../../experiments/growth-run.js";
-import { epochLearningRate, totalEpochs, type GrowCnnConfig } from "../../experiments/grow-cnn-config.js";
+import { epochLearningRate, significanceOf, totalEpochs, type GrowCnnConfig } from "../../experiments/grow-cnn-config.js";
 import { cnnGrowthStep, type CnnGrowthStepResult, type LabelledImages } from "../../growth/conv/cnn-growth-step.js";
 import type { Kernels } from "../../kernels/kernels.js";
 import type { Adam } from "../../nn/optim/adam.js";
@@ -100,6 +100,11 @@ export interface StudyData {
   /** One image (C, H, W). */
   image: { channels: number; height: number; width: number };
   classes: number;
+}
+
+/** "significant (sign-flip): block: channels with s > τ (τ, s_1)", for the step log and the report. */
+export function significanceText(rule: string, candidates: CnnGrowthStepResult["candidates"]): string {
+  return `significant (${rule}): ${candidates.map((c) => `${c.block}: ${c.significant} (τ ${c.edge.toPrecision(3)}, s₁ ${(c.topSingularValues[0] ?? 0).toPrecision(3)})`).join(", ")}`;
 }
 
 function subset(d: LabelledImages, idx: Int32Array): LabelledImages {
@@ -281,12 +286,12 @@ export async function runGrowCnnStudy(run: GrowCnnRun): Promise<{ records: (Epoc
           continue;
         }
         const t0 = performance.now();
-        const result = cnnGrowthStep(model, stats, ls, { variant: config.growth.variant, maxChannels: config.growth.channelsPerStep, statisticalThreshold: config.growth.statisticalThreshold, numericalThreshold: config.growth.numericalThreshold, updateDelta: config.growth.updateDelta, deltaRidge: config.growth.deltaRidge, lineSearchPoints: config.growth.lineSearchPoints, batchSize: 256, select: config.growth.select, signs: config.growth.signs, minimumDecrease: config.growth.minimumDecrease, maxParameters: config.growth.maxParameters ?? undefined }, kernels, opt);
+        const result = cnnGrowthStep(model, stats, ls, { variant: config.growth.variant, maxChannels: config.growth.channelsPerStep, statisticalThreshold: config.growth.statisticalThreshold, numericalThreshold: config.growth.numericalThreshold, updateDelta: config.growth.updateDelta, deltaRidge: config.growth.deltaRidge, lineSearchPoints: config.growth.lineSearchPoints, batchSize: 256, select: config.growth.select, signs: config.growth.signs, minimumDecrease: config.growth.minimumDecrease, maxParameters: config.growth.maxParameters ?? undefined, significance: significanceOf(config, position.step) }, kernels, opt);
         position = { ...position, step: position.step + 1 };
         const rec: GrowthRecord = { type: "growth", unit: unit.name, step: position.step, epoch: position.epoch, result, parameters: countParams(model.params()), searchSeconds: (performance.now() - t0) / 1000, graph: cnnGraphJson(model) };
         append(rec);
         const done = result.applied.map((a) => `block ${a.candidate.block} (→ ${a.candidate.consumer}) +${a.candidate.k}, γ ${a.gamma.toPrecision(3)}, loss ${a.lossBefore.toFixed(4)} → ${a.lossAfter.toFixed(4)}`);
-        run.log(`${unit.name}: growth step ${position.step}: ${done.length > 0 ? done.join("; ") : "no pair could grow"}; scores ${result.candidates.map((x) => `${x.block}:${x.score.toPrecision(3)}`).join(" ")}; widths ${result.widths.join("-")} (${rec.searchSeconds.toFixed(1)} s)`);
+        run.log(`${unit.name}: growth step ${position.step}: ${done.length > 0 ? done.join("; ") : "no pair could grow"}; scores ${result.candidates.map((x) => `${x.block}:${Number.isFinite(x.score) ? x.score.toPrecision(3) : "–"}`).join(" ")}; ${significanceText(config.growth.significance, result.candidates)}; widths ${result.widths.join("-")} (${rec.searchSeconds.toFixed(1)} s)`);
         save();
         await safePoint();
       }
