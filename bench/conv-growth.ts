@@ -11,7 +11,7 @@ import { cnnGrowthCandidates } from "../src/growth/conv/cnn-growth-step.js";
 import type { Kernels } from "../src/kernels/kernels.js";
 import { Matrix } from "../src/tensor/matrix.js";
 import { Rng } from "../src/tensor/rng.js";
-import { fmtSeconds, timeRuns } from "./stats.js";
+import { fmtSeconds, median, timeRuns } from "./stats.js";
 
 export function benchConvGrowth(options: { repeats: number; kernels: Kernels; images?: number; widths?: number[] }): { header: string[]; rows: string[][] } {
   const images = options.images ?? 10_000;
@@ -28,4 +28,31 @@ export function benchConvGrowth(options: { repeats: number; kernels: Kernels; im
     rows.push([`${variant}, widths ${widths.join("-")}, ${images} images, both pairs`, fmtSeconds(t.seconds)]);
   }
   return { header: ["conv growth step", "native"], rows };
+}
+
+/**
+ * The cost of the sign-flip significance rule (docs/significance.md §6): the same
+ * `cnnGrowthCandidates` (Full, both pairs) at the grow-cnn validation trials' sizes (widths
+ * 8-16, 512 and 2,048 statistics images of random 28×28 inputs), rule "threshold" against
+ * "sign-flip" with B = 99, alternating; medians and their ratio.
+ */
+export function benchConvSignificance(options: { repeats: number; kernels: Kernels }): { header: string[]; rows: string[][] } {
+  const model = Cnn.create({ input: { channels: 1, height: 28, width: 28 }, blocks: [8, 16].map((w) => ({ channels: w, kernel: 3, padding: 1, pool: { kind: "max" as const, kernel: 2 } })), outputs: 10 }, new Rng(1));
+  const rows: string[][] = [];
+  for (const images of [512, 2048]) {
+    const x = new Float32Array(images * 784);
+    new Rng(2).fillNormal(x, 0, 1);
+    const stats = { x: new Matrix(images, 784, x), labels: Int32Array.from({ length: images }, (_, i) => i % 10) };
+    const seconds = { threshold: [] as number[], "sign-flip": [] as number[] };
+    for (let r = 0; r < Math.max(1, options.repeats); r++) {
+      for (const rule of ["threshold", "sign-flip"] as const) {
+        const t0 = performance.now();
+        cnnGrowthCandidates(model, stats, { variant: "full", maxChannels: 8, statisticalThreshold: 1e-3, numericalThreshold: 1e-6, updateDelta: false, deltaRidge: 1e-3, lineSearchPoints: 10, batchSize: 256, significance: { rule, level: 0.05, flips: 99, seed: 0 } }, options.kernels);
+        seconds[rule].push((performance.now() - t0) / 1000);
+      }
+    }
+    const [a, b] = [median(seconds.threshold), median(seconds["sign-flip"])];
+    rows.push([`widths 8-16, ${images} images, both pairs`, fmtSeconds(a), fmtSeconds(b), (b / a).toFixed(2)]);
+  }
+  return { header: ["conv growth candidates", "threshold", "sign-flip (B = 99)", "sign-flip / threshold"], rows };
 }

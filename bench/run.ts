@@ -4,7 +4,7 @@
  * repeat, so load on a shared machine hits all sides alike; tables show medians and the
  * ratio of medians. Never part of the tests.
  *
- *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,conv-growth,dag,mnist,wasm,viewer,pool-prepare,pool-teacher,pool-mnist,pool-memory,sweep,tabular,csv,cnn] [--threads 1,2]
+ *   node dist/bench/run.js [--repeats N] [--only kernels,steps,growth,conv-growth,conv-significance,dag,mnist,wasm,viewer,pool-prepare,pool-teacher,pool-mnist,pool-memory,sweep,tabular,csv,cnn] [--threads 1,2]
  *
  * --threads: the thread counts of the CNN epoch (default 1 and OpenBLAS's default), so that
  * each count can be measured in its own run (an epoch of 60,000 images is long).
@@ -16,7 +16,7 @@ import { GEMM_SHAPES, gemmJobName, gemmProbe, torchGemmJob } from "./kernels.js"
 import { STEP_JOBS, stepProbe, torchStepJob } from "./mlp-step.js";
 import { benchDag } from "./dag.js";
 import { benchGrowth } from "./growth.js";
-import { benchConvGrowth } from "./conv-growth.js";
+import { benchConvGrowth, benchConvSignificance } from "./conv-growth.js";
 import { benchMnistEpoch } from "./mnist.js";
 import { benchWasm } from "./wasm.js";
 import { benchViewer } from "./viewer.js";
@@ -40,7 +40,7 @@ function parseArgs(argv: string[]): Args {
     if (argv[i] === "--repeats") args.repeats = Number(argv[++i]);
     else if (argv[i] === "--only") args.only = new Set(argv[++i].split(","));
     else if (argv[i] === "--threads") args.threads = argv[++i].split(",").map(Number);
-    else throw new RangeError(`bench: unknown argument ${argv[i]} (use --repeats N, --only kernels,steps,growth,conv-growth,dag,mnist,wasm,viewer,pool-prepare,pool-teacher,pool-mnist,pool-memory,sweep,tabular,csv,cnn, --threads 1,2)`);
+    else throw new RangeError(`bench: unknown argument ${argv[i]} (use --repeats N, --only kernels,steps,growth,conv-growth,conv-significance,dag,mnist,wasm,viewer,pool-prepare,pool-teacher,pool-mnist,pool-memory,sweep,tabular,csv,cnn, --threads 1,2)`);
   }
   if (args.threads !== null && !args.threads.every((t) => Number.isInteger(t) && t >= 1)) throw new RangeError(`bench: --threads takes positive integers, got ${args.threads.join(",")}`);
   if (!Number.isInteger(args.repeats) || args.repeats < 1) throw new RangeError("bench: --repeats expects a positive integer");
@@ -58,6 +58,15 @@ export interface Section {
   title: string;
   run(ctx: { repeats: number; sets: KernelSet[]; torch: TorchServer | null; threads: number[] | null }): Promise<string>;
 }
+/** A section that runs `bench` on the native kernels (else the first set) with at most `maxRepeats` repeats, as a table. */
+function onNativeKernels(bench: (o: { repeats: number; kernels: Kernels }) => { header: string[]; rows: string[][] }, maxRepeats: number): Section["run"] {
+  return async ({ repeats, sets }) => {
+    const native = sets.find((s) => s.name === "native") ?? sets[0];
+    const r = bench({ repeats: Math.min(repeats, maxRepeats), kernels: native.kernels });
+    return table(r.header, r.rows);
+  };
+}
+
 const EXTRA_SECTIONS: Section[] = [
   {
     key: "growth",
@@ -70,11 +79,12 @@ const EXTRA_SECTIONS: Section[] = [
   {
     key: "conv-growth",
     title: "one conv growth step of the grow-cnn CNN (both pairs): statistics over 10,000 images + solves + SVD (lower is better)",
-    async run({ repeats, sets }) {
-      const native = sets.find((s) => s.name === "native") ?? sets[0];
-      const r = benchConvGrowth({ repeats: Math.min(repeats, 2), kernels: native.kernels });
-      return table(r.header, r.rows);
-    },
+    run: onNativeKernels(benchConvGrowth, 2),
+  },
+  {
+    key: "conv-significance",
+    title: "the sign-flip significance rule's cost: conv growth candidates (statistics, δW*, N, SVD) with rule threshold vs sign-flip, B = 99 (lower is better)",
+    run: onNativeKernels(benchConvSignificance, 3),
   },
   { key: "dag", title: "DAG growth, teacher–student (lower is better)", run: benchDag },
   { key: "mnist", title: "one epoch of a 784-200-10 network on 40,000 MNIST-sized images (lower is better)", run: benchMnistEpoch },
