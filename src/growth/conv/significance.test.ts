@@ -90,7 +90,7 @@ function hidden(rng: Rng, shape: ConvPairShape, x: Nchw64, reads: readonly numbe
   return activate64("relu", conv2d64(x, w1, b, shape.conv1, "conv1", K));
 }
 
-test("spatially correlated pure noise, Restricted: no channel in ≥ 38 of 40 draws at p = 0.01 (n = 24, 160 images), while the Marchenko–Pastur edge with n·L samples keeps channels in ≥ 20", () => {
+test("spatially correlated pure noise, Restricted and Full: no channel in ≥ 38 of 40 draws at p = 0.01 (n = 24, 160 images), while the Marchenko–Pastur edge with n·L samples keeps channels in ≥ 20", () => {
   const rng = new Rng(11);
   const shape = convShape("restricted", 2, 1, 3, 8);
   const L2 = convPairDims(shape).L2;
@@ -111,6 +111,16 @@ test("spatially correlated pure noise, Restricted: no channel in ≥ 38 of 40 dr
     }
     if (process.env.TINYGROW_SIGNIFICANCE_COUNTS) console.log(`n = ${n}: sign-flip ${signFlipKeeps}/40, naive ${naiveKeeps}/40`);
     assert.ok(signFlipKeeps <= 2, `n = ${n}: the sign-flip rule kept channels in ${signFlipKeeps} of 40 noise draws`);
+    // Full: the residual is also read at K2 shifted taps (correlated across them); no FC edge to compare with.
+    let fullKeeps = 0;
+    const full = { ...shape, variant: "full" as const };
+    for (let draw = 0; draw < 40; draw++) {
+      const x = smoothed(gaussian(rng, n, 2, 8, 8), 3);
+      const g = smoothed(gaussian(rng, n, 3, 8, 8), 3);
+      if (fit(full, batches(x, hidden(rng, full, x, [0]), g, [n]), 0.01, draw).growth.neurons.k > 0) fullKeeps++;
+    }
+    assert.ok(fullKeeps <= 2, `n = ${n}, Full: kept channels in ${fullKeeps} of 40 noise draws`);
+    if (process.env.TINYGROW_SIGNIFICANCE_COUNTS) console.log(`n = ${n}: Full sign-flip ${fullKeeps}/40`);
     assert.ok(naiveKeeps >= 20, `n = ${n}: the naive n·L edge kept channels in only ${naiveKeeps} of 40 draws (the test would not catch a "simplified" rule)`);
   }
 });

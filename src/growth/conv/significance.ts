@@ -5,14 +5,17 @@
  * Full, across conv2's taps), so the Marchenko–Pastur edge with n·L2 "samples" would be
  * anti-conservative; flipping whole images is valid whatever the correlation inside an image.
  *
- *   N = −(1/n) Σ_i N_i,   N_i = T_i V_iᵀ         image i's taps T_i (R, L2), residual after δW* V_i (C2, L2)
- *   Π_b = S_growth^{-1/2} (−(1/n) Σ_i ε_{b,i} N_i),   ε_b ∈ {±1}ⁿ uniform, b = 1..B (seeded)
+ *   N = −(1/n) Σ_i T_i V_iᵀ    image i's taps T_i (R, L2), residual after δW* V_i (C2, L2)
+ *   Π_b = S_growth^{-1/2} (−(1/n)) √(n/(n−i1)) Σ_i ε_{b,i} T⊥_i V_iᵀ,   ε_b ∈ {±1}ⁿ uniform, b = 1..B (seeded)
  *   τ = the ⌈(1−p)(B+1)⌉-th smallest of {s_1(Π)} ∪ {s_1(Π_b)}; keep the channels with s_j > τ
  *
- * Under H₀ (given the inputs, the per-image residuals are independent and symmetric) the B + 1
- * values are exchangeable, so P(s_1(Π) > τ) ≤ p at every n (a Monte-Carlo test; p·(B+1) ≥ 1).
- * Cost: the per-image products (the flops of the residual pass once more) and one gemm
- * (B+1, c)·(c, R·C2) per chunk of c images; memory (B+1)·|N|.
+ * T⊥_i = T_i − P S⁻¹ Ũ2_i: the taps residualised on δW*'s inputs (class comment). Without δW*
+ * and under H₀ (given the inputs, the per-image residuals are independent and symmetric) the
+ * B + 1 values are exchangeable, so P(s_1(Π) > τ) ≤ p at every n (a Monte-Carlo test;
+ * p·(B+1) ≥ 1); with δW* the √(n/(n−i1)) leverage factor makes that approximate (tested).
+ * Cost: the per-image products T_i V_iᵀ and Ũ2_i V_iᵀ (the residual pass's flops once more),
+ * P = Σ T Ũ2ᵀ, one gemm (B+1, c)·(c, (R+i1)·C2) per chunk of c images, then one solve, one
+ * gemm and B + 1 SVDs; memory (B+1)(R+i1)·C2 + R·i1 doubles.
  */
 import { ConfigError } from "../../errors.js";
 import type { Kernels } from "../../kernels/kernels.js";
