@@ -125,10 +125,10 @@ test("spatially correlated pure noise, Restricted and Full: no channel in ≥ 38
   }
 });
 
-test("head pair (avg pool, flatten → Linear), pure noise in 3 mini-batches: no channel in ≥ 38 of 40 draws at p = 0.01, n = 30 and 200", () => {
+test("head pairs (avg pool, flatten → Linear; GAP → Linear), pure noise in 3 mini-batches: no channel in ≥ 38 of 40 draws at p = 0.01, n = 30 and 200", () => {
   const rng = new Rng(12);
-  const { shape } = linearHeadPair({ head: "flatten", inChannels: 2, hiddenChannels: 3, outFeatures: 3, inputSize: [6, 6], conv1: same3, layer1Bias: true, linearBias: true, activation: "relu", pool: { kind: "avg", size: [2, 2] } });
-  for (const n of [30, 200]) {
+  const head = (kind: "flatten" | "gap") => linearHeadPair({ head: kind, inChannels: 2, hiddenChannels: 3, outFeatures: 3, inputSize: [6, 6], conv1: same3, layer1Bias: true, linearBias: true, activation: "relu", pool: kind === "flatten" ? { kind: "avg", size: [2, 2] } : null }).shape;
+  for (const [shape, n] of [[head("flatten"), 30], [head("flatten"), 200], [head("gap"), 30], [head("gap"), 200]] as const) {
     let keeps = 0;
     for (let draw = 0; draw < 40; draw++) {
       const x = gaussian(rng, n, 2, 6, 6);
@@ -137,7 +137,7 @@ test("head pair (avg pool, flatten → Linear), pure noise in 3 mini-batches: no
       const third = Math.floor(n / 3);
       if (fit(shape, batches(x, b1, g, [third, third, n - 2 * third]), 0.01, draw).growth.neurons.k > 0) keeps++;
     }
-    assert.ok(keeps <= 2, `n = ${n}: kept channels in ${keeps} of 40 noise draws`);
+    assert.ok(keeps <= 2, `${shape.conv2.kernel.join("×")} head kernel, n = ${n}: kept channels in ${keeps} of 40 noise draws`);
   }
 });
 
