@@ -78,6 +78,16 @@ const describePoint = (point: Record<string, unknown>): string =>
     .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`)
     .join(" ") || "(all)";
 
+/**
+ * A grid point's label on the plot: as describePoint, but a file given as a value (a `--config`
+ * grid) shows as its name without folder and extension, so the labels of a config grid stay
+ * short and tell the cells apart ("config=penalized-1e-5", not the whole path).
+ */
+export function plotLabel(point: Record<string, unknown>): string {
+  const short = (v: unknown): unknown => (typeof v === "string" && v.includes("/") ? v.slice(v.lastIndexOf("/") + 1).replace(/\.[^./]+$/, "") : v);
+  return describePoint(Object.fromEntries(Object.entries(point).map(([k, v]) => [k, Array.isArray(v) ? v.map(short) : short(v)])));
+}
+
 /** The summary table: one row per grid cell × series. */
 export function summaryTable(merged: MergedResults): string {
   const reader = SWEEP_COMMANDS[merged.command] as JobResults;
@@ -112,7 +122,7 @@ async function paretoPlot(merged: MergedResults): Promise<string | null> {
   const mx = reader.metrics.find((m) => m.key === x);
   const my = reader.metrics.find((m) => m.key === y);
   if (mx === undefined || my === undefined) return null;
-  const rows = grown.map((c) => ({ x: c.metrics[x].mean, y: c.metrics[y].mean, series: c.series, label: describePoint(c.point), front: false }));
+  const rows = grown.map((c) => ({ x: c.metrics[x].mean, y: c.metrics[y].mean, series: c.series, label: plotLabel(c.point), front: false }));
   for (const i of paretoFront(rows, my.better)) rows[i].front = true;
   const front = rows.filter((r) => r.front).sort((a, b) => a.x - b.x);
   const logX = rows.every((r) => r.x > 0) && Math.max(...rows.map((r) => r.x)) > 10 * Math.min(...rows.map((r) => r.x));
