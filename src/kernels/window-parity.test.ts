@@ -229,6 +229,29 @@ for (const set of kernelSetsForTests()) {
       }
     });
 
+    test("maxPool 2×2 stride 2 (the CNNs' window, a kernel of its own): rows with and without NaNs, ties, odd widths", () => {
+      const rng = new Rng(6);
+      for (const d of [[3, 4, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1], [2, 3, 7, 9, 2, 2, 2, 2, 0, 0, 1, 1], [1, 2, 14, 15, 2, 2, 2, 2, 0, 0, 1, 1]] as Dims[]) {
+        const s = shapeOf(d);
+        const n = d[0] * d[1] * d[2] * d[3];
+        for (const dtype of ["f64", "f32"] as const) {
+          const x = (makers[dtype] as (n: number) => FloatArray)(n);
+          for (let i = 0; i < n; i++) x[i] = rng.int(3) - 1; // many ties
+          // NaNs in a few row pairs only (most rows take the NaN-free path), at window starts too.
+          for (let k = 0; k < 6; k++) x[rng.int(n)] = NaN;
+          x[0] = NaN;
+          x[2 * d[3] + 1] = NaN;
+          const m = s.batch * s.channels * s.outH * s.outW;
+          const y = (makers[dtype] as (n: number) => FloatArray)(m);
+          const argmax = new Int32Array(m);
+          set.kernels.maxPool(x, s, y, argmax);
+          const want = referenceMaxPool(x, s);
+          assert.deepEqual(Array.from(argmax), want.argmax, `${dtype} ${caseName(d)}`);
+          assert.deepEqual(Array.from(y), want.y, `${dtype} ${caseName(d)}`);
+        }
+      }
+    });
+
     test("transposeBlocks: dst[(j·rows + i)·block + t] = src[(i·cols + j)·block + t], degenerate sizes included", () => {
       const rng = new Rng(5);
       for (const [rows, cols, block] of [[1, 1, 1], [3, 5, 7], [64, 16, 49], [0, 4, 3], [4, 0, 3], [2, 3, 0], [5, 1, 9], [1, 6, 2]]) {
