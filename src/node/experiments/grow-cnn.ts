@@ -21,7 +21,7 @@ import { createOptimizer, evaluateCnn, trainCnn } from "../../conv/train.js";
 import type { Dataset } from "../../data/batches.js";
 import type { StopRequest } from "../../experiments/growth-run.js";
 import { epochLearningRate, significanceOf, totalEpochs, type GrowCnnConfig } from "../../experiments/grow-cnn-config.js";
-import { cnnGrowthStep, type CnnGrowthStepResult, type LabelledImages } from "../../growth/conv/cnn-growth-step.js";
+import { cnnGrowthStep, type CnnGrowthOptions, type CnnGrowthStepResult, type LabelledImages } from "../../growth/conv/cnn-growth-step.js";
 import type { Kernels } from "../../kernels/kernels.js";
 import type { Adam } from "../../nn/optim/adam.js";
 import type { Sgd } from "../../nn/optim/sgd.js";
@@ -197,35 +197,53 @@ export function checkBudget(config: GrowCnnConfig, data: StudyData): StudyData {
   return data;
 }
 
+/** The state a study starts from: a new run folder, or the checkpoint of the one to resume. */
+function openStudyFolder(run: GrowCnnRun, units: ReturnType<typeof studyUnits>): { position: Position; model: Cnn | null; rng: Rng; grownWidths: number[] | null; optimizerState: unknown[]; writer: JsonlWriter; written: number } {
+  const { config, data } = run;
+  if (!run.resume) {
+    createRunFolder(run.dir, { config, seed: config.seed, kernels: run.kernelsInfo, versions: softwareVersions(), dataSplit: { train: data.train.labels.length, validation: data.validation.labels.length, test: data.test.labels.length, shuffleSeed: config.seed + 7919 }, command: run.command });
+    return { position: { unit: 0, epoch: 0, step: 0 }, model: null, rng: new Rng(config.seed), grownWidths: null, optimizerState: [], writer: JsonlWriter.create(join(run.dir, GROW_CNN_LOG)), written: 0 };
+  }
+  resumeRunFolder(run.dir);
+  const { payload } = readCheckpoint<Checkpoint>(run.dir);
+  if (payload.kind !== CHECKPOINT_KIND) throw new DataError(join(run.dir, "checkpoint"), `a ${CHECKPOINT_KIND} checkpoint, got ${String(payload.kind)}`);
+  const { position } = payload;
+  run.log(`resuming ${run.dir} at ${units[position.unit]?.name ?? "the end"}, epoch ${position.epoch}, step ${position.step}`);
+  return {
+    position,
+    model: payload.model ? cnnFromJson(payload.model) : null,
+    rng: Rng.fromState(payload.rng),
+    grownWidths: payload.grownWidths,
+    optimizerState: payload.optimizerState,
+    writer: JsonlWriter.resume(join(run.dir, GROW_CNN_LOG), { keepRecords: payload.logRecords }).writer,
+    written: payload.logRecords,
+  };
+}
+
+/** The growth step's options from the study's configuration (step: the seed of the sign flips). */
+function growthStepOptions(config: GrowCnnConfig, step: number): CnnGrowthOptions {
+  const g = config.growth;
+  return { variant: g.variant, maxChannels: g.channelsPerStep, statisticalThreshold: g.statisticalThreshold, numericalThreshold: g.numericalThreshold, updateDelta: g.updateDelta, deltaRidge: g.deltaRidge, lineSearchPoints: g.lineSearchPoints, batchSize: 256, select: g.select, signs: g.signs, minimumDecrease: g.minimumDecrease, maxParameters: g.maxParameters ?? undefined, significance: significanceOf(config, step) };
+}
+
+/** The progress line of a growth step: what grew, the scores, the significance edge, the widths. */
+function growthLogLine(unit: string, rec: GrowthRecord, rule: string): string {
+  const { result } = rec;
+  const done = result.applied.map((a) => `block ${a.candidate.block} (→ ${a.candidate.consumer}) +${a.candidate.k}, γ ${a.gamma.toPrecision(3)}, loss ${a.lossBefore.toFixed(4)} → ${a.lossAfter.toFixed(4)}`);
+  const scores = result.candidates.map((x) => `${x.block}:${Number.isFinite(x.score) ? x.score.toPrecision(3) : "–"}`).join(" ");
+  return `${unit}: growth step ${rec.step}: ${done.length > 0 ? done.join("; ") : "no pair could grow"}; scores ${scores}; ${significanceText(rule, result.candidates)}; widths ${result.widths.join("-")} (${rec.searchSeconds.toFixed(1)} s)`;
+}
+
 /** Runs (or resumes) the whole study in `run.dir`; returns every record written. */
 export async function runGrowCnnStudy(run: GrowCnnRun): Promise<{ records: (EpochRecord | GrowthRecord)[] }> {
   const { config, data, kernels } = run;
   const units = studyUnits(config);
   const epochs = totalEpochs(config);
   checkBudget(config, data);
-  let position: Position = { unit: 0, epoch: 0, step: 0 };
-  let model: Cnn | null = null;
-  let rng = new Rng(config.seed);
-  let grownWidths: number[] | null = null;
-  let writer: JsonlWriter;
-  let optimizerState: unknown[] = [];
-  if (run.resume) {
-    resumeRunFolder(run.dir);
-    const { payload } = readCheckpoint<Checkpoint>(run.dir);
-    if (payload.kind !== CHECKPOINT_KIND) throw new DataError(join(run.dir, "checkpoint"), `a ${CHECKPOINT_KIND} checkpoint, got ${String(payload.kind)}`);
-    position = payload.position;
-    model = payload.model ? cnnFromJson(payload.model) : null;
-    rng = Rng.fromState(payload.rng);
-    grownWidths = payload.grownWidths;
-    optimizerState = payload.optimizerState;
-    writer = JsonlWriter.resume(join(run.dir, GROW_CNN_LOG), { keepRecords: payload.logRecords }).writer;
-    run.log(`resuming ${run.dir} at ${units[position.unit]?.name ?? "the end"}, epoch ${position.epoch}, step ${position.step}`);
-  } else {
-    createRunFolder(run.dir, { config, seed: config.seed, kernels: run.kernelsInfo, versions: softwareVersions(), dataSplit: { train: data.train.labels.length, validation: data.validation.labels.length, test: data.test.labels.length, shuffleSeed: config.seed + 7919 }, command: run.command });
-    writer = JsonlWriter.create(join(run.dir, GROW_CNN_LOG));
-  }
+  const opened = openStudyFolder(run, units);
+  const { writer, rng } = opened;
+  let { position, model, grownWidths, optimizerState, written } = opened;
   const records: (EpochRecord | GrowthRecord)[] = [];
-  let written = run.resume ? readCheckpoint<Checkpoint>(run.dir).payload.logRecords : 0;
   const append = (r: EpochRecord | GrowthRecord): void => {
     writer.append(r);
     records.push(r);
@@ -286,12 +304,11 @@ export async function runGrowCnnStudy(run: GrowCnnRun): Promise<{ records: (Epoc
           continue;
         }
         const t0 = performance.now();
-        const result = cnnGrowthStep(model, stats, ls, { variant: config.growth.variant, maxChannels: config.growth.channelsPerStep, statisticalThreshold: config.growth.statisticalThreshold, numericalThreshold: config.growth.numericalThreshold, updateDelta: config.growth.updateDelta, deltaRidge: config.growth.deltaRidge, lineSearchPoints: config.growth.lineSearchPoints, batchSize: 256, select: config.growth.select, signs: config.growth.signs, minimumDecrease: config.growth.minimumDecrease, maxParameters: config.growth.maxParameters ?? undefined, significance: significanceOf(config, position.step) }, kernels, opt);
+        const result = cnnGrowthStep(model, stats, ls, growthStepOptions(config, position.step), kernels, opt);
         position = { ...position, step: position.step + 1 };
         const rec: GrowthRecord = { type: "growth", unit: unit.name, step: position.step, epoch: position.epoch, result, parameters: countParams(model.params()), searchSeconds: (performance.now() - t0) / 1000, graph: cnnGraphJson(model) };
         append(rec);
-        const done = result.applied.map((a) => `block ${a.candidate.block} (→ ${a.candidate.consumer}) +${a.candidate.k}, γ ${a.gamma.toPrecision(3)}, loss ${a.lossBefore.toFixed(4)} → ${a.lossAfter.toFixed(4)}`);
-        run.log(`${unit.name}: growth step ${position.step}: ${done.length > 0 ? done.join("; ") : "no pair could grow"}; scores ${result.candidates.map((x) => `${x.block}:${Number.isFinite(x.score) ? x.score.toPrecision(3) : "–"}`).join(" ")}; ${significanceText(config.growth.significance, result.candidates)}; widths ${result.widths.join("-")} (${rec.searchSeconds.toFixed(1)} s)`);
+        run.log(growthLogLine(unit.name, rec, config.growth.significance));
         save();
         await safePoint();
       }
