@@ -158,12 +158,15 @@ export class SignFlipResidualAccumulator {
     if (this.images <= (this.cross?.cols ?? 0)) return null;
     const C2 = this.shape.outChannels;
     const B1 = this.flips + 1;
-    const q = zeros64(R, C2 * B1); // column block b: Σ ε_b T_i V_iᵀ
-    for (let b = 0; b < B1; b++) for (let r = 0; r < R; r++) for (let c = 0; c < C2; c++) q.data[r * C2 * B1 + b * C2 + c] = this.sums.data[b * this.sums.cols + r * C2 + c];
+    // (rows, C2·(B+1)), column block b = row b of `sums` from `offset` on, read as (rows, C2).
+    const blocks = (offset: number, rows: number): Matrix64 => {
+      const m = zeros64(rows, C2 * B1);
+      for (let b = 0; b < B1; b++) for (let r = 0; r < rows; r++) for (let c = 0; c < C2; c++) m.data[r * C2 * B1 + b * C2 + c] = this.sums.data[b * this.sums.cols + offset + r * C2 + c];
+      return m;
+    };
+    const q = blocks(0, R); // column block b: Σ ε_b T_i V_iᵀ
     if (this.cross !== null) {
-      const i1 = this.cross.cols;
-      const w = zeros64(i1, C2 * B1); // column block b: Σ ε_b W_i
-      for (let b = 0; b < B1; b++) for (let r = 0; r < i1; r++) for (let c = 0; c < C2; c++) w.data[r * C2 * B1 + b * C2 + c] = this.sums.data[b * this.sums.cols + R * C2 + r * C2 + c];
+      const w = blocks(R * C2, this.cross.cols); // column block b: Σ ε_b W_i
       // P S⁻¹ W with P = cross / n and S the averaged statistic: the same solve (and ridge) as δW*.
       const sInvW = computeOptimalDelta(s, w, this.shape.layer2Bias, kernels, { ridge }).deltaRaw; // (C2·(B+1), i1)
       kernels.gemm(this.cross, sInvW, q, { transB: true, alpha: -1 / Math.max(1, this.images), beta: 1 });
