@@ -84,6 +84,16 @@ inline int DimArg(const Napi::CallbackInfo& info, size_t i, const char* op, cons
   return static_cast<int>(v);
 }
 
+// An array offset, stride or count: an integer in [0, 2^53] (typed arrays may pass INT_MAX).
+inline int64_t IndexArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name) {
+  double v = 0;
+  if (napi_get_value_double(info.Env(), info[i], &v) != napi_ok || !(v >= 0) || v > 9007199254740992.0 ||
+      v != std::floor(v)) {
+    ThrowTypeError(info.Env(), std::string(op) + ": " + name + " must be a non-negative integer");
+  }
+  return static_cast<int64_t>(v);
+}
+
 inline double NumberArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name) {
   double v = 0;
   if (napi_get_value_double(info.Env(), info[i], &v) != napi_ok) {

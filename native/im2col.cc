@@ -307,6 +307,38 @@ Napi::Value MaxPoolApi(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// maxPoolBackward(dy, argmax, dx) -> the first k whose index lies outside [−1, dx.length), or −1
+// after dx[argmax[k]] += dy[k] for every argmax[k] >= 0 (nothing is written when an index is bad).
+template <typename T>
+Napi::Value MaxPoolBackwardApi(const Napi::CallbackInfo& info) {
+  const char* op = sizeof(T) == 4 ? "smaxPoolBackward" : "dmaxPoolBackward";
+  CheckArgCount(info, 3, op);
+  napi_typedarray_type type;
+  size_t n = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(info.Env(), info[1], &type, &n, &data, nullptr, nullptr) != napi_ok || type != napi_int32_array) {
+    ThrowTypeError(info.Env(), std::string(op) + ": argmax must be an Int32Array");
+  }
+  const int32_t* argmax = static_cast<const int32_t*>(data);
+  const T* dy = ArrayArg<T>(info, 0, op, "dy", n);
+  napi_typedarray_type dxType;
+  size_t dxLength = 0;
+  void* dxData = nullptr;
+  if (napi_get_typedarray_info(info.Env(), info[2], &dxType, &dxLength, &dxData, nullptr, nullptr) != napi_ok ||
+      dxType != Float<T>::kArrayType) {
+    ThrowTypeError(info.Env(), std::string(op) + ": dx must be a " + Float<T>::kArrayName);
+  }
+  T* dx = static_cast<T*>(dxData);
+  const int64_t limit = static_cast<int64_t>(dxLength);
+  for (size_t k = 0; k < n; k++) {
+    if (argmax[k] < -1 || argmax[k] >= limit) return Napi::Number::New(info.Env(), static_cast<double>(k));
+  }
+  for (size_t k = 0; k < n; k++) {
+    if (argmax[k] >= 0) dx[argmax[k]] += dy[k];
+  }
+  return Napi::Number::New(info.Env(), -1);
+}
+
 // transposeBlocks(rows, cols, block, src, dst) -> undefined
 template <typename T>
 Napi::Value TransposeBlocksApi(const Napi::CallbackInfo& info) {
@@ -332,6 +364,8 @@ void RegisterIm2col(Napi::Env env, Napi::Object exports) {
   exports.Set("dcol2im", Napi::Function::New(env, UnfoldApi<double, true>, "dcol2im"));
   exports.Set("smaxPool", Napi::Function::New(env, MaxPoolApi<float>, "smaxPool"));
   exports.Set("dmaxPool", Napi::Function::New(env, MaxPoolApi<double>, "dmaxPool"));
+  exports.Set("smaxPoolBackward", Napi::Function::New(env, MaxPoolBackwardApi<float>, "smaxPoolBackward"));
+  exports.Set("dmaxPoolBackward", Napi::Function::New(env, MaxPoolBackwardApi<double>, "dmaxPoolBackward"));
   exports.Set("stransposeBlocks", Napi::Function::New(env, TransposeBlocksApi<float>, "stransposeBlocks"));
   exports.Set("dtransposeBlocks", Napi::Function::New(env, TransposeBlocksApi<double>, "dtransposeBlocks"));
 }

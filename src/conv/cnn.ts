@@ -215,7 +215,7 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
       const bb = buf.blocks[l];
       if (pool !== null) {
         bb.dPost.data.fill(0);
-        pool.backward(bb.dOut, bb.dPost, bb.pool as PoolWorkspace);
+        pool.backward(kernels, bb.dOut, bb.dPost, bb.pool as PoolWorkspace);
       }
       bb.dPre.data.fill(0);
       kernels.activationBackward(this.activation, bb.pre, bb.post, bb.dPost, bb.dPre);

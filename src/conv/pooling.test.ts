@@ -53,7 +53,7 @@ for (const [what, make, input] of POOLS) {
     };
     f();
     const dX = zeros64(x.rows, x.cols);
-    pool.backward(r, dX, ws);
+    pool.backward(portableKernels, r, dX, ws);
     assertGradcheck(gradcheck(f, x.data, dX.data), what);
   });
 }

@@ -78,15 +78,12 @@ export class Pool2d {
   }
 
   /** dX (B, C·H·W) += the pooling's adjoint applied to dY (B, C·H'·W'). */
-  backward<T extends FloatArray>(dY: Matrix<T>, dX: Matrix<T>, ws: PoolWorkspace): void {
+  backward<T extends FloatArray>(kernels: Kernels, dY: Matrix<T>, dX: Matrix<T>, ws: PoolWorkspace): void {
     this.check("backward", dY, "dY", ws.output, ws);
     this.check("backward", dX, "dX", ws.input, ws);
     if (this.kind === "max") {
-      const g = dY.data;
-      const d = dX.data;
-      const idx = ws.argmax;
       // A window entirely in the padding has index −1 (and no input to credit).
-      for (let k = 0; k < idx.length; k++) if (idx[k] >= 0) d[idx[k]] += g[k];
+      kernels.maxPoolBackward(dY.data, ws.argmax, dX.data);
     } else {
       avgForward(this.geometry, dY.data, dX.data, ws, -1);
     }

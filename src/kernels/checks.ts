@@ -4,7 +4,7 @@
  */
 import { ShapeError } from "../errors.js";
 import type { FloatArray, Matrix } from "../tensor/matrix.js";
-import { ACTIVATION_NAMES, type ActivationName, type Im2colShape, type SgdCoefficients } from "./kernels.js";
+import { ACTIVATION_NAMES, type ActivationName, type Im2colShape, type MatrixBatch, type SgdCoefficients } from "./kernels.js";
 
 /**
  * A matrix's storage matches its shape: integer rows, cols ≥ 0 and a Float32Array or
@@ -52,6 +52,47 @@ export function checkGemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: M
     throw new ShapeError(op, "C not aliasing A or B", "C sharing storage with an input");
   }
   if (!Number.isFinite(alpha) || !Number.isFinite(beta)) throw new ShapeError(op, "finite alpha and beta", `alpha=${alpha}, beta=${beta}`);
+}
+
+/**
+ * gemmBatch's arguments (options resolved): integer descriptors whose every matrix lies
+ * inside its array (ld ≥ cols), one element type, gemm's shape rule per product, C's array
+ * not sharing storage with A's or B's, finite alpha and beta. A few comparisons per call.
+ */
+export function checkGemmBatch<T extends FloatArray>(a: MatrixBatch<T>, b: MatrixBatch<T>, c: MatrixBatch<T>, count: number, transA: boolean, transB: boolean, alpha: number, beta: number): void {
+  const op = "gemmBatch";
+  if (!Number.isSafeInteger(count) || count < 0) throw new ShapeError(op, "count a non-negative integer", String(count));
+  checkBatchStorage(op, "A", a, count);
+  checkBatchStorage(op, "B", b, count);
+  checkBatchStorage(op, "C", c, count);
+  const t = a.data.constructor;
+  if (b.data.constructor !== t) throw elementTypeError(op, t, b.data.constructor);
+  if (c.data.constructor !== t) throw elementTypeError(op, t, c.data.constructor);
+  const m = transA ? a.cols : a.rows;
+  const k = transA ? a.rows : a.cols;
+  const kb = transB ? b.cols : b.rows;
+  const n = transB ? b.rows : b.cols;
+  if (k !== kb || c.rows !== m || c.cols !== n) {
+    const opA = `${transA ? "Aᵀ" : "A"} (${m}, ${k})`;
+    const opB = `${transB ? "Bᵀ" : "B"} (${kb}, ${n})`;
+    if (k !== kb) throw new ShapeError(op, "inner dimensions to agree", `${opA} · ${opB}`);
+    throw new ShapeError(op, `C of shape (${m}, ${n}) for ${opA} · ${opB}`, `C (${c.rows}, ${c.cols})`);
+  }
+  if (overlaps(c.data, a.data) || overlaps(c.data, b.data)) throw new ShapeError(op, "C not sharing storage with A or B", "C sharing storage with an input");
+  if (!Number.isFinite(alpha) || !Number.isFinite(beta)) throw new ShapeError(op, "finite alpha and beta", `alpha=${alpha}, beta=${beta}`);
+}
+
+function checkBatchStorage(op: string, name: string, m: MatrixBatch<FloatArray>, count: number): void {
+  const data = (m as { data: unknown }).data;
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) throw new ShapeError(op, `${name}.data a Float32Array or Float64Array`, typeof data === "object" && data !== null ? data.constructor.name : typeof data);
+  for (const f of ["offset", "rows", "cols", "ld", "stride"] as const) {
+    const v = m[f];
+    if (!Number.isSafeInteger(v) || v < 0) throw new ShapeError(op, `${name}.${f} a non-negative integer`, String(v));
+  }
+  if (m.ld < Math.max(1, m.cols)) throw new ShapeError(op, `${name}.ld ≥ max(1, cols = ${m.cols})`, String(m.ld));
+  if (count === 0 || m.rows === 0 || m.cols === 0) return;
+  const end = m.offset + (count - 1) * m.stride + (m.rows - 1) * m.ld + m.cols;
+  if (end > data.length) throw new ShapeError(op, `${name}'s ${count} matrices (${m.rows}, ${m.cols}) inside its ${data.length} values`, `the last one ending at ${end}`);
 }
 
 /** syrk's arguments (options resolved): gemm's checks of A·Aᵀ (trans: AᵀA) into C, named syrk. */
@@ -176,6 +217,21 @@ export function checkMaxPool<T extends FloatArray>(op: string, x: T, shape: Im2c
   if (y.length !== n) throw new ShapeError(op, `y of length B·C·outH·outW = ${n}`, `length ${y.length}`);
   if (!(argmax instanceof Int32Array) || argmax.length !== n) throw new ShapeError(op, `argmax an Int32Array of length ${n}`, `${(argmax as { constructor?: { name?: string } })?.constructor?.name} of length ${(argmax as { length?: number })?.length}`);
   if (overlaps(x, y)) throw new ShapeError(op, "y not aliasing x", "shared storage");
+}
+
+/** maxPoolBackward: dy and dx of one element type, argmax an Int32Array as long as dy with indices in [−1, dx.length), no aliasing. */
+export function checkMaxPoolBackward<T extends FloatArray>(dy: T, argmax: Int32Array, dx: T): void {
+  const op = "maxPoolBackward";
+  if (!(dy instanceof Float32Array || dy instanceof Float64Array)) throw new ShapeError(op, "dy a Float32Array or Float64Array", String((dy as { constructor?: { name?: string } })?.constructor?.name));
+  if (dx.constructor !== dy.constructor) throw elementTypeError(op, dy.constructor, dx.constructor);
+  if (!(argmax instanceof Int32Array) || argmax.length !== dy.length) throw new ShapeError(op, `argmax an Int32Array of length ${dy.length} (dy's)`, `${(argmax as { constructor?: { name?: string } })?.constructor?.name} of length ${(argmax as { length?: number })?.length}`);
+  if (overlaps(dy, dx)) throw new ShapeError(op, "dx not aliasing dy", "shared storage");
+}
+
+/** The first k with argmax[k] outside [−1, n), or −1 (the index check of maxPoolBackward). */
+export function badPoolIndex(argmax: Int32Array, n: number): number {
+  for (let k = 0; k < argmax.length; k++) if (argmax[k] < -1 || argmax[k] >= n) return k;
+  return -1;
 }
 
 /** transposeBlocks: integer sizes, src and dst of length rows·cols·block, one element type, no aliasing. */

@@ -67,6 +67,22 @@ export interface GemmOptions {
   beta?: number;
 }
 
+/**
+ * `count` row-major matrices of one shape (rows, cols) in one array, a fixed `stride` apart
+ * (cuBLAS's gemmStridedBatched layout): element (r, c) of matrix p is
+ * data[offset + p·stride + r·ld + c], ld ≥ cols. A column block of a wider matrix is one
+ * matrix with ld = the wider matrix's cols; stride 0 repeats one matrix for every p.
+ * Callers build these once per buffer (they are plain, reusable descriptors).
+ */
+export interface MatrixBatch<T extends FloatArray> {
+  readonly data: T;
+  readonly offset: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly ld: number;
+  readonly stride: number;
+}
+
 export interface EighResult<T extends FloatArray> {
   /** Eigenvalues in ascending order, (n). */
   values: T;
@@ -115,6 +131,15 @@ export interface Kernels {
    * (BLAS gemm). C must not alias A or B.
    */
   gemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: Matrix<T>, options?: GemmOptions): void;
+
+  /**
+   * For p = 0, 1, …, count − 1 in this order: C_p = alpha · op(A_p) · op(B_p) + beta · C_p
+   * (gemm on each matrix of three strided batches). With c.stride = 0 and beta = 1 the
+   * products accumulate into one C (e.g. a weight gradient summed over images). No C_p may
+   * share storage with A or B. Used by Conv2d to multiply per image without transposing
+   * NCHW batches to channel-major and back.
+   */
+  gemmBatch<T extends FloatArray>(a: MatrixBatch<T>, b: MatrixBatch<T>, c: MatrixBatch<T>, count: number, options?: GemmOptions): void;
 
   /**
    * C (n, n) = alpha · A·Aᵀ + beta · C with A (n, k), or alpha · AᵀA + beta · C with `trans`
@@ -192,6 +217,13 @@ export interface Kernels {
    * (and y = −∞) for a window lying entirely in the padding.
    */
   maxPool<T extends FloatArray>(x: T, shape: Im2colShape, y: T, argmax: Int32Array): void;
+
+  /**
+   * Max pooling's adjoint: dx[argmax[k]] += dy[k] for every k with argmax[k] ≥ 0, in
+   * increasing k (overlapping windows add in that order). argmax comes from maxPool; an
+   * index past dx is an error (checked before anything is written).
+   */
+  maxPoolBackward<T extends FloatArray>(dy: T, argmax: Int32Array, dx: T): void;
 
   /**
    * dst ← src with its (rows, cols) grid of blocks transposed, each block being `block`

@@ -20,8 +20,8 @@
  * discarded), and alpha = 0 or k = 0 leaves C = beta · C without reading A or B.
  */
 import type { FloatArray, Matrix } from "../../tensor/matrix.js";
-import { checkGemm, checkSyrk } from "../checks.js";
-import type { GemmOptions, SyrkOptions } from "../kernels.js";
+import { checkGemm, checkGemmBatch, checkSyrk } from "../checks.js";
+import type { GemmOptions, MatrixBatch, SyrkOptions } from "../kernels.js";
 
 const MR = 4;
 const NR = 4;
@@ -45,16 +45,37 @@ export function gemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: Matrix
   const alpha = options.alpha ?? 1;
   const beta = options.beta ?? 0;
   checkGemm(a, b, c, transA, transB, alpha, beta);
-  const m = c.rows;
-  const n = c.cols;
   const k = transA ? a.rows : a.cols;
   scaleInPlace(c.data, beta);
+  gemmBlocked(c.rows, c.cols, k, alpha, a.data, 0, a.cols, transA, b.data, 0, b.cols, transB, c.data, 0, c.cols);
+}
+
+/** kernels.gemmBatch: gemm on each matrix of the three batches, p = 0, 1, … in order. */
+export function gemmBatch<T extends FloatArray>(a: MatrixBatch<T>, b: MatrixBatch<T>, c: MatrixBatch<T>, count: number, options: GemmOptions = NO_OPTIONS): void {
+  const transA = options.transA ?? false;
+  const transB = options.transB ?? false;
+  const alpha = options.alpha ?? 1;
+  const beta = options.beta ?? 0;
+  checkGemmBatch(a, b, c, count, transA, transB, alpha, beta);
+  const k = transA ? a.rows : a.cols;
+  for (let p = 0; p < count; p++) {
+    const cOff = c.offset + p * c.stride;
+    scaleRows(c.data, cOff, c.rows, c.cols, c.ld, beta);
+    gemmBlocked(c.rows, c.cols, k, alpha, a.data, a.offset + p * a.stride, a.ld, transA, b.data, b.offset + p * b.stride, b.ld, transB, c.data, cOff, c.ld);
+  }
+}
+
+/**
+ * C (m, n) at c[cOff …] (row stride ldc), already scaled by beta, += alpha · op(A) · op(B),
+ * with A stored row-major from aOff with leading dimension lda (B likewise).
+ */
+function gemmBlocked(m: number, n: number, k: number, alpha: number, a: FloatArray, aOff: number, lda: number, transA: boolean, b: FloatArray, bOff: number, ldb: number, transB: boolean, c: FloatArray, cOff: number, ldc: number): void {
   if (m === 0 || n === 0 || k === 0 || alpha === 0) return;
-  // op(A)[i][p] = a[i·aRow + p·aCol], op(B)[p][j] = b[p·bRow + j·bCol].
-  const aRow = transA ? 1 : a.cols;
-  const aCol = transA ? a.cols : 1;
-  const bRow = transB ? 1 : b.cols;
-  const bCol = transB ? b.cols : 1;
+  // op(A)[i][p] = a[aOff + i·aRow + p·aCol], op(B)[p][j] = b[bOff + p·bRow + j·bCol].
+  const aRow = transA ? 1 : lda;
+  const aCol = transA ? lda : 1;
+  const bRow = transB ? 1 : ldb;
+  const bCol = transB ? ldb : 1;
   const needA = roundUp(Math.min(m, MC), MR) * Math.min(k, KC);
   const needB = roundUp(Math.min(n, NC), NR) * Math.min(k, KC);
   if (packedA.length < needA) packedA = new Float64Array(needA);
@@ -63,11 +84,11 @@ export function gemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: Matrix
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      pack(b.data, bCol, bRow, jc, pc, nc, kc, NR, packedB);
+      pack(b, bOff, bCol, bRow, jc, pc, nc, kc, NR, packedB);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        pack(a.data, aRow, aCol, ic, pc, mc, kc, MR, packedA);
-        macroKernel(mc, nc, kc, alpha, c.data, ic * n + jc, n);
+        pack(a, aOff, aRow, aCol, ic, pc, mc, kc, MR, packedA);
+        macroKernel(mc, nc, kc, alpha, c, cOff + ic * ldc + jc, ldc);
       }
     }
   }
@@ -86,13 +107,23 @@ function scaleInPlace(data: FloatArray, beta: number): void {
   for (let i = 0; i < data.length; i++) data[i] *= beta;
 }
 
+/** beta · the (rows, cols) block at data[off …] with row stride ld; beta = 0 writes zeros. */
+function scaleRows(data: FloatArray, off: number, rows: number, cols: number, ld: number, beta: number): void {
+  if (beta === 1) return;
+  for (let i = 0; i < rows; i++) {
+    const start = off + i * ld;
+    if (beta === 0) data.fill(0, start, start + cols);
+    else for (let j = start; j < start + cols; j++) data[j] *= beta;
+  }
+}
+
 /**
  * Packs the block X[x0 .. x0+len, p0 .. p0+kc] of a strided operand (element (x, p) at
- * src[x·xStride + p·pStride]) into slivers of `w` consecutive x: sliver s holds, for each
+ * src[base0 + x·xStride + p·pStride]) into slivers of `w` consecutive x: sliver s holds, for each
  * p, the w values X[x0 + s·w + 0..w−1, p0 + p] (zeros past `len`). op(A) is packed with
  * x = row, op(B) with x = column.
  */
-function pack(src: FloatArray, xStride: number, pStride: number, x0: number, p0: number, len: number, kc: number, w: number, dst: Float64Array): void {
+function pack(src: FloatArray, base0: number, xStride: number, pStride: number, x0: number, p0: number, len: number, kc: number, w: number, dst: Float64Array): void {
   for (let s = 0; s < len; s += w) {
     const base = s * kc;
     const valid = Math.min(w, len - s);
@@ -101,7 +132,7 @@ function pack(src: FloatArray, xStride: number, pStride: number, x0: number, p0:
         for (let p = 0; p < kc; p++) dst[base + p * w + t] = 0;
         continue;
       }
-      const row = (x0 + s + t) * xStride + p0 * pStride;
+      const row = base0 + (x0 + s + t) * xStride + p0 * pStride;
       for (let p = 0; p < kc; p++) dst[base + p * w + t] = src[row + p * pStride];
     }
   }

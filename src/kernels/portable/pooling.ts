@@ -3,7 +3,8 @@
  * native/pooling.cc follows the same window order, so argmax indices agree exactly.
  */
 import type { Im2colShape } from "../kernels.js";
-import { checkMaxPool, checkTransposeBlocks } from "../checks.js";
+import { badPoolIndex, checkMaxPool, checkMaxPoolBackward, checkTransposeBlocks } from "../checks.js";
+import { ShapeError } from "../../errors.js";
 import type { FloatArray } from "../../tensor/matrix.js";
 
 export function maxPool<T extends FloatArray>(x: T, shape: Im2colShape, y: T, argmax: Int32Array): void {
@@ -36,6 +37,19 @@ export function maxPool<T extends FloatArray>(x: T, shape: Im2colShape, y: T, ar
       }
     }
   }
+}
+
+/** kernels.maxPoolBackward: dx[argmax[k]] += dy[k] for argmax[k] ≥ 0, after checking every index. */
+export function maxPoolBackward<T extends FloatArray>(dy: T, argmax: Int32Array, dx: T): void {
+  checkMaxPoolBackward(dy, argmax, dx);
+  const bad = badPoolIndex(argmax, dx.length);
+  if (bad >= 0) throw poolIndexError(bad, argmax[bad], dx.length);
+  for (let k = 0; k < argmax.length; k++) if (argmax[k] >= 0) dx[argmax[k]] += dy[k];
+}
+
+/** The error for argmax[k] = index outside [−1, n) (both kernel sets). */
+export function poolIndexError(k: number, index: number, n: number): ShapeError {
+  return new ShapeError("maxPoolBackward", `argmax indices in [−1, ${n}) (dx's length)`, `argmax[${k}] = ${index}`);
 }
 
 export function transposeBlocks<T extends FloatArray>(src: T, rows: number, cols: number, block: number, dst: T): void {

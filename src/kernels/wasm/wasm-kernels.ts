@@ -1,7 +1,8 @@
 /**
  * The WebAssembly kernel set: f32 gemm (SIMD, cache-blocked; wasm/gemm.ts) and the
  * element-wise kernels of a training step (wasm/elementwise.ts) run in the module; float64
- * work, gelu, im2col/col2im, maxPool, transposeBlocks and the factorisations (eigh, svd, solves) delegate to the portable kernels,
+ * work, gemmBatch, gelu, im2col/col2im, maxPool(Backward), transposeBlocks and the factorisations (eigh, svd, solves)
+ * delegate to the portable kernels,
  * which define the semantics for all three sets.
  *
  * The module works on its own linear memory, so every call copies its operands in and its
@@ -149,6 +150,7 @@ export function createWasmKernels(wasm: WasmKernelExports): Kernels {
   return {
     name: "wasm",
     gemm,
+    gemmBatch: portableKernels.gemmBatch,
     syrk: portableKernels.syrk,
     eigh: portableKernels.eigh,
     svd: portableKernels.svd,
@@ -157,6 +159,7 @@ export function createWasmKernels(wasm: WasmKernelExports): Kernels {
     im2col: portableKernels.im2col,
     col2im: portableKernels.col2im,
     maxPool: portableKernels.maxPool,
+    maxPoolBackward: portableKernels.maxPoolBackward,
     transposeBlocks: portableKernels.transposeBlocks,
     activationForward,
     activationBackward,

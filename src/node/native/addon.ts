@@ -19,6 +19,9 @@ export interface NativeAddon {
   /** C (m, n) = alpha · op(A) · op(B) + beta · C with leading dimensions lda, ldb, ldc. */
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number): void;
   dgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float64Array, lda: number, b: Float64Array, ldb: number, beta: number, c: Float64Array, ldc: number): void;
+  /** For p = 0 … count − 1: C_p = alpha op(A_p) op(B_p) + beta C_p, X_p at X[offX + p·strideX] with leading dimension ldX (Kernels.gemmBatch). */
+  sgemmBatch(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, offA: number, lda: number, strideA: number, b: Float32Array, offB: number, ldb: number, strideB: number, beta: number, c: Float32Array, offC: number, ldc: number, strideC: number, count: number): void;
+  dgemmBatch(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float64Array, offA: number, lda: number, strideA: number, b: Float64Array, offB: number, ldb: number, strideB: number, beta: number, c: Float64Array, offC: number, ldc: number, strideC: number, count: number): void;
   /** The upper triangle of C (n, n) = alpha · A·Aᵀ (trans: AᵀA) + beta · C by BLAS syrk, mirrored into the lower. */
   ssyrk(trans: boolean, n: number, k: number, alpha: number, a: Float32Array, lda: number, beta: number, c: Float32Array, ldc: number): void;
   dsyrk(trans: boolean, n: number, k: number, alpha: number, a: Float64Array, lda: number, beta: number, c: Float64Array, ldc: number): void;
@@ -65,6 +68,9 @@ export interface NativeAddon {
   /** Max pooling with the window geometry of `shape` (see Kernels.maxPool). */
   smaxPool(shape: Int32Array, x: Float32Array, y: Float32Array, argmax: Int32Array): void;
   dmaxPool(shape: Int32Array, x: Float64Array, y: Float64Array, argmax: Int32Array): void;
+  /** dx[argmax[k]] += dy[k] (argmax[k] ≥ 0); returns −1, or the first k whose index is outside [−1, dx.length) (then nothing is written). */
+  smaxPoolBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array): number;
+  dmaxPoolBackward(dy: Float64Array, argmax: Int32Array, dx: Float64Array): number;
   /** dst ← src with its (rows, cols) grid of `block`-element blocks transposed. */
   stransposeBlocks(rows: number, cols: number, block: number, src: Float32Array, dst: Float32Array): void;
   dtransposeBlocks(rows: number, cols: number, block: number, src: Float64Array, dst: Float64Array): void;
@@ -75,10 +81,10 @@ export interface NativeAddon {
 }
 
 const REQUIRED: readonly (keyof NativeAddon)[] = [
-  "sgemm", "dgemm", "ssyrk", "dsyrk", "ssyevd", "dsyevd", "sgesdd", "dgesdd", "sposv", "dposv", "sgesv", "dgesv",
+  "sgemm", "dgemm", "sgemmBatch", "dgemmBatch", "ssyrk", "dsyrk", "ssyevd", "dsyevd", "sgesdd", "dgesdd", "sposv", "dposv", "sgesv", "dgesv",
   "sactivationForward", "dactivationForward", "sactivationBackward", "dactivationBackward",
   "saddRowVector", "daddRowVector", "saddColumnSums", "daddColumnSums", "ssgdStep", "dsgdStep",
-  "sim2col", "dim2col", "scol2im", "dcol2im", "smaxPool", "dmaxPool", "stransposeBlocks", "dtransposeBlocks",
+  "sim2col", "dim2col", "scol2im", "dcol2im", "smaxPool", "dmaxPool", "smaxPoolBackward", "dmaxPoolBackward", "stransposeBlocks", "dtransposeBlocks",
   "numThreads", "setNumThreads", "config",
 ];
 

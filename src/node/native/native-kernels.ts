@@ -10,9 +10,10 @@
 import { ShapeError } from "../../errors.js";
 import { Matrix, type FloatArray } from "../../tensor/matrix.js";
 import {
-  checkActivationBackward, checkActivationForward, checkGemm, checkSyrk, checkIm2col, checkMaxPool, checkStorage, checkTransposeBlocks, checkRowVector, checkSgdStep, checkSolve, checkSquare, IM2COL_FIELDS,
+  checkActivationBackward, checkActivationForward, checkGemm, checkGemmBatch, checkSyrk, checkIm2col, checkMaxPool, checkMaxPoolBackward, checkStorage, checkTransposeBlocks, checkRowVector, checkSgdStep, checkSolve, checkSquare, IM2COL_FIELDS,
 } from "../../kernels/checks.js";
-import type { ActivationName, EighResult, GemmOptions, Im2colShape, Kernels, SgdCoefficients, SvdResult, SyrkOptions } from "../../kernels/kernels.js";
+import type { ActivationName, EighResult, GemmOptions, Im2colShape, Kernels, MatrixBatch, SgdCoefficients, SvdResult, SyrkOptions } from "../../kernels/kernels.js";
+import { poolIndexError } from "../../kernels/portable/pooling.js";
 import type { NativeAddon } from "./addon.js";
 import { mirrorUpper } from "../../kernels/portable/gemm.js";
 import { checkFinite, checkInfo } from "./lapack-errors.js";
@@ -50,6 +51,21 @@ export function createNativeKernels(addon: NativeAddon): Kernels {
       if (m === 0 || n === 0) return;
       if (k === 0 || alpha === 0) return scale(cd, beta);
       addon.dgemm(transA, transB, m, n, k, alpha, a.data as Float64Array, a.cols, b.data as Float64Array, b.cols, beta, cd, n);
+    }
+  }
+
+  function gemmBatch<T extends FloatArray>(a: MatrixBatch<T>, b: MatrixBatch<T>, c: MatrixBatch<T>, count: number, options: GemmOptions = NO_OPTIONS): void {
+    const transA = options.transA ?? false;
+    const transB = options.transB ?? false;
+    const alpha = options.alpha ?? 1;
+    const beta = options.beta ?? 0;
+    checkGemmBatch(a, b, c, count, transA, transB, alpha, beta);
+    const k = transA ? a.rows : a.cols;
+    const cd: FloatArray = c.data;
+    if (isFloat32("gemmBatch", cd)) {
+      addon.sgemmBatch(transA, transB, c.rows, c.cols, k, alpha, a.data as Float32Array, a.offset, a.ld, a.stride, b.data as Float32Array, b.offset, b.ld, b.stride, beta, cd, c.offset, c.ld, c.stride, count);
+    } else {
+      addon.dgemmBatch(transA, transB, c.rows, c.cols, k, alpha, a.data as Float64Array, a.offset, a.ld, a.stride, b.data as Float64Array, b.offset, b.ld, b.stride, beta, cd, c.offset, c.ld, c.stride, count);
     }
   }
 
@@ -213,6 +229,13 @@ export function createNativeKernels(addon: NativeAddon): Kernels {
     else addon.dmaxPool(packShape(shape), xd, y as Float64Array, argmax);
   }
 
+  function maxPoolBackward<T extends FloatArray>(dy: T, argmax: Int32Array, dx: T): void {
+    checkMaxPoolBackward(dy, argmax, dx);
+    const g: FloatArray = dy;
+    const bad = isFloat32("maxPoolBackward", g) ? addon.smaxPoolBackward(g, argmax, dx as Float32Array) : addon.dmaxPoolBackward(g, argmax, dx as Float64Array);
+    if (bad >= 0) throw poolIndexError(bad, argmax[bad], dx.length);
+  }
+
   function transposeBlocks<T extends FloatArray>(src: T, rows: number, cols: number, block: number, dst: T): void {
     checkTransposeBlocks(src, rows, cols, block, dst);
     const s: FloatArray = src;
@@ -223,6 +246,7 @@ export function createNativeKernels(addon: NativeAddon): Kernels {
   return {
     name: "native",
     gemm,
+    gemmBatch,
     syrk,
     eigh,
     svd,
@@ -236,6 +260,7 @@ export function createNativeKernels(addon: NativeAddon): Kernels {
     im2col,
     col2im,
     maxPool,
+    maxPoolBackward,
     transposeBlocks,
     numThreads: () => addon.numThreads(),
     setNumThreads(n: number): void {
