@@ -26,6 +26,12 @@ const NETS: [string, CnnOptions][] = [
     outputs: 2,
     headBias: false,
   }],
+  ["ReLU → max pool (one fused backward pass), overlapping windows, two blocks, flatten head", {
+    input: { channels: 2, height: 9, width: 8 },
+    blocks: [{ channels: 3, kernel: 3, padding: 1, pool: { kind: "max", kernel: 3, stride: 2, padding: 1 } }, { channels: 2, kernel: 2, pool: { kind: "max", kernel: 2 } }],
+    activation: "relu",
+    outputs: 3,
+  }],
 ];
 
 for (const [what, options] of NETS) {

@@ -213,12 +213,18 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
     for (let l = L - 1; l >= 0; l--) {
       const { conv, pool, bn } = this.blocks[l];
       const bb = buf.blocks[l];
-      if (pool !== null) {
-        bb.dPost.data.fill(0);
-        pool.backward(kernels, bb.dOut, bb.dPost, bb.pool as PoolWorkspace);
-      }
       bb.dPre.data.fill(0);
-      kernels.activationBackward(this.activation, bb.pre, bb.post, bb.dPost, bb.dPre);
+      if (pool !== null && pool.kind === "max" && this.activation === "relu") {
+        // ReLU → max pool: both backward in one scatter, straight into dPre (no dPost pass;
+        // the same sums in the same order, so the same bits).
+        pool.backward(kernels, bb.dOut, bb.dPre, bb.pool as PoolWorkspace, bb.pre);
+      } else {
+        if (pool !== null) {
+          bb.dPost.data.fill(0);
+          pool.backward(kernels, bb.dOut, bb.dPost, bb.pool as PoolWorkspace);
+        }
+        kernels.activationBackward(this.activation, bb.pre, bb.post, bb.dPost, bb.dPre);
+      }
       let dIn: Matrix<T> | null = dX;
       if (l > 0) {
         dIn = buf.blocks[l - 1].dOut;

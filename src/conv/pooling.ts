@@ -77,13 +77,18 @@ export class Pool2d {
     else avgForward(this.geometry, x.data, y.data, ws, 1);
   }
 
-  /** dX (B, C·H·W) += the pooling's adjoint applied to dY (B, C·H'·W'). */
-  backward<T extends FloatArray>(kernels: Kernels, dY: Matrix<T>, dX: Matrix<T>, ws: PoolWorkspace): void {
+  /**
+   * dX (B, C·H·W) += the pooling's adjoint applied to dY (B, C·H'·W'). Max pooling only:
+   * with `reluInput` z (the pooled input was relu(z)), dX gets dLoss/dz instead (ReLU's
+   * derivative applied in the same pass; see Kernels.maxPoolBackward).
+   */
+  backward<T extends FloatArray>(kernels: Kernels, dY: Matrix<T>, dX: Matrix<T>, ws: PoolWorkspace, reluInput: Matrix<T> | null = null): void {
     this.check("backward", dY, "dY", ws.output, ws);
     this.check("backward", dX, "dX", ws.input, ws);
+    if (reluInput !== null && this.kind !== "max") throw new ShapeError(`${this.name}.backward`, "max pooling for a fused ReLU backward", "average pooling");
     if (this.kind === "max") {
       // A window entirely in the padding has index −1 (and no input to credit).
-      kernels.maxPoolBackward(dY.data, ws.argmax, dX.data);
+      kernels.maxPoolBackward(dY.data, ws.argmax, dX.data, reluInput?.data ?? null);
     } else {
       avgForward(this.geometry, dY.data, dX.data, ws, -1);
     }

@@ -1,5 +1,5 @@
 /**
- * gemmBatch and maxPoolBackward, the per-image kernels of Conv2d and max pooling: every kernel set
+ * gemmBatch and maxPoolBackward (plain and ReLU-gated), the per-image kernels of Conv2d and max pooling: every kernel set
  * against a direct float64 evaluation of the contract in kernels.ts (each matrix read through its
  * offset, leading dimension and stride; products applied in order p = 0, 1, …, so a stride-0 C
  * accumulates), in float32 and float64, on random strided layouts, the Conv2d layouts (column blocks
@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ShapeError } from "../errors.js";
-import type { FloatArray } from "../tensor/matrix.js";
+import { Matrix, type FloatArray } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import type { GemmOptions, Kernels, MatrixBatch } from "./kernels.js";
 import { kernelSetsForTests } from "../node/native/test-support.js";
@@ -164,6 +164,32 @@ for (const set of kernelSetsForTests()) {
       });
     }
 
+    for (const [dtype, make] of TYPES) {
+      test(`${dtype}: with a gate, the bits of maxPoolBackward into zeros then activationBackward(relu) (NaN, 0, ±z, repeated indices)`, () => {
+        const rng = new Rng(15);
+        const n = 41;
+        const dy = make(70);
+        rng.fillNormal(dy);
+        const argmax = new Int32Array(70);
+        for (let t = 0; t < argmax.length; t++) argmax[t] = rng.int(6) === 0 ? -1 : rng.int(n);
+        const pre = make(n);
+        rng.fillNormal(pre);
+        pre[0] = 0;
+        pre[1] = Number.NaN;
+        pre[2] = -0;
+        argmax.set([0, 1, 2, 1], 0);
+        const dPost = make(n);
+        set.kernels.maxPoolBackward(dy, argmax, dPost);
+        const want = make(n);
+        const as = (d: FloatArray) => new Matrix(1, n, d);
+        set.kernels.activationBackward("relu", as(pre), as(pre.slice()), as(dPost), as(want));
+        const got = make(n);
+        set.kernels.maxPoolBackward(dy, argmax, got, pre);
+        assert.deepEqual(Array.from(got), Array.from(want));
+        assert.ok(got[1] !== 0 && got[0] === 0, "NaN passes the gradient, z = 0 does not");
+      });
+    }
+
     test("an index outside [−1, dx.length) is an error naming it, and nothing is written", () => {
       const dy = new Float32Array([1, 2, 3]);
       const dx = new Float32Array(4);
@@ -174,6 +200,7 @@ for (const set of kernelSetsForTests()) {
       }
       assert.throws(() => set.kernels.maxPoolBackward(dy, new Int32Array(2), dx), /argmax an Int32Array of length 3/);
       assert.throws(() => set.kernels.maxPoolBackward(dy, new Int32Array(3), new Float64Array(4) as unknown as Float32Array), /one element type/);
+      assert.throws(() => set.kernels.maxPoolBackward(dy, new Int32Array(3), dx, new Float32Array(3)), /gate a Float32Array of dx's length 4/);
     });
   });
 }

@@ -219,13 +219,16 @@ export function checkMaxPool<T extends FloatArray>(op: string, x: T, shape: Im2c
   if (overlaps(x, y)) throw new ShapeError(op, "y not aliasing x", "shared storage");
 }
 
-/** maxPoolBackward: dy and dx of one element type, argmax an Int32Array as long as dy with indices in [−1, dx.length), no aliasing. */
-export function checkMaxPoolBackward<T extends FloatArray>(dy: T, argmax: Int32Array, dx: T): void {
+/** maxPoolBackward: dy, dx (and gate, of dx's length) of one element type, argmax an Int32Array as long as dy, no aliasing (indices: badPoolIndex). */
+export function checkMaxPoolBackward<T extends FloatArray>(dy: T, argmax: Int32Array, dx: T, gate: T | null): void {
   const op = "maxPoolBackward";
   if (!(dy instanceof Float32Array || dy instanceof Float64Array)) throw new ShapeError(op, "dy a Float32Array or Float64Array", String((dy as { constructor?: { name?: string } })?.constructor?.name));
   if (dx.constructor !== dy.constructor) throw elementTypeError(op, dy.constructor, dx.constructor);
   if (!(argmax instanceof Int32Array) || argmax.length !== dy.length) throw new ShapeError(op, `argmax an Int32Array of length ${dy.length} (dy's)`, `${(argmax as { constructor?: { name?: string } })?.constructor?.name} of length ${(argmax as { length?: number })?.length}`);
   if (overlaps(dy, dx)) throw new ShapeError(op, "dx not aliasing dy", "shared storage");
+  if (gate === null) return;
+  if (gate.constructor !== dx.constructor || gate.length !== dx.length) throw new ShapeError(op, `gate a ${dx.constructor.name} of dx's length ${dx.length}`, `${(gate as { constructor?: { name?: string } })?.constructor?.name} of length ${(gate as { length?: number })?.length}`);
+  if (overlaps(gate, dx)) throw new ShapeError(op, "dx not aliasing gate", "shared storage");
 }
 
 /** The first k with argmax[k] outside [−1, n), or −1 (the index check of maxPoolBackward). */

@@ -221,9 +221,13 @@ export interface Kernels {
   /**
    * Max pooling's adjoint: dx[argmax[k]] += dy[k] for every k with argmax[k] ≥ 0, in
    * increasing k (overlapping windows add in that order). argmax comes from maxPool; an
-   * index past dx is an error (checked before anything is written).
+   * index past dx is an error (checked before anything is written). With `gate` (dx's
+   * length), only where gate[argmax[k]] is not ≤ 0: relu's derivative at the pooled input
+   * (0 for z ≤ 0, else 1, NaN included, as activationBackward), so that ReLU → max pool
+   * backpropagates in one pass into a zeroed dx — the same sums, in the same order, as
+   * maxPoolBackward into a zeroed dPost followed by activationBackward.
    */
-  maxPoolBackward<T extends FloatArray>(dy: T, argmax: Int32Array, dx: T): void;
+  maxPoolBackward<T extends FloatArray>(dy: T, argmax: Int32Array, dx: T, gate?: T | null): void;
 
   /**
    * dst ← src with its (rows, cols) grid of blocks transposed, each block being `block`

@@ -39,12 +39,15 @@ export function maxPool<T extends FloatArray>(x: T, shape: Im2colShape, y: T, ar
   }
 }
 
-/** kernels.maxPoolBackward: dx[argmax[k]] += dy[k] for argmax[k] ≥ 0, after checking every index. */
-export function maxPoolBackward<T extends FloatArray>(dy: T, argmax: Int32Array, dx: T): void {
-  checkMaxPoolBackward(dy, argmax, dx);
+/** kernels.maxPoolBackward: dx[argmax[k]] += dy[k] for argmax[k] ≥ 0 (gated: where gate is not ≤ 0), after checking every index. */
+export function maxPoolBackward<T extends FloatArray>(dy: T, argmax: Int32Array, dx: T, gate: T | null = null): void {
+  checkMaxPoolBackward(dy, argmax, dx, gate);
   const bad = badPoolIndex(argmax, dx.length);
   if (bad >= 0) throw poolIndexError(bad, argmax[bad], dx.length);
-  for (let k = 0; k < argmax.length; k++) if (argmax[k] >= 0) dx[argmax[k]] += dy[k];
+  for (let k = 0; k < argmax.length; k++) {
+    const j = argmax[k];
+    if (j >= 0 && (gate === null || !(gate[j] <= 0))) dx[j] += dy[k];
+  }
 }
 
 /** The error for argmax[k] = index outside [−1, n) (both kernel sets). */

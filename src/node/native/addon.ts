@@ -68,9 +68,9 @@ export interface NativeAddon {
   /** Max pooling with the window geometry of `shape` (see Kernels.maxPool). */
   smaxPool(shape: Int32Array, x: Float32Array, y: Float32Array, argmax: Int32Array): void;
   dmaxPool(shape: Int32Array, x: Float64Array, y: Float64Array, argmax: Int32Array): void;
-  /** dx[argmax[k]] += dy[k] (argmax[k] ≥ 0); returns −1, or the first k whose index is outside [−1, dx.length) (then nothing is written). */
-  smaxPoolBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array): number;
-  dmaxPoolBackward(dy: Float64Array, argmax: Int32Array, dx: Float64Array): number;
+  /** dx[argmax[k]] += dy[k] (argmax[k] ≥ 0; where gate is not ≤ 0 when given); returns −1, or the first k whose index is outside [−1, dx.length) (then nothing is written). */
+  smaxPoolBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array, gate: Float32Array | null): number;
+  dmaxPoolBackward(dy: Float64Array, argmax: Int32Array, dx: Float64Array, gate: Float64Array | null): number;
   /** dst ← src with its (rows, cols) grid of `block`-element blocks transposed. */
   stransposeBlocks(rows: number, cols: number, block: number, src: Float32Array, dst: Float32Array): void;
   dtransposeBlocks(rows: number, cols: number, block: number, src: Float64Array, dst: Float64Array): void;

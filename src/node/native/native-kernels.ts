@@ -229,10 +229,10 @@ export function createNativeKernels(addon: NativeAddon): Kernels {
     else addon.dmaxPool(packShape(shape), xd, y as Float64Array, argmax);
   }
 
-  function maxPoolBackward<T extends FloatArray>(dy: T, argmax: Int32Array, dx: T): void {
-    checkMaxPoolBackward(dy, argmax, dx);
+  function maxPoolBackward<T extends FloatArray>(dy: T, argmax: Int32Array, dx: T, gate: T | null = null): void {
+    checkMaxPoolBackward(dy, argmax, dx, gate);
     const g: FloatArray = dy;
-    const bad = isFloat32("maxPoolBackward", g) ? addon.smaxPoolBackward(g, argmax, dx as Float32Array) : addon.dmaxPoolBackward(g, argmax, dx as Float64Array);
+    const bad = isFloat32("maxPoolBackward", g) ? addon.smaxPoolBackward(g, argmax, dx as Float32Array, gate as Float32Array | null) : addon.dmaxPoolBackward(g, argmax, dx as Float64Array, gate as Float64Array | null);
     if (bad >= 0) throw poolIndexError(bad, argmax[bad], dx.length);
   }
 
