@@ -40,14 +40,7 @@ export function checkGemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: M
   checkStorage(op, "A", a);
   checkStorage(op, "B", b);
   checkStorage(op, "C", c);
-  const t = a.data.constructor;
-  if (b.data.constructor !== t) throw elementTypeError(op, t, b.data.constructor);
-  if (c.data.constructor !== t) throw elementTypeError(op, t, c.data.constructor);
-  const m = transA ? a.cols : a.rows;
-  const k = transA ? a.rows : a.cols;
-  const kb = transB ? b.cols : b.rows;
-  const n = transB ? b.rows : b.cols;
-  if (k !== kb || c.rows !== m || c.cols !== n) throw gemmShapeError(a, b, c, transA, transB, op);
+  if (!productFits(op, a, b, c, transA, transB)) throw gemmShapeError(a, b, c, transA, transB, op);
   if (c.data === (a.data as FloatArray) || c.data === (b.data as FloatArray) || sharesBuffer(c, a) || sharesBuffer(c, b)) {
     throw new ShapeError(op, "C not aliasing A or B", "C sharing storage with an input");
   }
@@ -65,19 +58,7 @@ export function checkGemmBatch<T extends FloatArray>(a: MatrixBatch<T>, b: Matri
   checkBatchStorage(op, "A", a, count);
   checkBatchStorage(op, "B", b, count);
   checkBatchStorage(op, "C", c, count);
-  const t = a.data.constructor;
-  if (b.data.constructor !== t) throw elementTypeError(op, t, b.data.constructor);
-  if (c.data.constructor !== t) throw elementTypeError(op, t, c.data.constructor);
-  const m = transA ? a.cols : a.rows;
-  const k = transA ? a.rows : a.cols;
-  const kb = transB ? b.cols : b.rows;
-  const n = transB ? b.rows : b.cols;
-  if (k !== kb || c.rows !== m || c.cols !== n) {
-    const opA = `${transA ? "Aᵀ" : "A"} (${m}, ${k})`;
-    const opB = `${transB ? "Bᵀ" : "B"} (${kb}, ${n})`;
-    if (k !== kb) throw new ShapeError(op, "inner dimensions to agree", `${opA} · ${opB}`);
-    throw new ShapeError(op, `C of shape (${m}, ${n}) for ${opA} · ${opB}`, `C (${c.rows}, ${c.cols})`);
-  }
+  if (!productFits(op, a, b, c, transA, transB)) throw gemmShapeError(a, b, c, transA, transB, op);
   if (overlaps(c.data, a.data) || overlaps(c.data, b.data)) throw new ShapeError(op, "C not sharing storage with A or B", "C sharing storage with an input");
   if (!Number.isFinite(alpha) || !Number.isFinite(beta)) throw new ShapeError(op, "finite alpha and beta", `alpha=${alpha}, beta=${beta}`);
 }
@@ -95,18 +76,40 @@ function checkBatchStorage(op: string, name: string, m: MatrixBatch<FloatArray>,
   if (end > data.length) throw new ShapeError(op, `${name}'s ${count} matrices (${m.rows}, ${m.cols}) inside its ${data.length} values`, `the last one ending at ${end}`);
 }
 
+/**
+ * C = op(A) · op(B) is defined: one element type (else a ShapeError), inner dimensions equal
+ * and C of shape (m, n). False on a shape mismatch, for the caller's message.
+ */
+function productFits(op: string, a: Shaped, b: Shaped, c: Shaped, transA: boolean, transB: boolean): boolean {
+  const t = a.data.constructor;
+  if (b.data.constructor !== t) throw elementTypeError(op, t, b.data.constructor);
+  if (c.data.constructor !== t) throw elementTypeError(op, t, c.data.constructor);
+  const m = transA ? a.cols : a.rows;
+  const k = transA ? a.rows : a.cols;
+  const kb = transB ? b.cols : b.rows;
+  const n = transB ? b.rows : b.cols;
+  return k === kb && c.rows === m && c.cols === n;
+}
+
+/** What productFits reads of a Matrix or a MatrixBatch. */
+interface Shaped {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: FloatArray;
+}
+
 /** syrk's arguments (options resolved): gemm's checks of A·Aᵀ (trans: AᵀA) into C, named syrk. */
 export function checkSyrk<T extends FloatArray>(a: Matrix<T>, c: Matrix<T>, trans: boolean, alpha: number, beta: number): void {
   checkGemm(a, a, c, trans, !trans, alpha, beta, "syrk");
 }
 
-function gemmShapeError(a: Matrix, b: Matrix, c: Matrix, transA: boolean, transB: boolean, op: string): ShapeError {
+function gemmShapeError(a: Shaped, b: Shaped, c: Shaped, transA: boolean, transB: boolean, op: string): ShapeError {
   const m = transA ? a.cols : a.rows;
   const n = transB ? b.rows : b.cols;
-  const opA = `${transA ? "Aᵀ" : "A"} ${transA ? `(${a.cols}, ${a.rows})` : a.shape}`;
-  const opB = `${transB ? "Bᵀ" : "B"} ${transB ? `(${b.cols}, ${b.rows})` : b.shape}`;
+  const opA = `${transA ? "Aᵀ" : "A"} ${transA ? `(${a.cols}, ${a.rows})` : `(${a.rows}, ${a.cols})`}`;
+  const opB = `${transB ? "Bᵀ" : "B"} ${transB ? `(${b.cols}, ${b.rows})` : `(${b.rows}, ${b.cols})`}`;
   if ((transA ? a.rows : a.cols) !== (transB ? b.cols : b.rows)) return new ShapeError(op, `inner dimensions to agree`, `${opA} · ${opB}`);
-  return new ShapeError(op, `C of shape (${m}, ${n}) for ${opA} · ${opB}`, `C ${c.shape}`);
+  return new ShapeError(op, `C of shape (${m}, ${n}) for ${opA} · ${opB}`, `C (${c.rows}, ${c.cols})`);
 }
 
 /** The op name of an activation kernel's errors, e.g. "activationForward(tanh)". */
