@@ -7,7 +7,7 @@
   "targets": [
     {
       "target_name": "tinygrow",
-      "sources": ["native/addon.cc", "native/blas.cc", "native/lapack.cc", "native/elementwise.cc", "native/im2col.cc"],
+      "sources": ["native/addon.cc", "native/blas.cc", "native/lapack.cc", "native/elementwise.cc", "native/im2col.cc", "native/pooling.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [
         "NAPI_VERSION=8",

@@ -66,6 +66,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterLapack(env, exports);
   RegisterElementwise(env, exports);
   RegisterIm2col(env, exports);
+  RegisterPooling(env, exports);
   exports.Set("numThreads", Napi::Function::New(env, NumThreads, "numThreads"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   exports.Set("config", Napi::Function::New(env, Config, "config"));

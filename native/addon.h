@@ -134,5 +134,6 @@ void RegisterBlas(Napi::Env env, Napi::Object exports);
 void RegisterLapack(Napi::Env env, Napi::Object exports);
 void RegisterElementwise(Napi::Env env, Napi::Object exports);
 void RegisterIm2col(Napi::Env env, Napi::Object exports);
+void RegisterPooling(Napi::Env env, Napi::Object exports);
 
 }  // namespace tinygrow
