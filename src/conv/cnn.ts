@@ -61,6 +61,7 @@ interface BlockBuffers<T extends FloatArray> {
   out: Matrix<T>;
   /** dLoss/dh_{l+1}; `dPost` itself without pooling. */
   dOut: Matrix<T>;
+  /** dLoss/dσ(Z_l); for ReLU → max pool (one fused backward) it is dPre and is not used. */
   dPost: Matrix<T>;
   dPre: Matrix<T>;
 }
@@ -214,7 +215,7 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
       const { conv, pool, bn } = this.blocks[l];
       const bb = buf.blocks[l];
       bb.dPre.data.fill(0);
-      if (pool !== null && pool.kind === "max" && this.activation === "relu") {
+      if (pool !== null && this.reluMaxPool(l)) {
         // ReLU → max pool: both backward in one scatter, straight into dPre (no dPost pass;
         // the same sums in the same order, so the same bits).
         pool.backward(kernels, bb.dOut, bb.dPre, bb.pool as PoolWorkspace, bb.pre);
@@ -365,6 +366,12 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
     return buf.feat.cols === this.head.inputs;
   }
 
+  /** Block l is ReLU → max pool, whose backward is one gated scatter (kernels.maxPoolBackward). */
+  private reluMaxPool(l: number): boolean {
+    const pool = this.blocks[l].pool;
+    return pool !== null && pool.kind === "max" && this.activation === "relu";
+  }
+
   private allocate(B: number, like: T): CnnBuffers<T> {
     const Ctor = like.constructor as new (n: number) => T;
     const mat = (cols: number) => new Matrix<T>(B, cols, new Ctor(B * cols));
@@ -373,8 +380,9 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
       const n = imageSize(s.conv);
       const pre = mat(n);
       const post = mat(n);
-      const dPost = mat(n);
       const dPre = mat(n);
+      // ReLU → max pool backpropagates straight into dPre: no dPost of its own.
+      const dPost = this.reluMaxPool(l) ? dPre : mat(n);
       return {
         conv: conv.workspace(B, s.input, like),
         pool: pool === null ? null : pool.workspace(B, s.conv),

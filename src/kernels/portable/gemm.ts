@@ -46,7 +46,7 @@ export function gemm<T extends FloatArray>(a: Matrix<T>, b: Matrix<T>, c: Matrix
   const beta = options.beta ?? 0;
   checkGemm(a, b, c, transA, transB, alpha, beta);
   const k = transA ? a.rows : a.cols;
-  scaleInPlace(c.data, beta);
+  scaleRows(c.data, 0, 1, c.data.length, c.data.length, beta);
   gemmBlocked(c.rows, c.cols, k, alpha, a.data, 0, a.cols, transA, b.data, 0, b.cols, transB, c.data, 0, c.cols);
 }
 
@@ -96,15 +96,6 @@ function gemmBlocked(m: number, n: number, k: number, alpha: number, a: FloatArr
 
 function roundUp(x: number, multiple: number): number {
   return Math.ceil(x / multiple) * multiple;
-}
-
-function scaleInPlace(data: FloatArray, beta: number): void {
-  if (beta === 1) return;
-  if (beta === 0) {
-    data.fill(0);
-    return;
-  }
-  for (let i = 0; i < data.length; i++) data[i] *= beta;
 }
 
 /** beta · the (rows, cols) block at data[off …] with row stride ld; beta = 0 writes zeros. */
