@@ -8,11 +8,12 @@
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { ConfigError } from "../../errors.js";
 import { GROW_CNN_DATASETS, GrowCnnConfigSchema, type GrowCnnConfig } from "../../experiments/grow-cnn-config.js";
 import { configDefaults, flagsLayer, resolveConfig } from "../../io/config.js";
 import { searchDirs } from "../../node/data/data-dir.js";
 import { datasetSpec } from "../../node/data/mnist.js";
-import { checkBudget, loadStudyData, runGrowCnnStudy } from "../../node/experiments/grow-cnn.js";
+import { checkBudget, defaultStudyWorkers, loadStudyData, runGrowCnnStudy } from "../../node/experiments/grow-cnn.js";
 import { writeGrowCnnReport } from "../../node/experiments/grow-cnn-report.js";
 import { MANIFEST_FILE, readManifest } from "../../node/io/run-folder.js";
 import { withBlasThreads } from "../../kernels/select.js";
@@ -72,6 +73,8 @@ export function growCnnConfig(options: Record<string, unknown>, env: NodeJS.Proc
 function growCnnConfigSources(options: Record<string, unknown>, env: NodeJS.ProcessEnv): StudyConfigSources {
   const opts = { ...options };
   for (const k of ["retrain", "verify"]) if (opts[k] === true) delete opts[k];
+  // --workers is not configuration (the records do not depend on it): it may accompany --resume.
+  delete opts.workers;
   if (typeof opts.baselines === "string") {
     const text = (opts.baselines as string).trim();
     // "none" (or "") trains no fixed baseline: a grown-only run, e.g. a validation trial.
@@ -95,11 +98,14 @@ export async function runGrowCnnCommand(options: Record<string, unknown>, write:
   // --data-dir may accompany --resume (it does not change the results): a flag, not configuration.
   const flag = typeof options.dataDir === "string" ? options.dataDir : config.dataDir;
   const dirs = searchDirs({ dataset: config.dataset, flag, env: process.env, systemDirs: config.dataset === "cifar10" ? [] : datasetSpec(config.dataset).systemDirs });
+  // Not configuration: the records do not depend on it, and a resumed study may use another count.
+  const workers = typeof options.workers === "number" ? options.workers : defaultStudyWorkers();
+  if (workers < 0) throw new ConfigError([{ source: "--workers", path: "workers", message: `expected 0 or more worker threads, got ${workers}` }]);
   return runStudyInTerminal(options.quiet === true, write, async (io) => {
     io.log(`kernels: ${choice.reason}`);
     const data = await withConfigSources(async () => checkBudget(config, loadStudyData(config, dirs)), growCnnConfigSources(options, process.env));
     io.log(`${config.dataset}: ${data.train.labels.length} training, ${data.validation.labels.length} validation, ${data.test.labels.length} test images`);
-    await runGrowCnnStudy({ dir, config, data, kernels: choice.kernels, kernelsInfo: { name: choice.name, reason: choice.reason }, resume, log: io.log, command: process.argv.slice(1), stop: io.stop });
+    await runGrowCnnStudy({ dir, config, data, kernels: choice.kernels, kernelsInfo: { name: choice.name, reason: choice.reason }, resume, log: io.log, command: process.argv.slice(1), stop: io.stop, workers });
     return writeGrowCnnReport(dir, config);
   }, { command: typeof options.dataDir === "string" ? `grow-cnn --data-dir ${shellWord(resolve(options.dataDir))}` : "grow-cnn", out: dir });
 }
@@ -150,6 +156,7 @@ export function registerGrowCnn(program: Command): void {
     .option("--no-retrain", "skip retraining the final grown structure from scratch")
     .option("--kernels <name>", "auto, native or portable (env TINYGROW_KERNELS)" + def(d.kernels))
     .option("--blas-threads <n>", "OpenBLAS threads of the run (default: 1, measured faster for these small sgemms; README, Conv speed)", intArg)
+    .option("--workers <n>", "units (grown, baselines, FS) trained side by side in worker threads; 1: one after the other (the records are the same) (default: one per core)", intArg)
     .option("--config <file>", "JSON config file (flags override it; see src/experiments/grow-cnn-config.ts)")
     .option("--out <dir>", "run folder, must not exist or be empty (default: runs/grow-cnn-<date>-<time>)")
     .option("--resume <dir>", "continue the interrupted study in <dir> (its configuration is kept)")

@@ -5,117 +5,49 @@
  * (FS). Settings are chosen on a validation split held out of the training images; the test
  * split is only reported.
  *
+ * The units (grow-cnn-unit.ts) run one after the other, or side by side on `workers` threads
+ * (grow-cnn-lanes.ts) with the same records: each has its own initialisation, shuffling
+ * stream and optimizer.
+ *
  * Run folder (the run-folder machinery of the other studies): manifest.json, log.jsonl (one
  * record per epoch and growth step of every unit, fsynced), a checkpoint after every epoch
- * and growth step (unit, position, model, the optimizer state, the shuffling Rng), report.md and
- * the plots. `--resume DIR` continues from the checkpoint: the log is cut back to the
- * checkpoint's record count and the run goes on with the same state.
+ * and growth step (every unit's state: position, model, optimizer state, shuffling Rng, its
+ * count of log records), report.md and the plots. `--resume DIR` continues from the
+ * checkpoint: the log keeps each unit's checkpointed records and the units go on from their
+ * states.
  */
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { ConfigError, DataError, InterruptedError } from "../../errors.js";
 import { Cnn } from "../../conv/cnn.js";
-import { cnnGraphJson, type CnnGraphJson } from "../../conv/cnn-graph.js";
-import { cnnFromJson, cnnToJson, type CnnJson } from "../../conv/cnn-json.js";
-import type { CnnOptions } from "../../conv/cnn-spec.js";
-import { createOptimizer, evaluateCnn, trainCnn } from "../../conv/train.js";
-import type { Dataset } from "../../data/batches.js";
+import type { GrowCnnConfig } from "../../experiments/grow-cnn-config.js";
 import type { StopRequest } from "../../experiments/growth-run.js";
-import { epochLearningRate, significanceOf, totalEpochs, type GrowCnnConfig } from "../../experiments/grow-cnn-config.js";
-import { cnnGrowthStep, type CnnGrowthOptions, type CnnGrowthStepResult, type LabelledImages } from "../../growth/conv/cnn-growth-step.js";
-import type { Kernels } from "../../kernels/kernels.js";
-import type { Adam } from "../../nn/optim/adam.js";
-import type { Sgd } from "../../nn/optim/sgd.js";
+import type { Kernels, KernelName } from "../../kernels/kernels.js";
 import { countParams } from "../../nn/param.js";
-import { createTrainState } from "../../nn/train.js";
-import { Matrix, type Matrix32 } from "../../tensor/matrix.js";
-import { Rng, type RngState } from "../../tensor/rng.js";
+import { Rng } from "../../tensor/rng.js";
+import type { Matrix32 } from "../../tensor/matrix.js";
 import { readCheckpoint, writeCheckpoint } from "../io/checkpoint.js";
 import { JsonlWriter } from "../io/results.js";
 import { createRunFolder, resumeRunFolder, softwareVersions } from "../io/run-folder.js";
 import { loadCifar10 } from "../data/cifar.js";
 import { loadMnist } from "../data/mnist.js";
 import type { SearchDir } from "../data/data-dir.js";
+import { runUnitsInLanes } from "./grow-cnn-lanes.js";
+import { cnnOptions, freshUnitState, runUnit, subset, type StudyData, type StudyRecord, type StudyUnit, type UnitState } from "./grow-cnn-unit.js";
+
+export { cnnOptions, type EpochRecord, type GrowthRecord, type StudyData, type StudyUnit } from "./grow-cnn-unit.js";
 
 export const GROW_CNN_LOG = "log.jsonl";
-const CHECKPOINT_KIND = "tinygrow-grow-cnn";
-
-/** One trained network of the study: the grown one, a fixed baseline, or the FS retrain. */
-export interface StudyUnit {
-  name: string;
-  kind: "grown" | "baseline" | "retrain";
-  /** Start widths. */
-  widths: number[];
-}
-
-export interface EpochRecord {
-  type: "epoch";
-  unit: string;
-  epoch: number;
-  trainLoss: number;
-  validationAccuracy: number;
-  testAccuracy: number;
-  parameters: number;
-  widths: number[];
-  /** The network after the epoch, for the viewer (conv/cnn-graph.ts, docs/run-log.md). */
-  graph: CnnGraphJson;
-}
-
-export interface GrowthRecord {
-  type: "growth";
-  unit: string;
-  step: number;
-  /** Epochs trained before this step. */
-  epoch: number;
-  result: CnnGrowthStepResult;
-  parameters: number;
-  searchSeconds: number;
-  /** The network after the step. */
-  graph: CnnGraphJson;
-}
-
-interface Position {
-  unit: number;
-  /** Epochs done in the unit. */
-  epoch: number;
-  /** Growth steps done in the unit. */
-  step: number;
-}
+/** Every unit's state; a checkpoint of the earlier one-stream layout ("tinygrow-grow-cnn") is refused. */
+const CHECKPOINT_KIND = "tinygrow-grow-cnn-units";
+const EARLIER_CHECKPOINT_KIND = "tinygrow-grow-cnn";
 
 interface Checkpoint {
   kind: typeof CHECKPOINT_KIND;
-  position: Position;
-  model: CnnJson | null;
-  /** The optimizer's per-parameter state (SGD momentum or Adam moments), by position. */
-  optimizerState: unknown[];
-  rng: RngState;
+  /** By unit, in studyUnits order; the FS retrain's widths are the grown unit's final ones. */
+  units: UnitState[];
+  /** Records in the log (the sum of the units' counts). */
   logRecords: number;
-  /** Final widths of the grown unit (for the FS unit). */
-  grownWidths: number[] | null;
-}
-
-export interface StudyData {
-  train: LabelledImages;
-  validation: LabelledImages;
-  test: LabelledImages;
-  /** One image (C, H, W). */
-  image: { channels: number; height: number; width: number };
-  classes: number;
-}
-
-/** "significant (sign-flip): block: channels with s > τ (τ, s_1)", for the step log and the report. */
-export function significanceText(rule: string, candidates: CnnGrowthStepResult["candidates"]): string {
-  return `significant (${rule}): ${candidates.map((c) => `${c.block}: ${c.significant} (τ ${c.edge.toPrecision(3)}, s₁ ${(c.topSingularValues[0] ?? 0).toPrecision(3)})`).join(", ")}`;
-}
-
-function subset(d: LabelledImages, idx: Int32Array): LabelledImages {
-  const cols = d.x.cols;
-  const x = new Float32Array(idx.length * cols);
-  const labels = new Int32Array(idx.length);
-  idx.forEach((i, r) => {
-    x.set(d.x.data.subarray(i * cols, (i + 1) * cols), r * cols);
-    labels[r] = d.labels[i];
-  });
-  return { x: new Matrix(idx.length, cols, x), labels };
 }
 
 /** The split's images (n, C·H·W), labels and image shape, from the IDX or CIFAR-10 files. */
@@ -151,17 +83,7 @@ export function loadStudyData(config: GrowCnnConfig, dirs: readonly SearchDir[] 
   };
 }
 
-export function cnnOptions(config: GrowCnnConfig, widths: readonly number[], data: StudyData): CnnOptions {
-  const k = config.model.kernel;
-  return {
-    input: data.image,
-    blocks: widths.map((w) => ({ channels: w, kernel: k, padding: Math.floor(k / 2), pool: { kind: config.model.pool, kernel: 2 } })),
-    activation: config.model.activation,
-    head: config.model.head,
-    outputs: data.classes,
-  };
-}
-
+/** The study's units: the grown CNN, the fixed baselines in the order given, the FS retrain. */
 export function studyUnits(config: GrowCnnConfig): StudyUnit[] {
   const units: StudyUnit[] = [{ name: "grown", kind: "grown", widths: config.model.widths }];
   for (const w of config.baselines.widths) units.push({ name: `fixed ${w.join("-")}`, kind: "baseline", widths: w });
@@ -174,22 +96,32 @@ export interface GrowCnnRun {
   config: GrowCnnConfig;
   data: StudyData;
   kernels: Kernels;
-  kernelsInfo: { name: string; reason: string };
+  kernelsInfo: { name: KernelName; reason: string };
   resume: boolean;
   log: (line: string) => void;
   command?: string[];
   /** SIGINT/SIGTERM in the CLI (cli/interrupt.ts): polled after every checkpoint. */
   stop?: StopRequest;
+  /** Units trained side by side (worker threads); 0 or 1: one after the other on this thread. Results do not depend on it. */
+  workers?: number;
 }
 
-const asDataset = (d: LabelledImages): Dataset => ({ x: d.x, labels: d.labels });
-
-function accuracy(model: Cnn, d: LabelledImages, kernels: Kernels): number {
-  return evaluateCnn(model, asDataset(d), kernels).accuracy ?? NaN;
+/** The default number of units side by side: one per core (their records do not depend on it). */
+export function defaultStudyWorkers(): number {
+  return availableParallelism();
 }
 
-/** A parameter budget below the start network's own count would never let a channel in: an error before anything is written. */
+/**
+ * Checks, before anything is written: a parameter budget below the start network's own count
+ * (it would never let a channel in), and two baselines of the same widths (one name in the log).
+ */
 export function checkBudget(config: GrowCnnConfig, data: StudyData): StudyData {
+  const seen = new Set<string>();
+  for (const w of config.baselines.widths) {
+    const key = w.join(",");
+    if (seen.has(key)) throw new ConfigError([{ source: "data", path: "baselines.widths", message: `the fixed widths ${key} are listed twice (each baseline is one unit of the log)` }]);
+    seen.add(key);
+  }
   const budget = config.growth.maxParameters;
   if (budget === null) return data;
   const start = countParams(Cnn.create(cnnOptions(config, config.model.widths, data), new Rng(0)).params());
@@ -198,124 +130,78 @@ export function checkBudget(config: GrowCnnConfig, data: StudyData): StudyData {
 }
 
 /** The state a study starts from: a new run folder, or the checkpoint of the one to resume. */
-function openStudyFolder(run: GrowCnnRun, units: ReturnType<typeof studyUnits>): { position: Position; model: Cnn | null; rng: Rng; grownWidths: number[] | null; optimizerState: unknown[]; writer: JsonlWriter; written: number } {
+function openStudyFolder(run: GrowCnnRun, units: StudyUnit[]): { states: UnitState[]; writer: JsonlWriter } {
   const { config, data } = run;
+  const logPath = join(run.dir, GROW_CNN_LOG);
   if (!run.resume) {
     createRunFolder(run.dir, { config, seed: config.seed, kernels: run.kernelsInfo, versions: softwareVersions(), dataSplit: { train: data.train.labels.length, validation: data.validation.labels.length, test: data.test.labels.length, shuffleSeed: config.seed + 7919 }, command: run.command });
-    return { position: { unit: 0, epoch: 0, step: 0 }, model: null, rng: new Rng(config.seed), grownWidths: null, optimizerState: [], writer: JsonlWriter.create(join(run.dir, GROW_CNN_LOG)), written: 0 };
+    return { states: units.map((u, i) => freshUnitState(config, i, u.widths)), writer: JsonlWriter.create(logPath) };
   }
   resumeRunFolder(run.dir);
-  const { payload } = readCheckpoint<Checkpoint>(run.dir);
-  if (payload.kind !== CHECKPOINT_KIND) throw new DataError(join(run.dir, "checkpoint"), `a ${CHECKPOINT_KIND} checkpoint, got ${String(payload.kind)}`);
-  const { position } = payload;
-  run.log(`resuming ${run.dir} at ${units[position.unit]?.name ?? "the end"}, epoch ${position.epoch}, step ${position.step}`);
-  return {
-    position,
-    model: payload.model ? cnnFromJson(payload.model) : null,
-    rng: Rng.fromState(payload.rng),
-    grownWidths: payload.grownWidths,
-    optimizerState: payload.optimizerState,
-    writer: JsonlWriter.resume(join(run.dir, GROW_CNN_LOG), { keepRecords: payload.logRecords }).writer,
-    written: payload.logRecords,
+  const { payload, file } = readCheckpoint<Checkpoint>(run.dir);
+  const kind = String((payload as { kind?: unknown }).kind);
+  if (kind === EARLIER_CHECKPOINT_KIND) throw new DataError(file, "a checkpoint of an earlier tinygrow, whose units shared one shuffling stream: this version trains each unit with its own and cannot continue it; resume it with the version that wrote it, or start the study again");
+  if (kind !== CHECKPOINT_KIND) throw new DataError(file, `a ${CHECKPOINT_KIND} checkpoint, got ${kind}`);
+  if (payload.units.length !== units.length) throw new DataError(file, `${units.length} units (${units.map((u) => u.name).join(", ")}), got ${payload.units.length}`);
+  const states = payload.units;
+  const running = states.map((s, i) => (s.done ? null : `${units[i].name}, epoch ${s.epoch}, growth step ${s.step}`)).filter((x) => x !== null);
+  run.log(`resuming ${run.dir} at ${running.length > 0 ? running.join("; ") : "the end"}`);
+  // Each unit's first logRecords records stay; anything after them (written after the last checkpoint) goes to a side file.
+  const index = new Map(units.map((u, i) => [u.name, i]));
+  const seen = units.map(() => 0);
+  const keepIf = (r: Record<string, unknown>): boolean => {
+    const i = index.get(String(r.unit));
+    return i !== undefined && ++seen[i] <= states[i].logRecords;
   };
+  return { states, writer: JsonlWriter.resume(logPath, { keepIf }).writer };
 }
 
-/** The growth step's options from the study's configuration (step: the seed of the sign flips). */
-function growthStepOptions(config: GrowCnnConfig, step: number): CnnGrowthOptions {
-  const g = config.growth;
-  return { variant: g.variant, maxChannels: g.channelsPerStep, statisticalThreshold: g.statisticalThreshold, numericalThreshold: g.numericalThreshold, updateDelta: g.updateDelta, deltaRidge: g.deltaRidge, lineSearchPoints: g.lineSearchPoints, batchSize: 256, select: g.select, signs: g.signs, minimumDecrease: g.minimumDecrease, maxParameters: g.maxParameters ?? undefined, significance: significanceOf(config, step) };
-}
-
-/** The progress line of a growth step: what grew, the scores, the significance edge, the widths. */
-function growthLogLine(unit: string, rec: GrowthRecord, rule: string): string {
-  const { result } = rec;
-  const done = result.applied.map((a) => `block ${a.candidate.block} (→ ${a.candidate.consumer}) +${a.candidate.k}, γ ${a.gamma.toPrecision(3)}, loss ${a.lossBefore.toFixed(4)} → ${a.lossAfter.toFixed(4)}`);
-  const scores = result.candidates.map((x) => `${x.block}:${Number.isFinite(x.score) ? x.score.toPrecision(3) : "–"}`).join(" ");
-  return `${unit}: growth step ${rec.step}: ${done.length > 0 ? done.join("; ") : "no pair could grow"}; scores ${scores}; ${significanceText(rule, result.candidates)}; widths ${result.widths.join("-")} (${rec.searchSeconds.toFixed(1)} s)`;
-}
-
-/** Runs (or resumes) the whole study in `run.dir`; returns every record written. */
-export async function runGrowCnnStudy(run: GrowCnnRun): Promise<{ records: (EpochRecord | GrowthRecord)[] }> {
+/** Runs (or resumes) the whole study in `run.dir`; returns the records written by this call. */
+export async function runGrowCnnStudy(run: GrowCnnRun): Promise<{ records: StudyRecord[] }> {
   const { config, data, kernels } = run;
   const units = studyUnits(config);
-  const epochs = totalEpochs(config);
   checkBudget(config, data);
-  const opened = openStudyFolder(run, units);
-  const { writer, rng } = opened;
-  let { position, model, grownWidths, optimizerState, written } = opened;
-  const records: (EpochRecord | GrowthRecord)[] = [];
-  const append = (r: EpochRecord | GrowthRecord): void => {
-    writer.append(r);
-    records.push(r);
-    written++;
+  const lanes = Math.min(run.workers ?? 0, units.length);
+  if (lanes > 1 && kernels.numThreads() > 1) throw new ConfigError([{ source: "--workers", path: "workers", message: `${lanes} units side by side need one OpenBLAS thread (the count is one process-wide value), got --blas-threads ${kernels.numThreads()}` }]);
+  const { states, writer } = openStudyFolder(run, units);
+  const records: StudyRecord[] = [];
+  const checkpoint = (): void => {
+    writeCheckpoint(run.dir, { kind: CHECKPOINT_KIND, units: states, logRecords: states.reduce((n, s) => n + s.logRecords, 0) } satisfies Checkpoint);
   };
-  const statsIdx = Int32Array.from({ length: Math.min(config.growth.statisticsImages, data.train.labels.length) }, (_, i) => i);
-  const lsIdx = Int32Array.from({ length: Math.min(config.growth.lineSearchImages, Math.max(0, data.train.labels.length - statsIdx.length)) }, (_, i) => statsIdx.length + i);
-  const stats = subset(data.train, statsIdx);
-  const ls = subset(data.train, lsIdx.length > 0 ? lsIdx : statsIdx);
+  const save = (i: number, record: StudyRecord, state: UnitState): void => {
+    writer.append(record);
+    records.push(record);
+    states[i] = state;
+    checkpoint();
+  };
+  const ended = (i: number, state: UnitState): void => {
+    states[i] = state;
+    // The FS retrain starts from the grown unit's final widths.
+    const fs = units.findIndex((u) => u.kind === "retrain");
+    if (i === 0 && fs >= 0 && !states[fs].done && states[fs].epoch === 0 && states[fs].logRecords === 0) states[fs] = freshUnitState(config, fs, state.widths);
+    checkpoint();
+  };
+  const poll = async (): Promise<string | null> => (run.stop === undefined ? null : await run.stop.poll());
+  // A safe point after every checkpoint: the event loop gets a turn there (where the CLI's
+  // SIGINT/SIGTERM handler runs) and a requested stop ends the run at the state just saved.
+  const safePoint = async (where: string): Promise<void> => {
+    const reason = await poll();
+    if (reason !== null) throw new InterruptedError(reason, `${run.dir}: ${where}`);
+  };
   try {
-    for (; position.unit < units.length; position = { unit: position.unit + 1, epoch: 0, step: 0 }) {
-      const unit = units[position.unit];
-      if (model === null) {
-        const widths = unit.kind === "retrain" ? grownWidths ?? config.model.widths : unit.widths;
-        model = Cnn.create(cnnOptions(config, widths, data), new Rng(config.seed * 1000 + position.unit));
-        optimizerState = [];
-      }
-      const t = config.training;
-      const opt = createOptimizer(model, { optimizer: t.optimizer, lr: t.lr, momentum: t.momentum, weightDecay: t.weightDecay }) as Sgd | Adam;
-      opt.importStates(optimizerState as never);
-      const save = (): void => {
-        writeCheckpoint(run.dir, { kind: CHECKPOINT_KIND, position, model: model ? cnnToJson(model) : null, optimizerState: opt.exportStates(), rng: rng.state(), logRecords: written, grownWidths } satisfies Checkpoint);
-      };
-      const trainOne = (): void => {
-        const state = createTrainState();
-        opt.lr = epochLearningRate(config, position.epoch);
-        const [loss] = trainCnn(model!, asDataset(data.train), { epochs: 1, batchSize: t.batchSize }, rng, kernels, opt, state);
-        position = { ...position, epoch: position.epoch + 1 };
-        const rec: EpochRecord = { type: "epoch", unit: unit.name, epoch: position.epoch, trainLoss: loss, validationAccuracy: accuracy(model!, data.validation, kernels), testAccuracy: accuracy(model!, data.test, kernels), parameters: countParams(model!.params()), widths: model!.widths, graph: cnnGraphJson(model!) };
-        append(rec);
-        run.log(`${unit.name}: epoch ${rec.epoch}/${epochs}  loss ${loss.toFixed(4)}  val ${(100 * rec.validationAccuracy).toFixed(2)}%  test ${(100 * rec.testAccuracy).toFixed(2)}%  widths ${rec.widths.join("-")}  params ${rec.parameters}`);
-        save();
-      };
-      const schedule = (): "train" | "grow" | "done" => {
-        if (unit.kind !== "grown") return position.epoch < epochs ? "train" : "done";
-        const { initialEpochs, epochsPerStep } = config.training;
-        if (position.step < config.growth.steps && position.epoch >= initialEpochs + position.step * epochsPerStep) return "grow";
-        return position.epoch < epochs ? "train" : "done";
-      };
-      // A safe point after every checkpoint: the event loop gets a turn there (where the CLI's
-      // SIGINT/SIGTERM handler runs) and a requested stop ends the run at the state just saved.
-      const safePoint = async (): Promise<void> => {
-        if (run.stop === undefined) return;
-        const polled = run.stop.poll();
-        const reason = polled instanceof Promise ? await polled : polled;
-        if (reason !== null) throw new InterruptedError(reason, `${run.dir}: ${unit.name}, epoch ${position.epoch}, growth step ${position.step}`);
-      };
-      // A new study's first checkpoint, before any epoch: a stop requested while the data was
-      // read (the event loop had no turn to see the signal) ends here, resumable from the start.
-      if (!run.resume && position.unit === 0 && position.epoch === 0) {
-        save();
-        await safePoint();
-      }
-      for (let next = schedule(); next !== "done"; next = schedule()) {
-        if (next === "train") {
-          trainOne();
-          await safePoint();
-          continue;
-        }
-        const t0 = performance.now();
-        const result = cnnGrowthStep(model, stats, ls, growthStepOptions(config, position.step), kernels, opt);
-        position = { ...position, step: position.step + 1 };
-        const rec: GrowthRecord = { type: "growth", unit: unit.name, step: position.step, epoch: position.epoch, result, parameters: countParams(model.params()), searchSeconds: (performance.now() - t0) / 1000, graph: cnnGraphJson(model) };
-        append(rec);
-        run.log(growthLogLine(unit.name, rec, config.growth.significance));
-        save();
-        await safePoint();
-      }
-      if (unit.kind === "grown") grownWidths = model.widths;
-      model = null;
+    // A new study's first checkpoint, before any epoch: a stop requested while the data was
+    // read (the event loop had no turn to see the signal) ends here, resumable from the start.
+    if (!run.resume) {
+      checkpoint();
+      await safePoint(`${units[0].name}, epoch 0, growth step 0`);
     }
-    writeCheckpoint(run.dir, { kind: CHECKPOINT_KIND, position, model: null, optimizerState: [], rng: rng.state(), logRecords: written, grownWidths } satisfies Checkpoint);
+    if (lanes > 1) {
+      run.log(`${lanes} units side by side (worker threads)`);
+      const stopped = await runUnitsInLanes({ lanes, config, data, kernels: run.kernelsInfo.name, units, states, log: run.log, save, ended, poll });
+      if (stopped !== null) throw new InterruptedError(stopped.reason, `${run.dir}: ${stopped.where.join("; ")}`);
+    } else {
+      for (let i = 0; i < units.length; i++) ended(i, await runUnit({ config, data, kernels, index: i, unit: units[i], log: run.log, save: (r, s) => save(i, r, s), safePoint }, states[i]));
+    }
   } finally {
     writer.close();
   }

@@ -69,6 +69,34 @@ test("resuming at a checkpoint's log position moves later records to a side file
   assert.throws(() => JsonlWriter.resume(path, { keepRecords: 9 }), /cannot resume at record 9: the log holds 3 complete records/);
 });
 
+test("resuming an interleaved log keeps the records keepIf accepts, in order, and moves the others (and a torn line) to a side file", () => {
+  const path = join(tempDir("tg-log-"), "log.jsonl");
+  // Two writers' records interleaved (a, b, a, b, …), a blank line, and a torn last line.
+  const lines = [0, 1, 2, 3, 4, 5].map((i) => JSON.stringify({ unit: i % 2 === 0 ? "a" : "b", i }));
+  writeFileSync(path, `${lines[0]}\n${lines[1]}\n\n${lines.slice(2).join("\n")}\n{"unit":"a","i":`);
+  // a checkpointed 1 record, b 2: keep a0, b1, b3; drop a2, a4, b5 and the torn line.
+  const counts: Record<string, number> = { a: 1, b: 2 };
+  const seen: Record<string, number> = { a: 0, b: 0 };
+  const { writer, resumed } = JsonlWriter.resume(path, { keepIf: (r) => ++seen[String(r.unit)] <= counts[String(r.unit)] });
+  writer.append({ unit: "a", i: 6 });
+  writer.close();
+  assert.equal(resumed.records, 3);
+  assert.equal(resumed.discardedRecords, 3);
+  assert.deepEqual(resumed.lastRecord, { unit: "b", i: 3 });
+  assert.deepEqual(readJsonl(path).records.map((r) => (r as { i: number }).i), [0, 1, 3, 6]);
+  assert.equal(readJsonl(path).torn, null);
+  const side = readFileSync(resumed.discardedTo!, "utf8");
+  assert.deepEqual(readJsonl(resumed.discardedTo!).records.map((r) => (r as { i: number }).i), [2, 4, 5]);
+  assert.ok(side.endsWith('{"unit":"a","i":'), "the torn line is kept in the side file");
+  // Kept records that are a prefix: the file is cut, as with keepRecords.
+  const prefix = join(tempDir("tg-log-"), "log.jsonl");
+  writeFileSync(prefix, lines.join("\n") + "\n");
+  const cut = JsonlWriter.resume(prefix, { keepIf: (_, index) => index < 2 });
+  cut.writer.close();
+  assert.deepEqual(readJsonl(prefix).records.map((r) => (r as { i: number }).i), [0, 1]);
+  assert.equal(readJsonl(cut.resumed.discardedTo!).records.length, 4);
+});
+
 test("a malformed complete line is an error naming the file, line and offset", () => {
   const path = join(tempDir("tg-log-"), "log.jsonl");
   writeFileSync(path, '{"step":0}\nnot json\n');

@@ -88,32 +88,51 @@ export class JsonlWriter {
   /**
    * Reopens a log to resume a run. A torn last line is moved to a side file and cut off.
    * With `keepRecords` (the log position saved in a checkpoint), records after it are moved
-   * to the side file too, so that the resumed run writes them again in order.
+   * to the side file too, so that the resumed run writes them again in order. With `keepIf`
+   * instead (a log that several writers' records interleave, each checkpointed with its own
+   * count), the records it rejects go to the side file, wherever they are, and the kept ones
+   * stay in their order (the file is rewritten atomically unless they are a prefix).
    */
-  static resume(path: string, options: { keepRecords?: number; syncEach?: boolean } = {}): { writer: JsonlWriter; resumed: JsonlResume } {
+  static resume(path: string, options: { keepRecords?: number; keepIf?: (record: Record<string, unknown>, index: number) => boolean; syncEach?: boolean } = {}): { writer: JsonlWriter; resumed: JsonlResume } {
     if (!existsSync(path)) throw new DataError(path, "log to resume does not exist");
     const { records, bytes, torn } = readJsonl<Record<string, unknown>>(path);
-    const keep = options.keepRecords ?? records.length;
+    const keepIf = options.keepIf;
+    const kept = keepIf ? records.map((r, i) => keepIf(r, i)) : null;
+    // The kept records that come before any rejected one.
+    const firstRejected = kept ? kept.indexOf(false) : -1;
+    const prefix = kept ? (firstRejected === -1 ? records.length : firstRejected) : (options.keepRecords ?? records.length);
+    const keep = kept ? kept.filter(Boolean).length : prefix;
     if (!Number.isInteger(keep) || keep < 0 || keep > records.length) {
       throw new DataError(path, `cannot resume at record ${keep}: the log holds ${records.length} complete records`);
     }
     const buf = readFileSync(path);
-    const cut = keep === records.length ? bytes : offsetAfterRecords(buf, keep);
     let discardedTo: string | null = null;
-    if (cut < buf.length) {
+    if (kept !== null && kept.slice(prefix).some(Boolean)) {
+      // Kept records after a rejected one: split the lines, then replace the file atomically.
+      const lines = recordLines(buf, records.length);
+      const keptBytes = Buffer.concat(lines.filter((_, i) => kept[i]));
+      const dropped = Buffer.concat([...lines.filter((_, i) => !kept[i]), buf.subarray(bytes)]);
       discardedTo = freeSidePath(path);
-      writeFileAtomic(discardedTo, buf.subarray(cut), { overwrite: false });
+      writeFileAtomic(discardedTo, dropped, { overwrite: false });
+      writeFileAtomic(path, keptBytes);
+    } else {
+      const cut = prefix === records.length ? bytes : offsetAfterRecords(buf, prefix);
+      if (cut < buf.length) {
+        discardedTo = freeSidePath(path);
+        writeFileAtomic(discardedTo, buf.subarray(cut), { overwrite: false });
+      }
+      const fd = openSync(path, "r+");
+      if (cut < buf.length) {
+        ftruncateSync(fd, cut);
+        fsyncSync(fd);
+      }
+      closeSync(fd);
     }
-    const fd = openSync(path, "r+");
-    if (cut < buf.length) {
-      ftruncateSync(fd, cut);
-      fsyncSync(fd);
-    }
-    closeSync(fd);
     const writer = new JsonlWriter(path, openSync(path, "a"), keep, options.syncEach);
+    const keptRecords = kept ? records.filter((_, i) => kept[i]) : records.slice(0, keep);
     const resumed: JsonlResume = {
       records: keep,
-      lastRecord: keep > 0 ? records[keep - 1] : null,
+      lastRecord: keep > 0 ? keptRecords[keep - 1] : null,
       torn,
       discardedRecords: records.length - keep,
       discardedTo,
@@ -170,6 +189,21 @@ export interface JsonlResume {
   discardedRecords: number;
   /** The side file holding what was cut off, or null when nothing was. */
   discardedTo: string | null;
+}
+
+/** The first `n` non-empty lines of `buf`, each with its newline (the blank lines before one go with it). */
+function recordLines(buf: Buffer, n: number): Buffer[] {
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let from = 0; lines.length < n; ) {
+    const nl = buf.indexOf(10, from);
+    if (buf.toString("utf8", from, nl).trim() !== "") {
+      lines.push(buf.subarray(start, nl + 1));
+      start = nl + 1;
+    }
+    from = nl + 1;
+  }
+  return lines;
 }
 
 /** Byte offset just after the `n`-th non-empty line. */

@@ -1,9 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, copyFileSync, cpSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { DataError } from "../../errors.js";
+import { writeTinyMnist } from "../data/idx-fixtures.js";
 import type { FolderInfo, LayoutEvent, RecordsEvent } from "../../view/protocol.js";
 import { layoutKey } from "../../view/dag-layout.js";
 import type { LoggedGraph } from "../../view/run-log.js";
@@ -157,4 +158,27 @@ test("the server lays the DAG out (the union of the steps) and sends it again wh
   appendFileSync(log, JSON.stringify({ kind: "growth", step: 99, epoch: 999, action: "grow", graph: grown }) + "\n");
   const next = (await sse.waitFor((e) => e.event === "layout" && (e.data as LayoutEvent).layout.nodes.some((n) => n.id === "extra"))).data as LayoutEvent;
   assert.equal(next.layout.nodes.length, union.nodes.length + 1);
+});
+
+test("a grow-cnn log whose units trained side by side: a unit is finished once its epochs reach the study's total, not when another unit starts", async (t) => {
+  const data = tmp();
+  writeTinyMnist(data, { train: 80, test: 20, rows: 8, cols: 8 });
+  const dir = join(tmp(), "run");
+  const r = spawnSync(process.execPath, [CLI, "grow-cnn", "--data-dir", data, "--no-verify", "--kernels", "portable", "--validation", "20", "--widths", "2,2", "--steps", "1", "--channels", "1", "--initial-epochs", "1", "--epochs-per-step", "1", "--final-epochs", "0", "--baselines", "2,2", "--no-retrain", "--statistics-images", "16", "--line-search-images", "16", "--line-search-points", "3", "--batch-size", "16", "--workers", "1", "--out", dir, "--quiet"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  // As if side by side and still going: the grown unit started first and is at its first epoch, the baseline (started after it) has ended; no report yet.
+  const lines = readFileSync(join(dir, "log.jsonl"), "utf8").trimEnd().split("\n");
+  const of = (unit: string): string[] => lines.filter((l) => (JSON.parse(l) as { unit: string }).unit === unit);
+  const [grown, fixed] = [of("grown"), of("fixed 2-2")];
+  assert.equal(fixed.length, 2);
+  writeFileSync(join(dir, "log.jsonl"), [grown[0], ...fixed].join("\n") + "\n");
+  rmSync(join(dir, "report.md"));
+  const view = await startViewServer(dir, LOCAL);
+  t.after(() => view.close());
+  const sse = await connectSse(new URL("../api/events", view.url).href);
+  t.after(() => sse.close());
+  const folder = (await sse.waitFor((e) => e.event === "folder" && (e.data as FolderInfo).runs.length === 2)).data as FolderInfo;
+  const state = (unit: string): string | undefined => folder.runs.find((x) => x.id === unit)?.status.state;
+  assert.equal(state("grown"), "running");
+  assert.equal(state("fixed 2-2"), "finished");
 });

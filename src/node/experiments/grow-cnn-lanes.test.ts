@@ -1,0 +1,40 @@
+/**
+ * Which unit a free lane of the grow-cnn study takes (grow-cnn-lanes.ts): the grown unit
+ * first, then the costliest that can start, the FS retrain only once the grown unit is done;
+ * and the cost is the multiply-adds of the convolutions (halving the map after each pool).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { GrowCnnConfigSchema } from "../../experiments/grow-cnn-config.js";
+import { nextUnit } from "./grow-cnn-lanes.js";
+import { freshUnitState, unitCost, type StudyUnit, type UnitState } from "./grow-cnn-unit.js";
+
+const config = GrowCnnConfigSchema.parse({ model: { widths: [2, 4], kernel: 3 } });
+const image = { image: { channels: 1, height: 28, width: 28 }, classes: 10 };
+const units: StudyUnit[] = [
+  { name: "grown", kind: "grown", widths: [2, 4] },
+  { name: "fixed 4-8", kind: "baseline", widths: [4, 8] },
+  { name: "fixed 16-32", kind: "baseline", widths: [16, 32] },
+  { name: "fixed 8-16", kind: "baseline", widths: [8, 16] },
+  { name: "grown, retrained (FS)", kind: "retrain", widths: [] },
+];
+
+test("unitCost: 28·28·9·1·c1 + 14·14·9·c1·c2 multiply-adds per image", () => {
+  assert.equal(unitCost(config, [16, 32], image), 28 * 28 * 9 * 16 + 14 * 14 * 9 * 16 * 32);
+  assert.equal(unitCost(config, [], image), 0);
+});
+
+test("nextUnit: the grown unit first, then the costliest ready one; FS waits for the grown unit; null when nothing can start", () => {
+  const cost = (w: readonly number[]): number => unitCost(config, w, image);
+  const states: UnitState[] = units.map((u, i) => freshUnitState(config, i, u.widths));
+  assert.equal(nextUnit(units, states, new Set(), cost), 0);
+  assert.equal(nextUnit(units, states, new Set([0]), cost), 2, "16-32, the costliest baseline");
+  assert.equal(nextUnit(units, states, new Set([0, 2]), cost), 3);
+  assert.equal(nextUnit(units, states, new Set([0, 2, 3]), cost), 1);
+  assert.equal(nextUnit(units, states, new Set([0, 1, 2, 3]), cost), null, "FS waits while the grown unit trains");
+  states[0] = { ...states[0], done: true, widths: [32, 64] };
+  states[4] = freshUnitState(config, 4, [32, 64]);
+  assert.equal(nextUnit(units, states, new Set([2]), cost), 4, "FS at the grown widths 32-64 is now the costliest");
+  for (const i of [1, 2, 3, 4]) states[i] = { ...states[i], done: true };
+  assert.equal(nextUnit(units, states, new Set(), cost), null);
+});
