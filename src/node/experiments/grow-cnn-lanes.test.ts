@@ -1,13 +1,21 @@
 /**
  * Which unit a free lane of the grow-cnn study takes (grow-cnn-lanes.ts): the grown unit
  * first, then the costliest that can start, the FS retrain only once the grown unit is done;
- * and the cost is the multiply-adds of the convolutions (halving the map after each pool).
+ * and the cost is the multiply-adds of the convolutions (halving the map after each pool); a
+ * unit's error in a worker reaches the caller as a serial run's would.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ShapeError, TinygrowError } from "../../errors.js";
 import { GrowCnnConfigSchema } from "../../experiments/grow-cnn-config.js";
+import type { LabelledImages } from "../../growth/conv/cnn-growth-step.js";
+import { portableKernels } from "../../kernels/portable/index.js";
+import { Matrix } from "../../tensor/matrix.js";
+import { tempDir } from "../../test-support/temp-dir.js";
+import { runGrowCnnStudy } from "./grow-cnn.js";
 import { nextUnit } from "./grow-cnn-lanes.js";
-import { freshUnitState, unitCost, type StudyUnit, type UnitState } from "./grow-cnn-unit.js";
+import { freshUnitState, unitCost, type StudyData, type StudyUnit, type UnitState } from "./grow-cnn-unit.js";
 
 const config = GrowCnnConfigSchema.parse({ model: { widths: [2, 4], kernel: 3 } });
 const image = { image: { channels: 1, height: 28, width: 28 }, classes: 10 };
@@ -37,4 +45,27 @@ test("nextUnit: the grown unit first, then the costliest ready one; FS waits for
   assert.equal(nextUnit(units, states, new Set([2]), cost), 4, "FS at the grown widths 32-64 is now the costliest");
   for (const i of [1, 2, 3, 4]) states[i] = { ...states[i], done: true };
   assert.equal(nextUnit(units, states, new Set(), cost), null);
+});
+
+test("a unit's error in a worker thread reaches the caller as in a serial run: the same message, a tinygrow error with its code", async () => {
+  // Images of 63 values for a network of 8×8 inputs: trainCnn's ShapeError, at the first epoch of the first unit.
+  const images = (n: number): LabelledImages => ({ x: new Matrix(n, 63, new Float32Array(n * 63)), labels: new Int32Array(n) });
+  const data: StudyData = { train: images(32), validation: images(8), test: images(8), image: { channels: 1, height: 8, width: 8 }, classes: 10 };
+  const small = GrowCnnConfigSchema.parse({ model: { widths: [2, 2] }, growth: { steps: 0 }, training: { finalEpochs: 1 }, baselines: { widths: [[2, 2]], retrain: false } });
+  const failure = async (workers: number): Promise<unknown> => {
+    const dir = join(tempDir("tinygrow-lanes-"), "run");
+    try {
+      await runGrowCnnStudy({ dir, config: small, data, kernels: portableKernels, kernelsInfo: { name: "portable", reason: "test" }, resume: false, log: () => {}, workers });
+    } catch (err) {
+      return err;
+    }
+    return null;
+  };
+  const serial = await failure(1);
+  const lanes = await failure(2);
+  assert.ok(serial instanceof ShapeError, String(serial));
+  assert.ok(lanes instanceof TinygrowError, String(lanes));
+  assert.equal(lanes.code, "shape");
+  assert.equal(lanes.name, "ShapeError");
+  assert.equal(lanes.message, serial.message);
 });

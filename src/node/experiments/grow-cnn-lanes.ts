@@ -14,6 +14,7 @@
  * OpenBLAS thread count is one process-wide value: lanes need it at 1 (checked by the caller).
  */
 import { Worker } from "node:worker_threads";
+import { TinygrowError, type ErrorCode } from "../../errors.js";
 import type { GrowCnnConfig } from "../../experiments/grow-cnn-config.js";
 import type { LabelledImages } from "../../growth/conv/cnn-growth-step.js";
 import type { KernelRequest } from "../../kernels/select.js";
@@ -47,7 +48,7 @@ export type LaneReply =
   | { type: "record"; index: number; record: StudyRecord; state: UnitState }
   | { type: "ended"; index: number; state: UnitState }
   | { type: "stopped"; index: number; where: string }
-  | { type: "error"; index: number; name: string; message: string; stack?: string };
+  | { type: "error"; index: number; name: string; message: string; stack?: string; code?: ErrorCode };
 
 function shareImages(d: LabelledImages): SharedImages {
   const x = new Float32Array(new SharedArrayBuffer(d.x.data.byteLength));
@@ -96,89 +97,119 @@ export interface LanesStop {
   where: string[];
 }
 
+/** A unit's error as the main thread rethrows it: a tinygrow error keeps its code and message (printed as in a serial run). */
+function revive(msg: Extract<LaneReply, { type: "error" }>): Error {
+  const err = msg.code !== undefined ? new TinygrowError(msg.code, msg.message) : new Error(msg.message);
+  err.name = msg.name;
+  if (msg.stack !== undefined) err.stack = msg.stack;
+  return err;
+}
+
+/** The main thread's side of the lanes: which worker trains which unit, the stop flag, the first failure. */
+class Lanes {
+  private readonly workers: Worker[];
+  private readonly idle: Set<Worker>;
+  /** The unit each busy worker trains. */
+  private readonly assigned = new Map<Worker, number>();
+  private readonly stop = new Int32Array(new SharedArrayBuffer(4));
+  readonly where: string[] = [];
+  reason: string | null = null;
+  failure: Error | null = null;
+  private finish: () => void = () => {};
+
+  constructor(private readonly run: LanesRun) {
+    const workerData: LaneWorkerData = { config: run.config, data: shareStudyData(run.data), kernels: run.kernels, stop: this.stop };
+    const script = new URL("./grow-cnn-worker.js", import.meta.url);
+    this.workers = Array.from({ length: run.lanes }, () => new Worker(script, { workerData }));
+    this.idle = new Set(this.workers);
+  }
+
+  /** Resolves once no worker trains a unit any more (all done, or stopped at their safe points). */
+  async trainAll(): Promise<void> {
+    try {
+      await new Promise<void>((resolve) => {
+        this.finish = resolve;
+        for (const w of this.workers) this.listen(w);
+        this.dispatch();
+      });
+    } finally {
+      await Promise.all(this.workers.map((w) => w.terminate()));
+    }
+  }
+
+  /** Every unit to stop at its next safe point (after sending its state). */
+  private halt(why: string): void {
+    this.reason ??= why;
+    Atomics.store(this.stop, 0, 1);
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.halt("error");
+  }
+
+  private busy(): Set<number> {
+    return new Set(this.assigned.values());
+  }
+
+  private dispatch(): void {
+    const { run } = this;
+    for (const w of [...this.idle]) {
+      const i = this.reason === null ? nextUnit(run.units, run.states, this.busy(), (widths) => unitCost(run.config, widths, run.data)) : null;
+      if (i === null) break;
+      this.idle.delete(w);
+      this.assigned.set(w, i);
+      w.postMessage({ type: "unit", index: i, unit: run.units[i], state: run.states[i] } satisfies LaneRequest);
+    }
+    if (this.assigned.size === 0) this.finish();
+  }
+
+  /** The worker's unit has ended or stopped: it is free for the next one. */
+  private free(w: Worker, alive = true): void {
+    this.assigned.delete(w);
+    if (alive) this.idle.add(w);
+    else this.idle.delete(w);
+    this.dispatch();
+  }
+
+  private listen(w: Worker): void {
+    const { run } = this;
+    // A worker's messages are handled one at a time, in order: a record's checkpoint is written before its next message is read.
+    let queue = Promise.resolve();
+    w.on("message", (msg: LaneReply) => {
+      queue = queue
+        .then(async () => {
+          if (msg.type === "log") return run.log(msg.line);
+          if (msg.type === "record") {
+            run.save(msg.index, msg.record, msg.state);
+            const polled = this.reason === null ? await run.poll() : null;
+            if (polled !== null) this.halt(polled);
+            return;
+          }
+          if (msg.type === "ended") run.ended(msg.index, msg.state);
+          else if (msg.type === "stopped") this.where.push(msg.where);
+          else this.fail(revive(msg));
+          this.free(w);
+        })
+        .catch((err: unknown) => {
+          // The main thread's own failure (the log or the checkpoint): stop every lane; a
+          // worker still training reports "stopped" at its next safe point.
+          this.fail(err as Error);
+          if (msg.type === "ended") this.free(w);
+        });
+    });
+    // A worker that died (out of memory, a crash outside the unit): its unit stays where its last checkpoint left it.
+    w.on("error", (err) => {
+      this.fail(err);
+      this.free(w, false);
+    });
+  }
+}
+
 /** Trains every unit not done yet on `run.lanes` worker threads; resolves once no lane is busy. */
 export async function runUnitsInLanes(run: LanesRun): Promise<LanesStop | null> {
-  const { units, states } = run;
-  const stop = new Int32Array(new SharedArrayBuffer(4));
-  const workerData: LaneWorkerData = { config: run.config, data: shareStudyData(run.data), kernels: run.kernels, stop };
-  const script = new URL("./grow-cnn-worker.js", import.meta.url);
-  const workers = Array.from({ length: run.lanes }, () => new Worker(script, { workerData }));
-  const busy = new Set<number>();
-  const where: string[] = [];
-  let reason: string | null = null;
-  let failure: Error | null = null;
-  const halt = (why: string): void => {
-    reason ??= why;
-    Atomics.store(stop, 0, 1);
-  };
-  const next = (): number | null => nextUnit(units, states, busy, (widths) => unitCost(run.config, widths, run.data));
-  try {
-    await new Promise<void>((resolve) => {
-      const idle = new Set<Worker>(workers);
-      /** The unit each busy worker trains. */
-      const assigned = new Map<Worker, number>();
-      const dispatch = (): void => {
-        for (const w of [...idle]) {
-          const i = reason === null ? next() : null;
-          if (i === null) break;
-          idle.delete(w);
-          busy.add(i);
-          assigned.set(w, i);
-          w.postMessage({ type: "unit", index: i, unit: units[i], state: states[i] } satisfies LaneRequest);
-        }
-        if (busy.size === 0) resolve();
-      };
-      const free = (w: Worker): void => {
-        const i = assigned.get(w);
-        if (i !== undefined) busy.delete(i);
-        assigned.delete(w);
-        idle.add(w);
-        dispatch();
-      };
-      const fail = (err: Error): void => {
-        failure ??= err;
-        halt("error");
-      };
-      for (const w of workers) {
-        // A worker's messages are handled one at a time, in order: a record's checkpoint is written before its next message is read.
-        let queue = Promise.resolve();
-        w.on("message", (msg: LaneReply) => {
-          queue = queue
-            .then(async () => {
-              if (msg.type === "log") return run.log(msg.line);
-              if (msg.type === "record") {
-                run.save(msg.index, msg.record, msg.state);
-                const polled = reason === null ? await run.poll() : null;
-                if (polled !== null) halt(polled);
-                return;
-              }
-              if (msg.type === "ended") run.ended(msg.index, msg.state);
-              else if (msg.type === "stopped") where.push(msg.where);
-              else fail(Object.assign(new Error(msg.message), { name: msg.name, stack: msg.stack }));
-              free(w);
-            })
-            .catch((err: unknown) => {
-              // The main thread's own failure (the log or the checkpoint): stop every lane; a
-              // worker still training reports "stopped" at its next safe point.
-              fail(err as Error);
-              if (msg.type === "ended") free(w);
-            });
-        });
-        // A worker that died (out of memory, a crash outside the unit): its unit stays where its last checkpoint left it.
-        w.on("error", (err) => {
-          fail(err);
-          idle.delete(w);
-          const i = assigned.get(w);
-          if (i !== undefined) busy.delete(i);
-          assigned.delete(w);
-          if (busy.size === 0) resolve();
-        });
-      }
-      dispatch();
-    });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-  if (failure !== null) throw failure;
-  return reason === null ? null : { reason, where };
+  const lanes = new Lanes(run);
+  await lanes.trainAll();
+  if (lanes.failure !== null) throw lanes.failure;
+  return lanes.reason === null ? null : { reason: lanes.reason, where: lanes.where };
 }

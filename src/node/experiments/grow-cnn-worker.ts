@@ -5,6 +5,7 @@
  * OpenBLAS thread count (one process-wide value, held at 1 by the main thread).
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { TinygrowError } from "../../errors.js";
 import { Matrix } from "../../tensor/matrix.js";
 import type { LabelledImages } from "../../growth/conv/cnn-growth-step.js";
 import { chooseKernels } from "../kernels.js";
@@ -46,7 +47,7 @@ port.on("message", (msg: LaneRequest) => {
     (err: unknown) => {
       if (err instanceof LaneStop) return send({ type: "stopped", index, where: err.where });
       const e = err instanceof Error ? err : new Error(String(err));
-      send({ type: "error", index, name: e.name, message: e.message, stack: e.stack });
+      send({ type: "error", index, name: e.name, message: e.message, stack: e.stack, code: e instanceof TinygrowError ? e.code : undefined });
     },
   );
 });
