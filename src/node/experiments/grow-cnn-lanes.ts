@@ -47,7 +47,7 @@ export type LaneReply =
   | { type: "log"; line: string }
   | { type: "record"; index: number; record: StudyRecord; state: UnitState }
   | { type: "ended"; index: number; state: UnitState }
-  | { type: "stopped"; index: number; where: string }
+  | { type: "stopped"; index: number }
   | { type: "error"; index: number; name: string; message: string; stack?: string; code?: ErrorCode };
 
 function shareImages(d: LabelledImages): SharedImages {
@@ -91,12 +91,6 @@ export interface LanesRun {
   poll: () => Promise<string | null>;
 }
 
-/** The outcome: null when every unit ended, else why the lanes stopped and where each unit stood. */
-export interface LanesStop {
-  reason: string;
-  where: string[];
-}
-
 /** A unit's error as the main thread rethrows it: a tinygrow error keeps its code and message (printed as in a serial run). */
 function revive(msg: Extract<LaneReply, { type: "error" }>): Error {
   const err = msg.code !== undefined ? new TinygrowError(msg.code, msg.message) : new Error(msg.message);
@@ -112,7 +106,6 @@ class Lanes {
   /** The unit each busy worker trains. */
   private readonly assigned = new Map<Worker, number>();
   private readonly stop = new Int32Array(new SharedArrayBuffer(4));
-  readonly where: string[] = [];
   reason: string | null = null;
   failure: Error | null = null;
   private finish: () => void = () => {};
@@ -187,8 +180,7 @@ class Lanes {
             return;
           }
           if (msg.type === "ended") run.ended(msg.index, msg.state);
-          else if (msg.type === "stopped") this.where.push(msg.where);
-          else this.fail(revive(msg));
+          else if (msg.type === "error") this.fail(revive(msg));
           this.free(w);
         })
         .catch((err: unknown) => {
@@ -206,10 +198,14 @@ class Lanes {
   }
 }
 
-/** Trains every unit not done yet on `run.lanes` worker threads; resolves once no lane is busy. */
-export async function runUnitsInLanes(run: LanesRun): Promise<LanesStop | null> {
+/**
+ * Trains every unit not done yet on `run.lanes` worker threads; resolves once no lane is busy,
+ * with null when nothing asked them to stop, else the stop's reason (the states say where
+ * each unit stands). A unit's failure is thrown.
+ */
+export async function runUnitsInLanes(run: LanesRun): Promise<string | null> {
   const lanes = new Lanes(run);
   await lanes.trainAll();
   if (lanes.failure !== null) throw lanes.failure;
-  return lanes.reason === null ? null : { reason: lanes.reason, where: lanes.where };
+  return lanes.reason;
 }

@@ -19,12 +19,8 @@ const data: StudyData = { ...shared, train: images(shared.train), validation: im
 const port = parentPort!;
 const send = (reply: LaneReply): void => port.postMessage(reply);
 
-/** Thrown at a safe point once the stop flag is set. */
-class LaneStop extends Error {
-  constructor(readonly where: string) {
-    super(`stopped at ${where}`);
-  }
-}
+/** Thrown at a safe point once the stop flag is set (the unit's state there was just sent). */
+class LaneStop extends Error {}
 
 port.on("message", (msg: LaneRequest) => {
   const { index, unit, state } = msg;
@@ -38,14 +34,14 @@ port.on("message", (msg: LaneRequest) => {
       log: (line) => send({ type: "log", line }),
       save: (record, after) => send({ type: "record", index, record, state: after }),
       safePoint: async (where) => {
-        if (Atomics.load(stop, 0) !== 0) throw new LaneStop(where);
+        if (Atomics.load(stop, 0) !== 0) throw new LaneStop(`stopped at ${where}`);
       },
     },
     state,
   ).then(
     (final) => send({ type: "ended", index, state: final }),
     (err: unknown) => {
-      if (err instanceof LaneStop) return send({ type: "stopped", index, where: err.where });
+      if (err instanceof LaneStop) return send({ type: "stopped", index });
       const e = err instanceof Error ? err : new Error(String(err));
       send({ type: "error", index, name: e.name, message: e.message, stack: e.stack, code: e instanceof TinygrowError ? e.code : undefined });
     },

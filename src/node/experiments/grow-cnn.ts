@@ -198,7 +198,9 @@ export async function runGrowCnnStudy(run: GrowCnnRun): Promise<{ records: Study
     if (lanes > 1) {
       run.log(`${lanes} units side by side (worker threads)`);
       const stopped = await runUnitsInLanes({ lanes, config, data, kernels: run.kernelsInfo.name, units, states, log: run.log, save, ended, poll });
-      if (stopped !== null) throw new InterruptedError(stopped.reason, `${run.dir}: ${stopped.where.join("; ")}`);
+      // A stop seen at the last record of the last unit: the study is complete all the same.
+      const left = states.map((s, i) => (s.done ? null : `${units[i].name}, epoch ${s.epoch}, growth step ${s.step}`)).filter((x) => x !== null);
+      if (stopped !== null && left.length > 0) throw new InterruptedError(stopped, `${run.dir}: ${left.join("; ")}`);
     } else {
       for (let i = 0; i < units.length; i++) ended(i, await runUnit({ config, data, kernels, index: i, unit: units[i], log: run.log, save: (r, s) => save(i, r, s), safePoint }, states[i]));
     }
