@@ -135,6 +135,19 @@ export function totalEpochs(c: GrowCnnConfig): number {
   return c.training.initialEpochs + c.growth.steps * c.training.epochsPerStep + c.training.finalEpochs;
 }
 
+/**
+ * Whether a unit of a grow-cnn log has ended, from what its run folder shows (the log has no
+ * "done" record): the study wrote its report, or the unit's epochs reached the study's total E
+ * (`config`: the manifest's configuration). The units may train side by side (`--workers`), so
+ * a later unit's records say nothing about an earlier one's end.
+ */
+export function growCnnUnitEnded(config: unknown, records: readonly { epoch?: unknown }[], reportWritten: boolean): boolean {
+  if (reportWritten) return true;
+  const parsed = GrowCnnConfigSchema.safeParse(config);
+  const epochs = records.map((r) => (typeof r.epoch === "number" ? r.epoch : 0));
+  return parsed.success && epochs.length > 0 && Math.max(...epochs) >= totalEpochs(parsed.data);
+}
+
 /** The learning rate of epoch `epoch` (from 0), the same for the grown run, the baselines and FS. */
 export function epochLearningRate(c: GrowCnnConfig, epoch: number): number {
   const t = c.training;

@@ -27,8 +27,6 @@ interface CnnApplied {
 
 export class UnitSplitter {
   private readonly steps = new Map<string, number>();
-  /** The units in the order their first record came. */
-  readonly order: string[] = [];
 
   /** The records of every unit among `records`, translated, in log order. */
   push(records: readonly LogRecord[]): Map<string, LogRecord[]> {
@@ -36,7 +34,6 @@ export class UnitSplitter {
     for (const r of records) {
       if (!isUnitRecord(r)) continue;
       const unit = r.unit as string;
-      if (!this.order.includes(unit)) this.order.push(unit);
       const list = out.get(unit) ?? [];
       list.push(this.translate(unit, r));
       out.set(unit, list);

@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { DataError } from "../../errors.js";
+import { growCnnUnitEnded } from "../../experiments/grow-cnn-config.js";
 import { LOG_FILE } from "../../experiments/growth-run.js";
 import { gromotionExport, gromotionRuns, type GromotionFiles } from "../../export/gromotion.js";
 import { asGraph, parseLogText } from "../../view/run-log.js";
@@ -44,10 +45,9 @@ export function exportGromotion(runDir: string, outDir: string): ExportedRun[] {
     if (parsed.bad.length > 0) throw new DataError(logPath, `line ${parsed.bad[0].line}: ${parsed.bad[0].error}`);
     const runName = run.id === "." ? basename(opened.root) : run.id;
     const networks = gromotionRuns(parsed.records);
-    networks.forEach(({ unit, records }, i) => {
+    networks.forEach(({ unit, records }) => {
       const id = [...(run.id === "." ? [] : [run.id.split("/").join("-")]), ...(unit === null ? [] : [unitSlug(unit)])].join("-") || basename(opened.root);
-      // grow-cnn trains its units one after the other: one has finished when the next started, the last when the study wrote its report.
-      const finished = unit === null ? undefined : i < networks.length - 1 || existsSync(join(run.dir, "report.md"));
+      const finished = unit === null ? undefined : growCnnUnitEnded(run.manifest?.config, records, existsSync(join(run.dir, "report.md")));
       const files = gromotionExport({ runId: id, name: `${opened.command} ${runName}${unit === null ? "" : ` · ${unit}`}`, manifest: run.manifest, command: opened.command, records, finished });
       if (!records.some((r) => asGraph(r.graph) !== null)) throw new DataError(logPath, `${unit === null ? "" : `unit "${unit}": `}no record carries the network's structure (graph), so there is nothing to export as gromotion DAG steps; the run was written before its command logged graphs (docs/run-log.md)`);
       const dir = opened.kind === "run" && unit === null ? out : join(out, id);

@@ -18,7 +18,7 @@ import type { AddressInfo } from "node:net";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TinygrowError } from "../../errors.js";
-import { GrowCnnConfigSchema, totalEpochs } from "../../experiments/grow-cnn-config.js";
+import { growCnnUnitEnded } from "../../experiments/grow-cnn-config.js";
 import { LOG_FILE } from "../../experiments/growth-run.js";
 import { layoutKey, type DagLayout } from "../../view/dag-layout.js";
 import { buildTimeline, unionGraph, type Timeline } from "../../view/timeline.js";
@@ -230,23 +230,11 @@ export async function startViewServer(path: string, options: ViewOptions): Promi
   };
 }
 
-/**
- * Whether a unit of a grow-cnn log has ended (the log has no "done" record): once the study
- * wrote its report, or once the unit's epochs reached the study's epoch total (its units may
- * train side by side, so a later unit's records say nothing about an earlier one's end).
- */
-function unitEnded(run: TrackedRun, entry: RunEntry): boolean {
-  if (existsSync(join(entry.dir, "report.md"))) return true;
-  const config = GrowCnnConfigSchema.safeParse(entry.manifest?.config);
-  const last = run.records[run.records.length - 1];
-  return config.success && typeof last?.epoch === "number" && last.epoch >= totalEpochs(config.data);
-}
-
 function describeRun(id: string, run: TrackedRun, opened: OpenedFolder): RunInfo {
   const { entry, tail, problems } = run.source;
   const timeline = run.timeline;
   const idleSeconds = tail.modifiedMs === 0 ? Infinity : (Date.now() - tail.modifiedMs) / 1000;
-  const unitDone = run.unit !== null && unitEnded(run, entry);
+  const unitDone = run.unit !== null && growCnnUnitEnded(entry.manifest?.config, run.records, existsSync(join(entry.dir, "report.md")));
   const status = runStatus({ finished: timeline.finished || unitDone, error: timeline.error, records: run.records.length, tornBytes: Buffer.byteLength(tail.partial), idleSeconds });
   const manifest = entry.manifest;
   const config = (manifest?.config ?? {}) as Record<string, unknown>;
