@@ -25,7 +25,8 @@ import type { Param } from "../nn/param.js";
 import { Matrix, type FloatArray } from "../tensor/matrix.js";
 import type { Rng } from "../tensor/rng.js";
 import { checkCnnOptions, type CnnOptions, type HeadKind } from "./cnn-spec.js";
-import { Conv2d, type Conv2dOptions, type Conv2dWorkspace } from "./conv2d.js";
+import { allocateCnnBuffers, isReluMaxPool, type CnnBuffers } from "./cnn-buffers.js";
+import { Conv2d, type Conv2dOptions } from "./conv2d.js";
 import { formatShape, imageSize, type ImageShape } from "./geometry.js";
 import { GlobalAvgPool2d, Pool2d, type PoolWorkspace } from "./pooling.js";
 import { BatchNorm2d, type BatchNormWorkspace } from "./batchnorm2d.js";
@@ -45,34 +46,6 @@ export interface BlockShapes {
   conv: ImageShape;
   /** h_{l+1} (= conv without pooling). */
   output: ImageShape;
-}
-
-interface BlockBuffers<T extends FloatArray> {
-  conv: Conv2dWorkspace<T>;
-  pool: PoolWorkspace | null;
-  bn: BatchNormWorkspace<T> | null;
-  /** conv_l(h_l); `pre` itself without batch norm. */
-  convOut: Matrix<T>;
-  /** dLoss/dconv_l(h_l); `dPre` itself without batch norm. */
-  dConvOut: Matrix<T>;
-  pre: Matrix<T>;
-  post: Matrix<T>;
-  /** h_{l+1}: the pooled maps, or `post` itself. */
-  out: Matrix<T>;
-  /** dLoss/dh_{l+1}; `dPost` itself without pooling. */
-  dOut: Matrix<T>;
-  /** dLoss/dσ(Z_l); for ReLU → max pool (one fused backward) it is dPre and is not used. */
-  dPost: Matrix<T>;
-  dPre: Matrix<T>;
-}
-
-interface CnnBuffers<T extends FloatArray> {
-  blocks: BlockBuffers<T>[];
-  /** The head's input: h_L (flatten) or GAP(h_L) (B, O). */
-  feat: Matrix<T>;
-  /** dLoss/dfeat (flatten: the last block's dOut). */
-  dFeat: Matrix<T>;
-  logits: Matrix<T>;
 }
 
 /** New channels for block l (see Cnn.addChannels). */
@@ -353,7 +326,7 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
     const cached = this.cache.get(B);
     if (cached !== undefined && this.fits(cached)) return cached;
     if (cached !== undefined) this.cache.clear();
-    const buf = this.allocate(B, like);
+    const buf = allocateCnnBuffers(this.blocks, this.shapes(), this.activation, { inputs: this.head.inputs, outputs: this.head.outputs, flatten: this.headKind === "flatten" }, B, like);
     this.cache.set(B, buf);
     return buf;
   }
@@ -365,42 +338,8 @@ export class Cnn<T extends FloatArray = Float32Array> implements Model<T> {
     }
     return buf.feat.cols === this.head.inputs;
   }
-
   /** Block l is ReLU → max pool, whose backward is one gated scatter (kernels.maxPoolBackward). */
   private reluMaxPool(l: number): boolean {
-    const pool = this.blocks[l].pool;
-    return pool !== null && pool.kind === "max" && this.activation === "relu";
-  }
-
-  private allocate(B: number, like: T): CnnBuffers<T> {
-    const Ctor = like.constructor as new (n: number) => T;
-    const mat = (cols: number) => new Matrix<T>(B, cols, new Ctor(B * cols));
-    const blocks = this.shapes().map((s, l): BlockBuffers<T> => {
-      const { conv, pool, bn } = this.blocks[l];
-      const n = imageSize(s.conv);
-      const pre = mat(n);
-      const post = mat(n);
-      const dPre = mat(n);
-      // ReLU → max pool backpropagates straight into dPre: no dPost of its own.
-      const dPost = this.reluMaxPool(l) ? dPre : mat(n);
-      return {
-        conv: conv.workspace(B, s.input, like),
-        pool: pool === null ? null : pool.workspace(B, s.conv),
-        bn: bn === null ? null : bn.workspace(B, s.conv, (r, c) => new Matrix<T>(r, c, new Ctor(r * c))),
-        convOut: bn === null ? pre : mat(n),
-        dConvOut: bn === null ? dPre : mat(n),
-        pre,
-        post,
-        out: pool === null ? post : mat(imageSize(s.output)),
-        dOut: pool === null ? dPost : mat(imageSize(s.output)),
-        dPost,
-        dPre,
-      };
-    });
-    const last = blocks[blocks.length - 1];
-    const flatten = this.headKind === "flatten";
-    const feat = flatten ? last.out : mat(this.head.inputs);
-    const dFeat = flatten ? last.dOut : mat(this.head.inputs);
-    return { blocks, feat, dFeat, logits: mat(this.head.outputs) };
+    return isReluMaxPool(this.blocks[l], this.activation);
   }
 }

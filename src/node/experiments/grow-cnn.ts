@@ -44,10 +44,8 @@ const EARLIER_CHECKPOINT_KIND = "tinygrow-grow-cnn";
 
 interface Checkpoint {
   kind: typeof CHECKPOINT_KIND;
-  /** By unit, in studyUnits order; the FS retrain's widths are the grown unit's final ones. */
+  /** By unit, in studyUnits order (each with its count of log records); the FS retrain's widths are the grown unit's final ones. */
   units: UnitState[];
-  /** Records in the log (the sum of the units' counts). */
-  logRecords: number;
 }
 
 /** The split's images (n, C·H·W), labels and image shape, from the IDX or CIFAR-10 files. */
@@ -166,7 +164,7 @@ export async function runGrowCnnStudy(run: GrowCnnRun): Promise<{ records: Study
   const { states, writer } = openStudyFolder(run, units);
   const records: StudyRecord[] = [];
   const checkpoint = (): void => {
-    writeCheckpoint(run.dir, { kind: CHECKPOINT_KIND, units: states, logRecords: states.reduce((n, s) => n + s.logRecords, 0) } satisfies Checkpoint);
+    writeCheckpoint(run.dir, { kind: CHECKPOINT_KIND, units: states } satisfies Checkpoint);
   };
   const save = (i: number, record: StudyRecord, state: UnitState): void => {
     writer.append(record);
