@@ -62,6 +62,8 @@ export const GrowCnnConfigSchema = z.strictObject({
       signs: z.enum(AMPLITUDE_SIGNS).default("positive"),
       /** Also apply −γ²δW* to the consumer (TINY's joint move). */
       updateDelta: z.boolean().default(false),
+      /** Rescale each new channel to its layer's scale, the function unchanged (channel-scale.ts; relu only). */
+      balance: z.boolean().default(false),
       deltaRidge: z.number().min(0).default(1e-3),
       statisticsImages: int(1).default(1024),
       lineSearchImages: int(1).default(1024),
@@ -126,6 +128,8 @@ export const GrowCnnConfigSchema = z.strictObject({
       retrain: z.boolean().default(true),
     })
     .prefault({}),
+}).superRefine((c, ctx) => {
+  if (c.growth.balance && c.model.activation !== "relu") ctx.addIssue({ code: "custom", path: ["growth", "balance"], message: `balancing new channels needs relu (σ(cz) = c·σ(z) for c > 0), got activation ${c.model.activation}` });
 });
 
 export type GrowCnnConfig = z.output<typeof GrowCnnConfigSchema>;

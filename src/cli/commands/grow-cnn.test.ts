@@ -205,6 +205,10 @@ test("grow-cnn: bad options are errors naming the option, with a non-zero exit",
   assert.equal(s.status, 1);
   assert.match(s.stderr, /--significance: growth\.significance: the Marchenko–Pastur edge assumes independent samples, but the positions of one image are correlated .* use "sign-flip"/);
   assert.ok(!existsSync(outS));
+  // Balancing new channels keeps the function only under ReLU.
+  assert.throws(() => growCnnConfig({ activation: "tanh", balanceChannels: true }, {}), /--balance-channels: growth\.balance: balancing new channels needs relu .* got activation tanh/);
+  assert.equal(growCnnConfig({ balanceChannels: true }, {}).growth.balance, true);
+  assert.equal(growCnnConfig({}, {}).growth.balance, false);
   for (const level of [0, 1, 1.5, NaN]) assert.throws(() => growCnnConfig({ significance: "sign-flip", significanceLevel: level }, {}), /--significance-level: growth\.significanceLevel/);
   assert.throws(() => growCnnConfig({ significance: "sign-flip", significanceLevel: 0.001 }, {}), /growth\.significanceFlips: level 0\.001 needs at least 999 sign flips/);
   assert.throws(() => growCnnConfig({ significance: "bonferroni" }, {}), /--significance: growth\.significance: expected one of threshold, sign-flip/);

@@ -8,27 +8,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Cnn } from "../../conv/cnn.js";
 import { evaluateCnn } from "../../conv/train.js";
-import { Matrix } from "../../tensor/matrix.js";
 import { Rng } from "../../tensor/rng.js";
 import { countParams } from "../../nn/param.js";
 import { kernelSets } from "../test-helpers.js";
+import { contrastImages } from "./test-helpers.js";
 import { amplitudeHelps, cnnGrowthStep, type CnnGrowthOptions, type LabelledImages } from "./cnn-growth-step.js";
 
 const kernels = kernelSets()[0].kernels!;
 
-function images(n: number, seed: number): LabelledImages {
-  const rng = new Rng(seed);
-  const x = new Float32Array(n * 2 * 8 * 8);
-  rng.fillNormal(x, 0, 1);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    // The class depends on the sign of a spatial contrast of channel 0: learnable by a conv.
-    let s = 0;
-    for (let p = 0; p < 32; p++) s += x[i * 128 + p] - x[i * 128 + 32 + p];
-    labels[i] = s > 0 ? 1 : 0;
-  }
-  return { x: new Matrix(n, 128, x), labels };
-}
+const images = contrastImages;
 
 const options: CnnGrowthOptions = { variant: "full", maxChannels: 2, statisticalThreshold: 1e-3, numericalThreshold: 1e-6, updateDelta: true, deltaRidge: 1e-3, lineSearchPoints: 20, batchSize: 16 };
 

@@ -13,7 +13,8 @@
  *     the network evaluated in float64 from the pair's input on (tail forward);
  *  5. applying it, unless no amplitude lowered the loss (amplitudeHelps): the consumer's
  *     weights − γ²δW (optional), then Cnn.addChannels with γα and γω (the optimizer state of
- *     resized parameters is reset).
+ *     resized parameters is reset); with `balance`, once the step is applied, each new
+ *     channel's scale is split evenly between α and ω (channel-scale.ts: the same function).
  */
 import type { Cnn } from "../../conv/cnn.js";
 import type { Kernels } from "../../kernels/kernels.js";
@@ -28,6 +29,7 @@ import { computeConvDelta, convGrowthFromN, type ConvGrowth } from "./conv-growt
 import type { Nchw64 } from "./geometry.js";
 import { cnnPair, pairBatch, pairInput, pairParameters, poolSpecOf, type CnnPair } from "./cnn-pairs.js";
 import { globalAveragePool } from "./head-loss.js";
+import { balanceNewChannels, blockWeights, channelScale, checkBalanceable, type ChannelScale } from "./channel-scale.js";
 import { Scratch } from "./patches.js";
 import { pool64 } from "./pool.js";
 import { channelEdge, residualAccumulator, type ConvSignificance } from "./significance.js";
@@ -84,6 +86,12 @@ export interface CnnGrowthOptions {
    * SPEC §7.2) or "sign-flip" (images as units: keep s_j > τ, possibly none).
    */
   significance?: ConvSignificance;
+  /**
+   * Rescale each new channel (α, b by c, ω by 1/c) so that its kernel and its consumer weights
+   * sit at the relative scale of the layer's existing channels (channel-scale.ts): the same
+   * function, a balanced start for training. ReLU and no batch norm only. Default false.
+   */
+  balance?: boolean;
 }
 
 export const AMPLITUDE_SIGNS = ["positive", "both"] as const;
@@ -135,6 +143,10 @@ export interface AppliedGrowth {
   lossAfter: number;
   /** Line-search evaluations. */
   evaluations: number;
+  /** The new channels' indices [from, to) in their block. */
+  channels: [number, number];
+  /** Their mean kernel and consumer-weight scales relative to the block's earlier channels, as the line search set them (before any balancing). */
+  scale: ChannelScale;
 }
 
 export interface CnnGrowthStepResult {
@@ -316,12 +328,15 @@ function applyFitted(model: Cnn, fitted: Fitted, result: LineSearchResult, optio
     if (b && step.deltaBias) for (let i = 0; i < b.length; i++) b[i] -= g2 * step.deltaBias[i];
   }
   const f32 = (m: Matrix64, f: number): Matrix32 => new Matrix(m.rows, m.cols, Float32Array.from(m.data, (v) => f * v));
+  const from = model.blocks[pair.block].conv.outChannels;
   model.addChannels(
     pair.block,
     { weight: f32(step.alphaWeight, gamma), bias: step.alphaBias && Float32Array.from(step.alphaBias, (v) => gamma * v), next: f32(step.omega, gamma) },
     optimizer,
   );
-  return { candidate: fitted.candidate, gamma, lossBefore: result.historyLoss[0], lossAfter: result.lossStar, evaluations: result.historyGamma.length };
+  const { kernels, consumer } = blockWeights(model, pair.block);
+  const scale = channelScale(kernels, consumer, from, from + step.alphaWeight.rows);
+  return { candidate: fitted.candidate, gamma, lossBefore: result.historyLoss[0], lossAfter: result.lossStar, evaluations: result.historyGamma.length, channels: [from, from + step.alphaWeight.rows], scale };
 }
 
 /** Select "loss": every pair's γ searched; the pair with the largest measured decrease grows. */
@@ -338,6 +353,14 @@ function growByMeasuredLoss(model: Cnn, fitted: Fitted[], ls: LabelledImages, op
 
 /** One growth step (file comment). `stats`: images for the statistics; `ls`: images for the amplitude. */
 export function cnnGrowthStep(model: Cnn, stats: LabelledImages, ls: LabelledImages, options: CnnGrowthOptions, kernels: Kernels, optimizer?: Optimizer): CnnGrowthStepResult {
+  if (options.balance) checkBalanceable(model, options.blocks ?? model.blocks.map((_, l) => l));
+  const result = growPairs(model, stats, ls, options, kernels, optimizer);
+  if (options.balance) balanceNewChannels(model, result.applied.map((a) => ({ block: a.candidate.block, channels: a.channels })));
+  return result;
+}
+
+/** Steps 1–5 for the pairs `options.select` names. */
+function growPairs(model: Cnn, stats: LabelledImages, ls: LabelledImages, options: CnnGrowthOptions, kernels: Kernels, optimizer?: Optimizer): CnnGrowthStepResult {
   const select = options.select ?? "best";
   const blocks = options.blocks ?? model.blocks.map((_, l) => l);
   if (select === "every") {

@@ -181,5 +181,23 @@ export function bruteForceStatistics(p: ConvProblem): { S: Matrix64; M: Matrix64
   return { S, M, E, SGrowth, MPrev, P };
 }
 
+/**
+ * n labelled images of 2×8×8 standard normal pixels for the CNN growth-step tests: the class
+ * is the sign of a spatial contrast of channel 0 (its first 32 pixels against the next 32),
+ * learnable by a conv.
+ */
+export function contrastImages(n: number, seed: number): { x: Matrix<Float32Array>; labels: Int32Array } {
+  const rng = new Rng(seed);
+  const x = new Float32Array(n * 2 * 8 * 8);
+  rng.fillNormal(x, 0, 1);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let p = 0; p < 32; p++) s += x[i * 128 + p] - x[i * 128 + 32 + p];
+    labels[i] = s > 0 ? 1 : 0;
+  }
+  return { x: new Matrix(n, 128, x), labels };
+}
+
 export { relDiff } from "../test-helpers.js";
 export { imagesOf };

@@ -154,7 +154,7 @@ export function unitCost(config: GrowCnnConfig, widths: readonly number[], data:
 /** The growth step's options from the study's configuration (step: the seed of the sign flips). */
 function growthStepOptions(config: GrowCnnConfig, step: number): CnnGrowthOptions {
   const g = config.growth;
-  return { variant: g.variant, maxChannels: g.channelsPerStep, statisticalThreshold: g.statisticalThreshold, numericalThreshold: g.numericalThreshold, updateDelta: g.updateDelta, deltaRidge: g.deltaRidge, lineSearchPoints: g.lineSearchPoints, batchSize: 256, select: g.select, signs: g.signs, minimumDecrease: g.minimumDecrease, maxParameters: g.maxParameters ?? undefined, significance: significanceOf(config, step) };
+  return { variant: g.variant, maxChannels: g.channelsPerStep, statisticalThreshold: g.statisticalThreshold, numericalThreshold: g.numericalThreshold, updateDelta: g.updateDelta, balance: g.balance, deltaRidge: g.deltaRidge, lineSearchPoints: g.lineSearchPoints, batchSize: 256, select: g.select, signs: g.signs, minimumDecrease: g.minimumDecrease, maxParameters: g.maxParameters ?? undefined, significance: significanceOf(config, step) };
 }
 
 /** "significant (sign-flip): block: channels with s > τ (τ, s_1)", for the step log. */
@@ -165,7 +165,7 @@ export function significanceText(rule: string, candidates: CnnGrowthStepResult["
 /** The progress line of a growth step: what grew, the scores, the significance edge, the widths. */
 function growthLogLine(unit: string, rec: GrowthRecord, rule: string): string {
   const { result } = rec;
-  const done = result.applied.map((a) => `block ${a.candidate.block} (→ ${a.candidate.consumer}) +${a.candidate.k}, γ ${a.gamma.toPrecision(3)}, loss ${a.lossBefore.toFixed(4)} → ${a.lossAfter.toFixed(4)}`);
+  const done = result.applied.map((a) => `block ${a.candidate.block} (→ ${a.candidate.consumer}) +${a.candidate.k}, γ ${a.gamma.toPrecision(3)}, loss ${a.lossBefore.toFixed(4)} → ${a.lossAfter.toFixed(4)}, scale α ${a.scale.alpha.toPrecision(2)} ω ${a.scale.omega.toPrecision(2)}`);
   const scores = result.candidates.map((x) => `${x.block}:${Number.isFinite(x.score) ? x.score.toPrecision(3) : "–"}`).join(" ");
   return `${unit}: growth step ${rec.step}: ${done.length > 0 ? done.join("; ") : "no pair could grow"}; scores ${scores}; ${significanceText(rule, result.candidates)}; widths ${result.widths.join("-")} (${rec.searchSeconds.toFixed(1)} s)`;
 }
