@@ -62,7 +62,7 @@ export const GrowCnnConfigSchema = z.strictObject({
       signs: z.enum(AMPLITUDE_SIGNS).default("positive"),
       /** Also apply −γ²δW* to the consumer (TINY's joint move). */
       updateDelta: z.boolean().default(false),
-      /** Rescale each new channel to its layer's scale, the function unchanged (channel-scale.ts; relu only). */
+      /** Split each new channel's scale evenly between its kernel and its consumer weights, the function unchanged (channel-scale.ts; relu only; measured worse, README). */
       balance: z.boolean().default(false),
       deltaRidge: z.number().min(0).default(1e-3),
       statisticsImages: int(1).default(1024),

@@ -134,7 +134,7 @@ export function registerGrowCnn(program: Command): void {
     .option("--select <mode>", "pairs grown per step: best (TINY's score), best-per-parameter, every, loss (largest measured decrease of the line-search loss)" + def(d.growth.select))
     .option("--signs <which>", "amplitude signs the line search tries: positive, or both (also the channels (−α, −ω), which differ under ReLU)" + def(d.growth.signs))
     .option("--update-delta", "also apply −γ²δW* to the consumer of the grown block" + def(d.growth.updateDelta))
-    .option("--balance-channels", "rescale each new channel (α by c, ω by 1/c: the same function under ReLU) to the relative scale of its layer's channels" + def(d.growth.balance))
+    .option("--balance-channels", "rescale each new channel (α by c, ω by 1/c: the same function under ReLU) so that its kernel and its consumer weights have equal norms relative to its block's channels" + def(d.growth.balance))
     .option("--delta-ridge <x>", "relative ridge of δW*" + def(d.growth.deltaRidge), floatArg)
     .option("--statistics-images <n>", "training images the growth statistics are accumulated over" + def(d.growth.statisticsImages), intArg)
     .option("--line-search-images <n>", "training images (disjoint from the statistics ones) the amplitude γ is searched on" + def(d.growth.lineSearchImages), intArg)
