@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { CNN_GROWTH_SELECT, AMPLITUDE_SIGNS } from "../growth/conv/cnn-growth-step.js";
+import { balanceActivationMessage } from "../growth/conv/channel-scale.js";
 import { CONV_MARCHENKO_PASTUR_MESSAGE, CONV_SIGNIFICANCE_RULES, DEFAULT_SIGN_FLIPS, type ConvSignificance } from "../growth/conv/significance.js";
 
 const int = (min: number) => z.number().int().min(min);
@@ -129,7 +130,7 @@ export const GrowCnnConfigSchema = z.strictObject({
     })
     .prefault({}),
 }).superRefine((c, ctx) => {
-  if (c.growth.balance && c.model.activation !== "relu") ctx.addIssue({ code: "custom", path: ["growth", "balance"], message: `balancing new channels needs relu (σ(cz) = c·σ(z) for c > 0), got activation ${c.model.activation}` });
+  if (c.growth.balance && c.model.activation !== "relu") ctx.addIssue({ code: "custom", path: ["growth", "balance"], message: balanceActivationMessage(c.model.activation) });
 });
 
 export type GrowCnnConfig = z.output<typeof GrowCnnConfigSchema>;

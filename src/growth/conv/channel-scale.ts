@@ -120,9 +120,12 @@ export function balanceNewChannels(model: Cnn, added: readonly { block: number; 
 
 const MAX_BALANCE_SWEEPS = 20;
 
+/** Why balancing is refused for a σ other than ReLU (also the configuration's message). */
+export const balanceActivationMessage = (activation: string): string => `balancing new channels needs relu (σ(cz) = c·σ(z) for c > 0), got activation ${activation}`;
+
 /** Balancing keeps the function only for a positively homogeneous σ and no batch norm in the growing blocks (which would undo c on α alone); checked before anything grows. */
 export function checkBalanceable(model: Cnn, blocks: readonly number[]): void {
-  if (model.activation !== "relu") throw new ConfigError([{ source: "growth", path: "balance", message: `balancing new channels needs relu (σ(cz) = c·σ(z) for c > 0), got ${model.activation}` }]);
+  if (model.activation !== "relu") throw new ConfigError([{ source: "growth", path: "balance", message: balanceActivationMessage(model.activation) }]);
   const l = blocks.find((b) => model.blocks[b]?.bn);
   if (l !== undefined) throw new ConfigError([{ source: "growth", path: "balance", message: `balancing new channels needs blocks without batch norm, blocks.${l} has one` }]);
 }

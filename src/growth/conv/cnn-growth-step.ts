@@ -335,9 +335,9 @@ function applyFitted(model: Cnn, fitted: Fitted, result: LineSearchResult, optio
     { weight: f32(step.alphaWeight, gamma), bias: step.alphaBias && Float32Array.from(step.alphaBias, (v) => gamma * v), next: f32(step.omega, gamma) },
     optimizer,
   );
+  const to = from + step.alphaWeight.rows;
   const { kernels, consumer } = blockWeights(model, pair.block);
-  const scale = channelScale(kernels, consumer, from, from + step.alphaWeight.rows);
-  return { candidate: fitted.candidate, gamma, lossBefore: result.historyLoss[0], lossAfter: result.lossStar, evaluations: result.historyGamma.length, channels: [from, from + step.alphaWeight.rows], scale };
+  return { candidate: fitted.candidate, gamma, lossBefore: result.historyLoss[0], lossAfter: result.lossStar, evaluations: result.historyGamma.length, channels: [from, to], scale: channelScale(kernels, consumer, from, to) };
 }
 
 /** Select "loss": every pair's γ searched; the pair with the largest measured decrease grows. */

@@ -11,6 +11,7 @@ import { Rng } from "../../tensor/rng.js";
 import { convPairForward, type ConvPairForward, type ConvPairGeometry, type ConvPairParameters } from "./conv-forward.js";
 import { imagesOf, nchw64, type ConvGeometry, type Nchw64, type Pair } from "./geometry.js";
 import { convHeadLoss, type ConvHeadLoss, type ConvTargets } from "./head-loss.js";
+import type { LabelledImages } from "./cnn-growth-step.js";
 import type { PoolSpec } from "./pool.js";
 import { ConvPairAccumulator, convPairDims, type ConvPairShape, type ConvPairStatistics, type ConvVariant, type RestrictedSGrowth } from "./statistics.js";
 
@@ -186,7 +187,7 @@ export function bruteForceStatistics(p: ConvProblem): { S: Matrix64; M: Matrix64
  * is the sign of a spatial contrast of channel 0 (its first 32 pixels against the next 32),
  * learnable by a conv.
  */
-export function contrastImages(n: number, seed: number): { x: Matrix<Float32Array>; labels: Int32Array } {
+export function contrastImages(n: number, seed: number): LabelledImages {
   const rng = new Rng(seed);
   const x = new Float32Array(n * 2 * 8 * 8);
   rng.fillNormal(x, 0, 1);
