@@ -19,6 +19,11 @@ export function as<T extends FloatArray = FloatArray>(dtype: Dtype, m: Matrix): 
   return new Matrix(m.rows, m.cols, data as T);
 }
 
+/** A (rows, cols) matrix of standard normal entries, element type `dtype`. */
+export function randomMatrix(rng: Rng, dtype: Dtype, rows: number, cols: number): Matrix {
+  return as(dtype, randn64(rng, rows, cols));
+}
+
 /** (|op(A)| · |op(B)|)ᵢⱼ: the scale of the rounding error of a computed product. */
 export function absProduct64(a: Matrix, b: Matrix, transA: boolean, transB: boolean): Matrix64 {
   const abs = (m: Matrix) => new Matrix(m.rows, m.cols, Float64Array.from(m.data, Math.abs));

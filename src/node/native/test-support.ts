@@ -67,3 +67,9 @@ export function comparedSetForTests(): NativeForTests {
   test("WebAssembly kernels load", () => assert.fail(load.reason));
   return { kernels: null, skip: `WebAssembly kernels unavailable: ${load.reason}` };
 }
+
+/** Runs `body` on the portable set and on the compared one (parity tests compare the two results). */
+export function onBothSets<R>(compared: NativeForTests, body: (k: Kernels) => R): { portable: R; native: R } {
+  assert.ok(compared.kernels, "compared kernel set missing");
+  return { portable: body(portableKernels), native: body(compared.kernels) };
+}
