@@ -99,6 +99,20 @@ function revive(msg: Extract<LaneReply, { type: "error" }>): Error {
   return err;
 }
 
+/**
+ * A worker thread died outside a unit's own code (out of memory, a failure loading the kernels
+ * or the data in the thread): every unit stays at its last checkpoint, so the study resumes.
+ */
+export class LaneDiedError extends TinygrowError {
+  constructor(
+    /** The unit the worker was training, or null when it had none. */
+    readonly unit: string | null,
+    readonly detail: string,
+  ) {
+    super("training", `a worker thread died ${unit === null ? "between units" : `while training ${unit}`} (${detail}); every unit's last checkpoint is kept: continue with --resume`);
+  }
+}
+
 /** The main thread's side of the lanes: which worker trains which unit, the stop flag, the first failure. */
 class Lanes {
   private readonly workers: Worker[];
@@ -192,7 +206,8 @@ class Lanes {
     });
     // A worker that died (out of memory, a crash outside the unit): its unit stays where its last checkpoint left it.
     w.on("error", (err) => {
-      this.fail(err);
+      const index = this.assigned.get(w);
+      this.fail(new LaneDiedError(index === undefined ? null : run.units[index].name, err.message));
       this.free(w, false);
     });
   }
