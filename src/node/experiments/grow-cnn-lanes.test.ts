@@ -50,7 +50,7 @@ test("nextUnit: the grown unit first, then the costliest ready one; FS waits for
   assert.equal(nextUnit(units, states, new Set(), cost), null);
 });
 
-/** A tiny study on all-zero 8×8 images; returns what runGrowCnnStudy threw (null if nothing). */
+/** A tiny study (grown 2-2 and fixed 2-2, two epochs) of an 8×8 network on all-zero images of `pixels` values; what it threw, or null. */
 async function studyFailure(pixels: number, workers: number, kernels: KernelName = "portable", dir = join(tempDir("tinygrow-lanes-"), "run"), resume = false): Promise<unknown> {
   const images = (n: number): LabelledImages => ({ x: new Matrix(n, pixels, new Float32Array(n * pixels)), labels: new Int32Array(n) });
   const data: StudyData = { train: images(32), validation: images(8), test: images(8), image: { channels: 1, height: 8, width: 8 }, classes: 10 };
@@ -74,7 +74,7 @@ test("a unit's error in a worker thread reaches the caller as in a serial run: t
   assert.equal(lanes.message, serial.message);
 });
 
-test("workers that die outside a unit (here: at start-up, on a kernel set they cannot load) fail the study with that error, not a hang; it resumes", { timeout: 60_000 }, async () => {
+test("workers that die outside a unit (here: at start-up, on a kernel set they cannot load) fail the study with a LaneDiedError naming the unit, not a hang; it resumes", { timeout: 60_000 }, async () => {
   const dir = join(tempDir("tinygrow-lanes-"), "run");
   const err = await studyFailure(64, 2, "gpu" as KernelName, dir);
   assert.ok(err instanceof LaneDiedError, String(err));
