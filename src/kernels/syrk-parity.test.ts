@@ -11,17 +11,14 @@ import { ShapeError } from "../errors.js";
 import { Matrix } from "../tensor/matrix.js";
 import { Rng } from "../tensor/rng.js";
 import type { Kernels } from "./kernels.js";
-import { comparedSetForTests } from "../node/native/test-support.js";
+import { comparedSetForTests, onBothSets } from "../node/native/test-support.js";
 import { absProduct64, as, assertClose, matmul64, randn64, snapshot, type Dtype } from "../node/native/test-math.js";
 import { portableKernels } from "./portable/index.js";
 
 const native = comparedSetForTests();
 const TOL: Record<Dtype, number> = { f64: 1e-10, f32: 1e-5 };
 
-function both<R>(body: (k: Kernels) => R): { portable: R; native: R } {
-  assert.ok(native.kernels, "native kernels missing");
-  return { portable: body(portableKernels), native: body(native.kernels) };
-}
+const both = <R>(body: (k: Kernels) => R) => onBothSets(native, body);
 
 /** A symmetric (n, n) matrix of the given element type. */
 function symmetric(rng: Rng, dtype: Dtype, n: number): Matrix {
